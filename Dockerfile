@@ -1,0 +1,12 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY requirements.txt build-constraints.txt ./
+RUN pip install --no-cache-dir pip==26.3 \
+ && pip install --no-cache-dir --build-constraint build-constraints.txt -r requirements.txt
+COPY . .
+RUN DEBUG=true python manage.py collectstatic --noinput
+RUN useradd --system --home /app backcare && chown -R backcare /app
+USER backcare
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_programs && gunicorn backcare.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --no-control-socket --access-logfile -"]

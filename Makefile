@@ -1,0 +1,42 @@
+# BackCare — the two commands: `make run` and `make test`. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP_VERSION := 26.3
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Local development defaults; real deployments set these in the environment.
+export DEBUG ?= true
+
+.PHONY: run test install lint migrations-check bench outdated clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check pip==$(PIP_VERSION)
+
+# Reinstall only when the pins change.
+$(VENV)/.installed: requirements.txt requirements-dev.txt build-constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--build-constraint build-constraints.txt -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_programs
+	$(BIN)/python manage.py load_demo
+	@echo "BackCare is at http://$(HOST):$(PORT)/  (demo logins in README.md, password backcare-demo)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,175 @@
+"""A demo clinic so a first look shows everything working. Safe to run again."""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Clinic
+from exercises.models import ProgramTemplate
+from exercises.services import shipped_programs_load
+from patients.models import Plan, ProgressionOverride, SessionLog
+from patients.selectors import plan_exercises_up_to_week
+from patients.services import (
+    ExerciseEntry,
+    patient_create,
+    plan_approve,
+    plan_create_from_template,
+    session_log,
+)
+
+User = get_user_model()
+DEMO_PASSWORD = "backcare-demo"  # noqa: S105 (documented demo password)
+
+# (username, first, last, therapist, days on plan, behaviour)
+#   steady: logs most days, pain easing;  patchy: logs about half the days;
+#   lapsed: stopped logging five days ago; worsening: pain creeping up, reports "worse".
+FIRST_CLINIC_PATIENTS = [
+    ("patient", "Sam", "Taylor", "therapist", 10, "steady"),
+    ("ada.okafor", "Ada", "Okafor", "therapist", 40, "steady"),
+    ("ben.hughes", "Ben", "Hughes", "therapist", 32, "patchy"),
+    ("carla.mendes", "Carla", "Mendes", "therapist", 25, "worsening"),
+    ("david.kim", "David", "Kim", "therapist", 18, "steady"),
+    ("ella.novak", "Ella", "Novak", "therapist", 36, "lapsed"),
+    ("farid.haddad", "Farid", "Haddad", "therapist", 15, "patchy"),
+    ("grace.lee", "Grace", "Lee", "therapist", 21, "steady"),
+    ("hugo.martin", "Hugo", "Martin", "therapist", 28, "steady"),
+    ("iris.walsh", "Iris", "Walsh", "therapist", 14, "patchy"),
+    ("jonas.berg", "Jonas", "Berg", "therapist2", 42, "steady"),
+    ("kira.patel", "Kira", "Patel", "therapist2", 30, "patchy"),
+    ("liam.oconnor", "Liam", "O'Connor", "therapist2", 24, "steady"),
+    ("maya.cohen", "Maya", "Cohen", "therapist2", 19, "lapsed"),
+    ("nina.rossi", "Nina", "Rossi", "therapist2", 35, "steady"),
+    ("omar.aziz", "Omar", "Aziz", "therapist2", 16, "steady"),
+    ("paula.silva", "Paula", "Silva", "therapist2", 27, "patchy"),
+    ("quinn.adams", "Quinn", "Adams", "therapist2", 22, "steady"),
+    ("rosa.lopez", "Rosa", "Lopez", "therapist2", 33, "steady"),
+    ("sven.larsen", "Sven", "Larsen", "therapist2", 17, "patchy"),
+]
+SECOND_CLINIC_PATIENTS = [
+    ("tara.nguyen", "Tara", "Nguyen", "other-therapist", 20, "steady"),
+    ("umar.farouk", "Umar", "Farouk", "other-therapist", 26, "patchy"),
+    ("vera.ivanova", "Vera", "Ivanova", "other-therapist", 12, "steady"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo clinics, staff, patients and weeks of history (idempotent)."
+
+    def handle(self, *args, **options):
+        shipped_programs_load()
+        if User.objects.filter(username="patient").exists():
+            self.stdout.write("Demo clinic already loaded.")
+            return
+        with transaction.atomic():
+            self._create()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo clinic loaded. Every demo login's password is {DEMO_PASSWORD!r}.")
+        )
+
+    def _create(self):
+        template = ProgramTemplate.objects.get(slug="back-strengthening")
+        first = Clinic.objects.create(
+            name="Riverside Physiotherapy", slug="riverside", timezone="Europe/London"
+        )
+        second = Clinic.objects.create(
+            name="Hillside Back Clinic", slug="hillside", timezone="America/New_York"
+        )
+        staff = {
+            "therapist": self._staff("therapist", "Dana", "Reyes", first, User.Role.THERAPIST),
+            "therapist2": self._staff("therapist2", "Marcus", "Bell", first, User.Role.THERAPIST),
+            "manager": self._staff("manager", "Priya", "Shah", first, User.Role.MANAGER),
+            "other-therapist": self._staff("other-therapist", "Lena", "Fischer", second, User.Role.THERAPIST),
+        }
+        for row in FIRST_CLINIC_PATIENTS + SECOND_CLINIC_PATIENTS:
+            self._patient_with_history(template, staff, *row)
+
+    def _staff(self, username, first_name, last_name, clinic, role):
+        user = User(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            clinic=clinic,
+            role=role,
+            email=f"{username}@example.org",
+        )
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        return user
+
+    def _patient_with_history(self, template, staff, username, first, last, therapist_name, days, behaviour):
+        therapist = staff[therapist_name]
+        patient = patient_create(
+            therapist=therapist,
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@example.org",
+            password=DEMO_PASSWORD,
+            baseline_pain=4,
+        )
+        today = patient.local_date()
+        start = today - timedelta(days=days)
+        plan = plan_create_from_template(patient=patient, template=template, start_date=start, by=therapist)
+        plan = plan_approve(plan=plan, by=therapist)
+        Plan.objects.filter(pk=plan.pk).update(approved_at=timezone.now() - timedelta(days=days + 1))
+        rng = random.Random(username)
+        pain = rng.choice([4, 5, 6])
+        for offset in range(days + 1):
+            day = start + timedelta(days=offset)
+            if offset and offset % 7 == 0 and plan.current_week < 3 and behaviour in ("steady", "patchy"):
+                # The therapist reviewed the week and confirmed the move on.
+                plan.current_week += 1
+                plan.save(update_fields=["current_week"])
+                ProgressionOverride.objects.create(
+                    plan=plan,
+                    action=ProgressionOverride.Action.ADVANCE,
+                    from_week=plan.current_week - 1,
+                    to_week=plan.current_week,
+                    effective_on=day,
+                    reason="Reviewed the week's logs: doing well.",
+                    created_by=therapist,
+                )
+            if not self._logs_on(behaviour, rng, offset, days):
+                continue
+            if behaviour == "worsening":
+                pain = min(9, pain + rng.choice([0, 0, 1]))
+                change = rng.choice(["worse", "worse", "same"])
+            else:
+                pain = max(1, pain - rng.choice([0, 0, 0, 1]))
+                change = rng.choice(["better", "same", "same"])
+            exercises = [
+                ExerciseEntry(
+                    plan_exercise_id=item.pk,
+                    done=rng.random() > 0.1,
+                    reps=item.target_reps,
+                    hold_seconds=item.target_hold_seconds,
+                    hurt=behaviour == "worsening" and rng.random() < 0.05,
+                )
+                for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
+            ]
+            session, _ = session_log(
+                patient=patient,
+                day=day,
+                today=day,
+                pain_before=pain,
+                pain_after=max(0, pain + (1 if behaviour == "worsening" else -1)),
+                symptom_change=change,
+                exercises=exercises,
+                note=rng.choice(["", "", "Felt stiff in the morning.", "Easier than yesterday."]),
+            )
+            SessionLog.objects.filter(pk=session.pk).update(
+                created_at=timezone.now() - timedelta(days=days - offset)
+            )
+        return patient
+
+    @staticmethod
+    def _logs_on(behaviour, rng, offset, days) -> bool:
+        if behaviour == "lapsed" and offset > days - 5:
+            return False
+        if behaviour == "patchy":
+            return rng.random() < 0.55
+        return rng.random() < 0.9

@@ -1,0 +1,79 @@
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class Clinic(models.Model):
+    """The boundary of every piece of data: nobody sees across clinics."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    timezone = models.CharField(
+        _("time zone"), max_length=64, default=settings.TIME_ZONE, choices=timezone_choices
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("clinic")
+        verbose_name_plural = _("clinics")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who logs in. Clinic users have exactly one role and belong to one clinic.
+
+    Only site operators (superusers) have no role and no clinic; they use the Django admin.
+    """
+
+    class Role(models.TextChoices):
+        THERAPIST = "therapist", _("Therapist")
+        MANAGER = "manager", _("Clinic manager")
+        PATIENT = "patient", _("Patient")
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, blank=True)
+    clinic = models.ForeignKey(
+        Clinic,
+        verbose_name=_("clinic"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(role="") & Q(clinic__isnull=True)) | (~Q(role="") & Q(clinic__isnull=False)),
+                name="user_role_requires_clinic",
+                violation_error_message=_("A clinic user needs both a role and a clinic."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == self.Role.MANAGER
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT

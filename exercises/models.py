@@ -1,0 +1,209 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+def range_constraints(prefix: str) -> list[models.BaseConstraint]:
+    """Hold and repetition ranges are positive and min <= max, enforced by the database."""
+    return [
+        models.CheckConstraint(
+            condition=Q(hold_seconds_min__gte=1) & Q(hold_seconds_max__gte=F("hold_seconds_min")),
+            name=f"{prefix}_hold_range_valid",
+            violation_error_message=_("Hold: the minimum must be at least 1 and not above the maximum."),
+        ),
+        models.CheckConstraint(
+            condition=Q(reps_min__gte=1) & Q(reps_max__gte=F("reps_min")),
+            name=f"{prefix}_reps_range_valid",
+            violation_error_message=_(
+                "Repetitions: the minimum must be at least 1 and not above the maximum."
+            ),
+        ),
+    ]
+
+
+class DoseRange(models.Model):
+    """A hold (seconds) and repetition range, as the library states it ("5 to 10")."""
+
+    hold_seconds_min = models.PositiveSmallIntegerField(_("shortest hold (s)"), default=5)
+    hold_seconds_max = models.PositiveSmallIntegerField(_("longest hold (s)"), default=10)
+    reps_min = models.PositiveSmallIntegerField(_("fewest repetitions"), default=5)
+    reps_max = models.PositiveSmallIntegerField(_("most repetitions"), default=10)
+
+    class Meta:
+        abstract = True
+
+    def hold_in_range(self, seconds: int) -> bool:
+        return self.hold_seconds_min <= seconds <= self.hold_seconds_max
+
+    def reps_in_range(self, reps: int) -> bool:
+        return self.reps_min <= reps <= self.reps_max
+
+
+class Exercise(DoseRange):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), unique=True)
+    starting_position = models.TextField(_("starting position"))
+    instructions = models.TextField(_("instructions"))
+    per_side = models.BooleanField(
+        _("each side"), default=False, help_text=_("Done with each leg (or side) in turn.")
+    )
+    cautions = models.TextField(_("cautions"), blank=True)
+    illustration = models.FileField(_("illustration"), upload_to="exercises/", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("exercise")
+        verbose_name_plural = _("exercises")
+        constraints = range_constraints("exercise")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramTemplate(models.Model):
+    """A progressive program (the handout's, or one a clinic writes), made of ordered weeks."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), blank=True)
+    general_cautions = models.TextField(
+        _("general cautions"),
+        blank=True,
+        help_text=_("Shown to the patient with every session."),
+    )
+    is_active = models.BooleanField(_("offered for new plans"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("program template")
+        verbose_name_plural = _("program templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgressionRule(models.Model):
+    """The conditions under which a patient moves on to a week, and what happens otherwise.
+
+    Shared by template weeks and plan weeks: the plan holds a copy the therapist may adjust.
+    A value of 0 (or empty) switches a condition off.
+    """
+
+    class OnNotMet(models.TextChoices):
+        STAY = "stay", _("Stay in the current week")
+        STAY_AND_ALERT = "alert", _("Stay and alert the therapist")
+
+    min_days_in_previous_week = models.PositiveSmallIntegerField(
+        _("minimum days in the previous week"), default=7
+    )
+    min_sessions_in_previous_week = models.PositiveSmallIntegerField(
+        _("minimum sessions logged in the previous week"), default=5
+    )
+    no_worse_in_last_sessions = models.PositiveSmallIntegerField(
+        _("no “worse” report in the last N sessions"),
+        default=3,
+        help_text=_("0 switches this condition off."),
+    )
+    pain_rise_limit = models.PositiveSmallIntegerField(
+        _("pain rise limit above baseline (points)"),
+        null=True,
+        blank=True,
+        default=2,
+        help_text=_(
+            "Hold back when pain is this many points or more above the patient's baseline. "
+            "Empty switches it off."
+        ),
+    )
+    pain_ceiling = models.PositiveSmallIntegerField(
+        _("pain ceiling (0–10)"),
+        null=True,
+        blank=True,
+        help_text=_("Hold back when pain after a session in the previous week exceeded this."),
+    )
+    requires_therapist_confirmation = models.BooleanField(_("therapist confirms the move"), default=True)
+    on_not_met = models.CharField(
+        _("when not met"), max_length=8, choices=OnNotMet.choices, default=OnNotMet.STAY_AND_ALERT
+    )
+
+    RULE_FIELDS = (
+        "min_days_in_previous_week",
+        "min_sessions_in_previous_week",
+        "no_worse_in_last_sessions",
+        "pain_rise_limit",
+        "pain_ceiling",
+        "requires_therapist_confirmation",
+        "on_not_met",
+    )
+
+    class Meta:
+        abstract = True
+
+    def rule_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.RULE_FIELDS}
+
+
+def rule_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=Q(pain_rise_limit__isnull=True) | Q(pain_rise_limit__lte=10),
+            name=f"{prefix}_pain_rise_limit_0_10",
+        ),
+        models.CheckConstraint(
+            condition=Q(pain_ceiling__isnull=True) | Q(pain_ceiling__lte=10),
+            name=f"{prefix}_pain_ceiling_0_10",
+        ),
+    ]
+
+
+class ProgramWeek(ProgressionRule):
+    """One week of a template. Each week adds exercises to those of the weeks before it."""
+
+    template = models.ForeignKey(
+        ProgramTemplate, on_delete=models.CASCADE, related_name="weeks", verbose_name=_("program")
+    )
+    number = models.PositiveSmallIntegerField(_("week"))
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(
+        _("introduction"), blank=True, help_text=_("When and why this week's exercises are added.")
+    )
+
+    class Meta:
+        ordering = ["template", "number"]
+        verbose_name = _("program week")
+        verbose_name_plural = _("program weeks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "number"],
+                name="program_week_number_unique",
+                violation_error_message=_("This program already has a week with that number."),
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="program_week_number_positive"),
+            *rule_constraints("program_week"),
+        ]
+
+    def __str__(self) -> str:
+        return _("Week %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+
+
+class WeekExercise(DoseRange):
+    """An exercise a week adds, with the hold and repetition range the program states."""
+
+    week = models.ForeignKey(
+        ProgramWeek, on_delete=models.CASCADE, related_name="exercises", verbose_name=_("week")
+    )
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.PROTECT, related_name="+", verbose_name=_("exercise")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["week", "order", "pk"]
+        verbose_name = _("week exercise")
+        verbose_name_plural = _("week exercises")
+        constraints = [
+            models.UniqueConstraint(fields=["week", "exercise"], name="week_exercise_unique"),
+            *range_constraints("week_exercise"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.exercise)

@@ -1,0 +1,84 @@
+"""Writes to the exercise library and program templates."""
+
+import json
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+
+SHIPPED_PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+
+
+def _range_fields(spec: dict) -> dict:
+    hold_min, hold_max = spec["hold_seconds"]
+    reps_min, reps_max = spec["reps"]
+    return {
+        "hold_seconds_min": hold_min,
+        "hold_seconds_max": hold_max,
+        "reps_min": reps_min,
+        "reps_max": reps_max,
+    }
+
+
+@transaction.atomic
+def program_load(*, data: dict) -> ProgramTemplate:
+    """Create or update a program template and its exercises from a data description.
+
+    Idempotent: running it again with the same data changes nothing. Weeks and exercises
+    no longer in the data are removed from the template (plans keep their own copies).
+    """
+    exercises = {}
+    for spec in data["exercises"]:
+        exercise, _ = Exercise.objects.update_or_create(
+            slug=spec["slug"],
+            defaults={
+                "name": spec["name"],
+                "starting_position": spec["starting_position"],
+                "instructions": spec["instructions"],
+                "per_side": spec.get("per_side", False),
+                "cautions": spec.get("cautions", ""),
+                **_range_fields(spec),
+            },
+        )
+        exercises[spec["slug"]] = (exercise, spec)
+
+    template, _ = ProgramTemplate.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            "name": data["name"],
+            "description": data.get("description", ""),
+            "general_cautions": data.get("general_cautions", ""),
+        },
+    )
+    week_numbers = []
+    for week_spec in data["weeks"]:
+        week, _ = ProgramWeek.objects.update_or_create(
+            template=template,
+            number=week_spec["number"],
+            defaults={
+                "title": week_spec["title"],
+                "introduction": week_spec.get("introduction", ""),
+                **week_spec.get("rule", {}),
+            },
+        )
+        week_numbers.append(week.number)
+        slugs = week_spec["exercises"]
+        for order, slug in enumerate(slugs, start=1):
+            exercise, spec = exercises[slug]
+            WeekExercise.objects.update_or_create(
+                week=week,
+                exercise=exercise,
+                defaults={"order": order, **_range_fields(spec)},
+            )
+        week.exercises.exclude(exercise__slug__in=slugs).delete()
+    template.weeks.exclude(number__in=week_numbers).delete()
+    return template
+
+
+def shipped_programs_load() -> list[ProgramTemplate]:
+    """Load every program that ships with BackCare (the handout's among them)."""
+    return [
+        program_load(data=json.loads(path.read_text(encoding="utf-8")))
+        for path in sorted(SHIPPED_PROGRAMS_DIR.glob("*.json"))
+    ]

@@ -1,0 +1,555 @@
+"""Business rules for patients, plans and session logs.
+
+Every page, form, API endpoint and management command calls these functions; a rule is
+written once, here. Rule violations raise django.core.exceptions.ValidationError with
+messages a person can act on.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+from exercises.models import Exercise, ProgramTemplate
+
+from .models import (
+    Patient,
+    Plan,
+    PlanExercise,
+    PlanPause,
+    PlanWeek,
+    SessionExercise,
+    SessionLog,
+)
+
+User = get_user_model()
+
+BACKFILL_DAYS = 3  # a missed day may be filled in up to this many days back
+
+
+def _audit(*, by, action: str, target, patient: Patient, data: dict | None = None) -> None:
+    AuditEvent.record(actor=by, action=action, target=target, clinic=patient.clinic, data=data or {})
+
+
+# --- Patients -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    therapist: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    password: str | None = None,
+    timezone_name: str | None = None,
+    baseline_pain: int | None = None,
+) -> Patient:
+    """Create a patient's login, tied to the therapist's clinic and to the therapist.
+
+    Without a password the login cannot be used until the patient sets one through an
+    invitation (password-reset) link.
+    """
+    if not therapist.is_therapist:
+        raise ValidationError(_("Only a therapist can add a patient."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("That username is taken. Choose another.")})
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        role=User.Role.PATIENT,
+        clinic=therapist.clinic,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    patient = Patient.objects.create(
+        user=user,
+        clinic=therapist.clinic,
+        therapist=therapist,
+        timezone=timezone_name or therapist.clinic.timezone,
+        baseline_pain=baseline_pain,
+    )
+    _audit(by=therapist, action="patient.created", target=patient, patient=patient)
+    return patient
+
+
+# --- Plans --------------------------------------------------------------------------------
+
+
+def _require_draft(plan: Plan) -> None:
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(_("This plan version is approved and frozen. Make a new version to change it."))
+
+
+def _require_own_therapist(plan: Plan, by: User) -> None:
+    if not (by.is_therapist and plan.patient.therapist_id == by.pk):
+        raise ValidationError(_("Only the patient's own therapist can do this."))
+
+
+def _check_target(plan_exercise: PlanExercise) -> None:
+    if plan_exercise.target_out_of_range and not plan_exercise.out_of_range_reason.strip():
+        raise ValidationError(
+            {
+                "out_of_range_reason": _(
+                    "%(exercise)s: the target is outside the library's range "
+                    "(hold %(hold_min)s–%(hold_max)s s, %(reps_min)s–%(reps_max)s repetitions). "
+                    "Give a reason to keep it."
+                )
+                % {
+                    "exercise": plan_exercise.exercise.name,
+                    "hold_min": plan_exercise.hold_seconds_min,
+                    "hold_max": plan_exercise.hold_seconds_max,
+                    "reps_min": plan_exercise.reps_min,
+                    "reps_max": plan_exercise.reps_max,
+                }
+            }
+        )
+
+
+@transaction.atomic
+def plan_create_from_template(
+    *,
+    patient: Patient,
+    template: ProgramTemplate,
+    start_date: date,
+    by: User,
+    note_to_patient: str = "",
+) -> Plan:
+    """A new draft plan: a copy of the template's weeks, rules and exercises.
+
+    Targets start at the bottom of each range (the handout: "take it slow"); the therapist
+    adjusts them before approving. The template itself never changes.
+    """
+    _require_own_therapist(Plan(patient=patient), by)
+    if Plan.objects.filter(patient=patient, status=Plan.Status.DRAFT).exists():
+        raise ValidationError(_("This patient already has a draft plan. Edit or approve it."))
+    last = Plan.objects.filter(patient=patient).order_by("-version").first()
+    plan = Plan.objects.create(
+        patient=patient,
+        template=template,
+        version=(last.version + 1) if last else 1,
+        start_date=start_date,
+        note_to_patient=note_to_patient,
+        created_by=by,
+    )
+    for template_week in template.weeks.prefetch_related("exercises__exercise").order_by("number"):
+        week = PlanWeek.objects.create(
+            plan=plan,
+            number=template_week.number,
+            title=template_week.title,
+            introduction=template_week.introduction,
+            **template_week.rule_values(),
+        )
+        PlanExercise.objects.bulk_create(
+            PlanExercise(
+                week=week,
+                exercise=item.exercise,
+                order=item.order,
+                hold_seconds_min=item.hold_seconds_min,
+                hold_seconds_max=item.hold_seconds_max,
+                reps_min=item.reps_min,
+                reps_max=item.reps_max,
+                target_hold_seconds=item.hold_seconds_min,
+                target_reps=item.reps_min,
+            )
+            for item in template_week.exercises.all()
+        )
+    _audit(
+        by=by,
+        action="plan.created",
+        target=plan,
+        patient=patient,
+        data={"template": template.slug, "version": plan.version},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_revise(*, plan: Plan, by: User) -> Plan:
+    """Start a new draft version from an approved (or paused) plan. The old one stays as is."""
+    _require_own_therapist(plan, by)
+    if not plan.is_live:
+        raise ValidationError(_("Only the plan the patient follows now can be revised."))
+    if Plan.objects.filter(patient=plan.patient, status=Plan.Status.DRAFT).exists():
+        raise ValidationError(_("A new version is already being drafted."))
+    draft = Plan.objects.create(
+        patient=plan.patient,
+        template=plan.template,
+        version=Plan.objects.filter(patient=plan.patient).order_by("-version").first().version + 1,
+        previous_version=plan,
+        start_date=plan.start_date,
+        note_to_patient=plan.note_to_patient,
+        created_by=by,
+        current_week=plan.current_week,
+        progression_state=plan.progression_state,
+        progression_reasons=plan.progression_reasons,
+    )
+    for week in plan.weeks.prefetch_related("exercises").order_by("number"):
+        new_week = PlanWeek.objects.create(
+            plan=draft,
+            number=week.number,
+            title=week.title,
+            introduction=week.introduction,
+            **week.rule_values(),
+        )
+        PlanExercise.objects.bulk_create(
+            PlanExercise(
+                week=new_week,
+                exercise_id=item.exercise_id,
+                order=item.order,
+                hold_seconds_min=item.hold_seconds_min,
+                hold_seconds_max=item.hold_seconds_max,
+                reps_min=item.reps_min,
+                reps_max=item.reps_max,
+                target_hold_seconds=item.target_hold_seconds,
+                target_reps=item.target_reps,
+                out_of_range_reason=item.out_of_range_reason,
+            )
+            for item in week.exercises.all()
+        )
+    _audit(
+        by=by,
+        action="plan.revised",
+        target=draft,
+        patient=plan.patient,
+        data={"from_version": plan.version, "version": draft.version},
+    )
+    return draft
+
+
+@transaction.atomic
+def plan_update_details(*, plan: Plan, by: User, start_date: date, note_to_patient: str) -> Plan:
+    _require_own_therapist(plan, by)
+    _require_draft(plan)
+    plan.start_date, plan.note_to_patient = start_date, note_to_patient
+    plan.save(update_fields=["start_date", "note_to_patient"])
+    _audit(
+        by=by,
+        action="plan.changed",
+        target=plan,
+        patient=plan.patient,
+        data={"start_date": start_date.isoformat()},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_exercise_set_target(
+    *,
+    plan_exercise: PlanExercise,
+    by: User,
+    target_hold_seconds: int,
+    target_reps: int,
+    out_of_range_reason: str = "",
+) -> PlanExercise:
+    plan = plan_exercise.week.plan
+    _require_own_therapist(plan, by)
+    _require_draft(plan)
+    plan_exercise.target_hold_seconds = target_hold_seconds
+    plan_exercise.target_reps = target_reps
+    plan_exercise.out_of_range_reason = out_of_range_reason.strip()
+    if not plan_exercise.target_out_of_range:
+        plan_exercise.out_of_range_reason = ""
+    _check_target(plan_exercise)
+    plan_exercise.save(update_fields=["target_hold_seconds", "target_reps", "out_of_range_reason"])
+    _audit(
+        by=by,
+        action="plan.changed",
+        target=plan,
+        patient=plan.patient,
+        data={
+            "exercise": plan_exercise.exercise.slug,
+            "target_hold_seconds": target_hold_seconds,
+            "target_reps": target_reps,
+        },
+    )
+    return plan_exercise
+
+
+@transaction.atomic
+def plan_exercise_add(
+    *,
+    week: PlanWeek,
+    exercise: Exercise,
+    by: User,
+    target_hold_seconds: int | None = None,
+    target_reps: int | None = None,
+    out_of_range_reason: str = "",
+) -> PlanExercise:
+    plan = week.plan
+    _require_own_therapist(plan, by)
+    _require_draft(plan)
+    if PlanExercise.objects.filter(week__plan=plan, exercise=exercise).exists():
+        raise ValidationError(
+            {"exercise": _("%(exercise)s is already in this plan.") % {"exercise": exercise.name}}
+        )
+    last_order = week.exercises.order_by("-order").values_list("order", flat=True).first() or 0
+    plan_exercise = PlanExercise(
+        week=week,
+        exercise=exercise,
+        order=last_order + 1,
+        hold_seconds_min=exercise.hold_seconds_min,
+        hold_seconds_max=exercise.hold_seconds_max,
+        reps_min=exercise.reps_min,
+        reps_max=exercise.reps_max,
+        target_hold_seconds=target_hold_seconds or exercise.hold_seconds_min,
+        target_reps=target_reps or exercise.reps_min,
+        out_of_range_reason=out_of_range_reason.strip(),
+    )
+    _check_target(plan_exercise)
+    plan_exercise.save()
+    _audit(
+        by=by,
+        action="plan.changed",
+        target=plan,
+        patient=plan.patient,
+        data={"added": exercise.slug, "week": week.number},
+    )
+    return plan_exercise
+
+
+@transaction.atomic
+def plan_exercise_remove(*, plan_exercise: PlanExercise, by: User) -> None:
+    plan = plan_exercise.week.plan
+    _require_own_therapist(plan, by)
+    _require_draft(plan)
+    slug = plan_exercise.exercise.slug
+    plan_exercise.delete()
+    _audit(by=by, action="plan.changed", target=plan, patient=plan.patient, data={"removed": slug})
+
+
+@transaction.atomic
+def plan_approve(*, plan: Plan, by: User) -> Plan:
+    """Approve a draft: records who and when, freezes it, and makes it the patient's plan.
+
+    The version it replaces (if any) becomes superseded and stays readable.
+    """
+    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
+    _require_own_therapist(plan, by)
+    if plan.status != Plan.Status.DRAFT:
+        raise ValidationError(_("Only a draft plan can be approved."))
+    if not PlanExercise.objects.filter(week__plan=plan).exists():
+        raise ValidationError(_("A plan needs at least one exercise before it is approved."))
+    now = timezone.now()
+    previous = (
+        Plan.objects.select_for_update().filter(patient=plan.patient, status__in=Plan.LIVE_STATUSES).first()
+    )
+    if previous is not None:
+        PlanPause.objects.filter(plan=previous, resumed_on__isnull=True).update(
+            resumed_on=plan.patient.local_date(now), resumed_by=by
+        )
+        previous.status, previous.ended_at = Plan.Status.SUPERSEDED, now
+        previous.save(update_fields=["status", "ended_at"])
+    plan.status, plan.approved_by, plan.approved_at = Plan.Status.APPROVED, by, now
+    plan.save(update_fields=["status", "approved_by", "approved_at"])
+    _audit(by=by, action="plan.approved", target=plan, patient=plan.patient, data={"version": plan.version})
+    return plan
+
+
+@transaction.atomic
+def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
+    _require_own_therapist(plan, by)
+    if plan.status != Plan.Status.APPROVED:
+        raise ValidationError(_("Only an approved plan can be paused."))
+    paused_on = on or plan.patient.local_date()
+    PlanPause.objects.create(plan=plan, paused_on=paused_on, paused_by=by, reason=reason)
+    plan.status = Plan.Status.PAUSED
+    plan.save(update_fields=["status"])
+    _audit(by=by, action="plan.paused", target=plan, patient=plan.patient, data={"reason": reason})
+    return plan
+
+
+@transaction.atomic
+def plan_resume(*, plan: Plan, by: User, on: date | None = None) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
+    _require_own_therapist(plan, by)
+    if plan.status != Plan.Status.PAUSED:
+        raise ValidationError(_("Only a paused plan can be resumed."))
+    resumed_on = on or plan.patient.local_date()
+    pause = plan.pauses.get(resumed_on__isnull=True)
+    pause.resumed_on, pause.resumed_by = max(resumed_on, pause.paused_on), by
+    pause.save(update_fields=["resumed_on", "resumed_by"])
+    plan.status = Plan.Status.APPROVED
+    plan.save(update_fields=["status"])
+    _audit(by=by, action="plan.resumed", target=plan, patient=plan.patient)
+    return plan
+
+
+@transaction.atomic
+def plan_complete(*, plan: Plan, by: User) -> Plan:
+    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
+    _require_own_therapist(plan, by)
+    if not plan.is_live:
+        raise ValidationError(_("Only an approved or paused plan can be completed."))
+    now = timezone.now()
+    PlanPause.objects.filter(plan=plan, resumed_on__isnull=True).update(
+        resumed_on=plan.patient.local_date(now), resumed_by=by
+    )
+    plan.status, plan.ended_at = Plan.Status.COMPLETED, now
+    plan.save(update_fields=["status", "ended_at"])
+    _audit(by=by, action="plan.completed", target=plan, patient=plan.patient)
+    return plan
+
+
+# --- Session logs -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExerciseEntry:
+    """What the patient reports for one exercise of the day."""
+
+    plan_exercise_id: int
+    done: bool
+    reps: int | None = None
+    hold_seconds: int | None = None
+    hurt: bool = False
+
+
+def session_day_window(*, patient: Patient, plan: Plan, today: date) -> tuple[date, date]:
+    """The days a patient may log: today and up to BACKFILL_DAYS back, not before the start."""
+    return max(today - timedelta(days=BACKFILL_DAYS), plan.start_date), today
+
+
+def _validate_session(
+    *,
+    patient: Patient,
+    plan: Plan | None,
+    day: date,
+    today: date,
+    pain_before: int,
+    pain_after: int,
+    symptom_change: str,
+    entries: list[ExerciseEntry],
+    allowed_ids: set[int],
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if plan is None or plan.status == Plan.Status.DRAFT:
+        raise ValidationError(_("Your therapist has not approved a plan for you yet."))
+    if plan.status == Plan.Status.PAUSED:
+        raise ValidationError(_("Your plan is paused. Contact your therapist before exercising."))
+    earliest, latest = session_day_window(patient=patient, plan=plan, today=today)
+    if day > latest:
+        errors.setdefault("date", []).append(_("You cannot log a day that has not happened yet."))
+    elif day < plan.start_date:
+        errors.setdefault("date", []).append(
+            _("Your plan starts on %(start)s; you cannot log a day before it.")
+            % {"start": plan.start_date.isoformat()}
+        )
+    elif day < earliest:
+        errors.setdefault("date", []).append(
+            _("You can fill in a missed day up to %(days)s days back.") % {"days": BACKFILL_DAYS}
+        )
+    for name, value in (("pain_before", pain_before), ("pain_after", pain_after)):
+        if value is None or not 0 <= value <= 10:
+            errors.setdefault(name, []).append(_("Choose a number from 0 (no pain) to 10."))
+    if symptom_change not in SessionLog.SymptomChange.values:
+        errors.setdefault("symptom_change", []).append(_("Choose better, same or worse."))
+    seen = set()
+    for entry in entries:
+        if entry.plan_exercise_id not in allowed_ids:
+            errors.setdefault("exercises", []).append(
+                _("One of the exercises is not in your plan for this week.")
+            )
+            break
+        if entry.plan_exercise_id in seen:
+            errors.setdefault("exercises", []).append(_("An exercise is listed twice."))
+            break
+        seen.add(entry.plan_exercise_id)
+        for value, limit in ((entry.reps, 200), (entry.hold_seconds, 300)):
+            if value is not None and not 0 <= value <= limit:
+                errors.setdefault("exercises", []).append(
+                    _("Repetitions are 0 to 200 and a hold 0 to 300 seconds.")
+                )
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
+def session_log(
+    *,
+    patient: Patient,
+    day: date,
+    pain_before: int,
+    pain_after: int,
+    symptom_change: str,
+    note: str = "",
+    exercises: list[ExerciseEntry] | None = None,
+    today: date | None = None,
+) -> tuple[SessionLog, bool]:
+    """Record the patient's session for one local day; returns (session, created).
+
+    Logging the same day again edits that session: a double submission never makes two.
+    Safe under concurrent requests: the (patient, date) unique constraint decides, and the
+    loser of a race re-reads the winner's row under a lock and updates it.
+    """
+    today = today or patient.local_date()
+    exercises = exercises or []
+    with transaction.atomic():
+        plan = Plan.objects.filter(patient=patient, status__in=Plan.LIVE_STATUSES).select_for_update().first()
+        allowed_ids = set()
+        if plan is not None:
+            allowed_ids = set(
+                PlanExercise.objects.filter(week__plan=plan, week__number__lte=plan.current_week).values_list(
+                    "pk", flat=True
+                )
+            )
+        _validate_session(
+            patient=patient,
+            plan=plan,
+            day=day,
+            today=today,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            symptom_change=symptom_change,
+            entries=exercises,
+            allowed_ids=allowed_ids,
+        )
+        fields = {
+            "plan": plan,
+            "pain_before": pain_before,
+            "pain_after": pain_after,
+            "symptom_change": symptom_change,
+            "note": note.strip(),
+            "updated_at": timezone.now(),
+        }
+        session = SessionLog.objects.select_for_update().filter(patient=patient, date=day).first()
+        created = session is None
+        if created:
+            try:
+                with transaction.atomic():
+                    session = SessionLog.objects.create(
+                        patient=patient, date=day, week_number=plan.current_week, **fields
+                    )
+            except IntegrityError:
+                # Another request logged this day first: edit its row instead.
+                created = False
+                session = SessionLog.objects.select_for_update().get(patient=patient, date=day)
+        if not created:
+            for name, value in fields.items():
+                setattr(session, name, value)
+            session.save(update_fields=list(fields))
+            SessionExercise.objects.filter(session=session).delete()
+        SessionExercise.objects.bulk_create(
+            SessionExercise(
+                session=session,
+                plan_exercise_id=entry.plan_exercise_id,
+                done=entry.done,
+                reps=entry.reps if entry.done else None,
+                hold_seconds=entry.hold_seconds if entry.done else None,
+                hurt=entry.hurt,
+            )
+            for entry in exercises
+        )
+    return session, created

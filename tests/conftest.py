@@ -1,0 +1,49 @@
+import os
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# there unless told it is safe (it is: the tests are single-threaded).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from exercises.models import ProgramTemplate  # noqa: E402
+from exercises.services import shipped_programs_load  # noqa: E402
+
+from .factories import ManagerFactory, PatientFactory, TherapistFactory  # noqa: E402
+
+
+@pytest.fixture
+def handout_program(db) -> ProgramTemplate:
+    shipped_programs_load()
+    return ProgramTemplate.objects.get(slug="back-strengthening")
+
+
+@pytest.fixture
+def therapist(db):
+    return TherapistFactory()
+
+
+@pytest.fixture
+def manager(therapist):
+    return ManagerFactory(clinic=therapist.clinic)
+
+
+@pytest.fixture
+def patient(therapist):
+    return PatientFactory(therapist=therapist)
+
+
+@pytest.fixture
+def active_plan(patient, handout_program):
+    """An approved plan of the handout's program that started 3 days ago."""
+    import datetime as dt
+
+    from patients.services import plan_approve, plan_create_from_template
+
+    plan = plan_create_from_template(
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date() - dt.timedelta(days=3),
+        by=patient.therapist,
+    )
+    return plan_approve(plan=plan, by=patient.therapist)
