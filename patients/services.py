@@ -18,6 +18,7 @@ from audit.models import AuditEvent
 from exercises.models import Exercise, ProgramTemplate
 
 from .models import (
+    Alert,
     Patient,
     Plan,
     PlanExercise,
@@ -553,3 +554,27 @@ def session_log(
             for entry in exercises
         )
     return session, created
+
+
+# --- Alerts -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, by: User, comment: str = "") -> Alert:
+    """The patient's therapist has seen a safety alert; records who, when and their comment."""
+    alert = Alert.objects.select_for_update().select_related("patient__clinic").get(pk=alert.pk)
+    if not (by.is_therapist and alert.patient.therapist_id == by.pk):
+        raise ValidationError(_("Only the patient's own therapist can acknowledge this alert."))
+    if alert.acknowledged_at is not None:
+        raise ValidationError(_("This alert was already acknowledged."))
+    alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()
+    alert.acknowledgement_comment = comment.strip()
+    alert.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_comment"])
+    _audit(
+        by=by,
+        action="alert.acknowledged",
+        target=alert,
+        patient=alert.patient,
+        data={"kind": alert.kind, "comment": alert.acknowledgement_comment},
+    )
+    return alert
