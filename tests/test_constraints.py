@@ -12,7 +12,7 @@ from .factories import ClinicFactory, UserFactory
 
 
 def _exercise(**overrides):
-    fields = dict(name="Test", slug="test", starting_position="-", instructions="-")
+    fields = {"name": "Test", "slug": "test", "starting_position": "-", "instructions": "-"}
     return Exercise(**{**fields, **overrides})
 
 
@@ -46,7 +46,7 @@ def test_clinic_users_need_a_clinic_and_site_operators_need_none():
 
 
 def test_one_session_per_patient_per_day_and_pain_on_the_scale(active_plan):
-    fields = dict(patient=active_plan.patient, plan=active_plan, symptom_change="same")
+    fields = {"patient": active_plan.patient, "plan": active_plan, "symptom_change": "same"}
     day = dt.date(2026, 1, 5)
     SessionLog.objects.create(date=day, pain_before=3, pain_after=2, **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
