@@ -384,3 +384,30 @@ def test_staff_cannot_use_the_patient_pages(client, active_plan):
 def test_the_patient_pages_need_a_login(client):
     response = client.get(LOG_URL)
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_progress_page_does_not_make_more_queries_as_sessions_add_up(client, active_plan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(client, active_plan.patient)
+    today = active_plan.patient.local_date()
+
+    def log_day(back):
+        session_log(
+            patient=active_plan.patient,
+            day=today - timedelta(days=back),
+            pain_before=5,
+            pain_after=4,
+            symptom_change="same",
+            exercises=entries_for(active_plan),
+        )
+
+    log_day(0)
+    with CaptureQueriesContext(connection) as one:
+        client.get(PROGRESS_URL)
+    for back in (1, 2, 3):
+        log_day(back)
+    with CaptureQueriesContext(connection) as four:
+        client.get(PROGRESS_URL)
+    assert len(four) == len(one)
