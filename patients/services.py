@@ -31,6 +31,7 @@ from .models import (
 User = get_user_model()
 
 BACKFILL_DAYS = 3  # a missed day may be filled in up to this many days back
+NOTE_MAX_LENGTH = SessionLog._meta.get_field("note").max_length  # TextField: not enforced by the DB
 
 
 def _audit(*, by, action: str, target, patient: Patient, data: dict | None = None) -> None:
@@ -432,6 +433,7 @@ def _validate_session(
     pain_before: int,
     pain_after: int,
     symptom_change: str,
+    note: str,
     entries: list[ExerciseEntry],
     allowed_ids: set[int],
 ) -> None:
@@ -457,6 +459,10 @@ def _validate_session(
             errors.setdefault(name, []).append(_("Choose a number from 0 (no pain) to 10."))
     if symptom_change not in SessionLog.SymptomChange.values:
         errors.setdefault("symptom_change", []).append(_("Choose better, same or worse."))
+    if len(note or "") > NOTE_MAX_LENGTH:
+        errors.setdefault("note", []).append(
+            _("Keep the note to %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
+        )
     seen = set()
     for entry in entries:
         if entry.plan_exercise_id not in allowed_ids:
@@ -514,6 +520,7 @@ def session_log(
             pain_before=pain_before,
             pain_after=pain_after,
             symptom_change=symptom_change,
+            note=note,
             entries=exercises,
             allowed_ids=allowed_ids,
         )
@@ -522,7 +529,7 @@ def session_log(
             "pain_before": pain_before,
             "pain_after": pain_after,
             "symptom_change": symptom_change,
-            "note": note.strip(),
+            "note": (note or "").strip(),
             "updated_at": timezone.now(),
         }
         session = SessionLog.objects.select_for_update().filter(patient=patient, date=day).first()

@@ -6,4 +6,7 @@ app_name = "patients"
 
 urlpatterns = [
     path("", views.today, name="today"),
+    path("log/", views.log_session, name="log"),
+    path("progress/", views.progress, name="progress"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
 ]

@@ -1,17 +1,239 @@
-from django.shortcuts import render
+"""The patient's own pages (/me/): today's exercises, the session log and progress.
+
+Every object comes through `visible_to(request.user)`, so another patient's data is never
+found (404). Rules live in `patients.services`; these views parse, call and render.
+"""
+
+import re
+from datetime import date, timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 from accounts.permissions import patient_required
 
-from .selectors import plan_exercises_up_to_week, plan_live_for
+from .charts import ChartPoint, pain_chart
+from .forms import SessionLogForm
+from .models import Patient, Plan, SessionLog
+from .selectors import (
+    plan_exercises_up_to_week,
+    plan_live_for,
+    plan_week_current,
+    session_for_day,
+    session_history,
+    session_streak,
+    week_adherence,
+)
+from .services import session_day_window, session_log
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _own_patient(request) -> Patient:
+    return get_object_or_404(
+        Patient.objects.visible_to(request.user).select_related("user", "clinic", "therapist"),
+        user=request.user,
+    )
+
+
+def _plan_state(plan: Plan | None, today: date) -> str:
+    """What the patient's plan allows today: none, paused, not_started or active."""
+    if plan is None:
+        return "none"
+    if plan.status == Plan.Status.PAUSED:
+        return "paused"
+    if plan.start_date > today:
+        return "not_started"
+    return "active"
+
+
+def _steps(exercise) -> list[str]:
+    """Starting position then the instructions, one sentence per step."""
+    steps = [exercise.starting_position.strip()] if exercise.starting_position.strip() else []
+    steps += [part for part in _SENTENCE_END.split(exercise.instructions.strip()) if part]
+    return steps
+
+
+def day_label(day: date, today: date, *, short: bool = False) -> str:
+    if day == today:
+        return _("Today")
+    if day == today - timedelta(days=1):
+        return _("Yesterday")
+    return formats.date_format(day, "l" if short else "l j F")
 
 
 @patient_required
 def today(request):
-    patient = request.user.patient
+    patient = _own_patient(request)
     plan = plan_live_for(patient=patient)
-    exercises = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week)) if plan else []
+    local_today = patient.local_date()
+    state = _plan_state(plan, local_today)
+    context = {"patient": patient, "plan": plan, "state": state, "today": local_today}
+    if plan is not None:
+        items = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
+        context.update(
+            week=plan_week_current(plan=plan),
+            exercises=[{"item": item, "steps": _steps(item.exercise)} for item in items],
+            today_session=session_for_day(patient=patient, day=local_today),
+        )
+    return render(request, "patients/today.html", context)
+
+
+def _errors_onto_form(form: SessionLogForm, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        field = {"date": "day"}.get(field, field)
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _day_choices(patient: Patient, plan: Plan, local_today: date) -> list[date]:
+    earliest, latest = session_day_window(patient=patient, plan=plan, today=local_today)
+    return [latest - timedelta(days=n) for n in range((latest - earliest).days + 1)]
+
+
+@patient_required
+def log_session(request):
+    patient = _own_patient(request)
+    plan = plan_live_for(patient=patient)
+    local_today = patient.local_date()
+    state = _plan_state(plan, local_today)
+    if state != "active":
+        return render(
+            request,
+            "patients/log_session.html",
+            {"patient": patient, "plan": plan, "state": state, "today": local_today},
+        )
+    days = _day_choices(patient, plan, local_today)
+    plan_exercises = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
+
+    if request.method == "POST":
+        form = SessionLogForm(request.POST, plan_exercises=plan_exercises)
+        day = form.data.get("day")
+        if form.is_valid():
+            day = form.cleaned_data["day"]
+            try:
+                session, created = session_log(
+                    patient=patient,
+                    day=day,
+                    pain_before=form.cleaned_data["pain_before"],
+                    pain_after=form.cleaned_data["pain_after"],
+                    symptom_change=form.cleaned_data["symptom_change"],
+                    note=form.cleaned_data["note"],
+                    exercises=form.entries(),
+                    today=local_today,
+                )
+            except ValidationError as error:
+                _errors_onto_form(form, error)
+            else:
+                label = day_label(session.date, local_today)
+                if created:
+                    saved = _("Saved: your session for %(day)s. Well done!")
+                else:
+                    saved = _("Updated: your session for %(day)s.")
+                messages.success(request, saved % {"day": label})
+                if any(entry.hurt for entry in form.entries()):
+                    messages.warning(
+                        request,
+                        _(
+                            "You said an exercise hurt. Do not repeat that exercise until you have "
+                            "talked to your therapist."
+                        ),
+                    )
+                return redirect(reverse("patients:progress") + "#history")
+        try:
+            day = date.fromisoformat(day) if isinstance(day, str) else day
+        except ValueError:
+            day = None
+        session = None
+    else:
+        day = local_today
+        requested = request.GET.get("day")
+        if requested:
+            try:
+                day = date.fromisoformat(requested)
+            except ValueError:
+                day = None
+            if day not in days:
+                messages.warning(
+                    request,
+                    _("You can log today and up to %(count)s days back, from the day your plan started.")
+                    % {"count": len(days) - 1 if len(days) > 1 else 0},
+                )
+                day = local_today
+        session = session_for_day(patient=patient, day=day)
+        form = SessionLogForm(
+            initial=SessionLogForm.initial_from_session(session, day), plan_exercises=plan_exercises
+        )
     return render(
         request,
-        "patients/today.html",
-        {"patient": patient, "plan": plan, "exercises": exercises, "today": patient.local_date()},
+        "patients/log_session.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "state": state,
+            "today": local_today,
+            "form": form,
+            "day": day,
+            "day_label": day_label(day, local_today) if day else "",
+            "day_choices": [{"day": d, "label": day_label(d, local_today, short=True)} for d in days],
+            "session": session,
+        },
+    )
+
+
+@patient_required
+def progress(request):
+    patient = _own_patient(request)
+    plan = plan_live_for(patient=patient)
+    local_today = patient.local_date()
+    history = list(session_history(patient=patient))
+    recent = [s for s in history if s.date > local_today - timedelta(days=28)]
+    chart = pain_chart([ChartPoint(s.date, s.pain_before, s.pain_after) for s in recent])
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "today": local_today,
+        "history": history,
+        "chart": chart,
+        "chart_rows": sorted(recent, key=lambda s: s.date),
+        "streak": session_streak(days_logged={s.date for s in history}, today=local_today),
+        "logged_today": bool(history) and history[0].date == local_today,
+        "adherence": week_adherence(plan=plan, today=local_today)
+        if plan is not None and plan.start_date <= local_today
+        else None,
+    }
+    return render(request, "patients/progress.html", context)
+
+
+@patient_required
+def session_detail(request, pk: int):
+    session = get_object_or_404(
+        SessionLog.objects.visible_to(request.user).select_related("plan", "patient"), pk=pk
+    )
+    patient = session.patient
+    local_today = patient.local_date()
+    plan = plan_live_for(patient=patient)
+    can_edit = (
+        plan is not None
+        and _plan_state(plan, local_today) == "active"
+        and session.date in _day_choices(patient, plan, local_today)
+    )
+    reported = session.exercises.select_related("plan_exercise__exercise").order_by(
+        "plan_exercise__week__number", "plan_exercise__order"
+    )
+    return render(
+        request,
+        "patients/session_detail.html",
+        {
+            "session": session,
+            "reported": reported,
+            "day_label": day_label(session.date, local_today),
+            "can_edit": can_edit,
+        },
     )

@@ -1,0 +1,167 @@
+"""The patient's session form: one per day, few taps, targets pre-filled.
+
+The form checks the shape of what was sent (numbers are numbers, the exercises are the ones
+on the page); the rules (which days, which exercises, pain 0–10) are enforced once, in
+`patients.services.session_log`, and its messages are put back on this form by the view.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_HOLD_SECONDS, MAX_REPS, PAIN_SCALE, PlanExercise, SessionLog
+from .services import ExerciseEntry
+
+PAIN_LABELS = {0: _("no pain"), 5: _("moderate"), 10: _("worst")}
+PAIN_CHOICES = [(value, str(value)) for value in PAIN_SCALE]
+
+
+class SessionLogForm(forms.Form):
+    day = forms.DateField(widget=forms.HiddenInput)
+    pain_before = forms.TypedChoiceField(
+        label=_("Pain before you started"),
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how much pain you had before you started, from 0 to 10."),
+            "invalid_choice": _("Choose a number from 0 (no pain) to 10."),
+        },
+    )
+    pain_after = forms.TypedChoiceField(
+        label=_("Pain now, after the exercises"),
+        choices=PAIN_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how much pain you have now, from 0 to 10."),
+            "invalid_choice": _("Choose a number from 0 (no pain) to 10."),
+        },
+    )
+    symptom_change = forms.ChoiceField(
+        label=_("Compared with yesterday, your back feels"),
+        choices=SessionLog.SymptomChange.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose better, same or worse."),
+            "invalid_choice": _("Choose better, same or worse."),
+        },
+    )
+    note = forms.CharField(
+        label=_("Anything to tell your therapist? (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, plan_exercises: list[PlanExercise], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan_exercises = list(plan_exercises)
+        self.unknown_exercise_ids: list[str] = []
+        known = {str(item.pk) for item in self.plan_exercises}
+        if self.is_bound and hasattr(self.data, "getlist"):
+            self.unknown_exercise_ids = [
+                value for value in self.data.getlist("exercise") if value not in known
+            ]
+        for item in self.plan_exercises:
+            name = item.exercise.name
+            self.fields[f"ex{item.pk}-done"] = forms.BooleanField(
+                label=_("I did this"), required=False, initial=True
+            )
+            self.fields[f"ex{item.pk}-reps"] = forms.IntegerField(
+                label=_("Repetitions"),
+                required=False,
+                min_value=0,
+                max_value=MAX_REPS,
+                initial=item.target_reps,
+                error_messages={
+                    "min_value": _("%(exercise)s: repetitions cannot be below 0.") % {"exercise": name},
+                    "max_value": _("%(exercise)s: repetitions go up to %(max)s.")
+                    % {"exercise": name, "max": MAX_REPS},
+                    "invalid": _("%(exercise)s: write the repetitions as a whole number.")
+                    % {"exercise": name},
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields[f"ex{item.pk}-hold"] = forms.IntegerField(
+                label=_("Seconds held"),
+                required=False,
+                min_value=0,
+                max_value=MAX_HOLD_SECONDS,
+                initial=item.target_hold_seconds,
+                error_messages={
+                    "min_value": _("%(exercise)s: the hold cannot be below 0 seconds.") % {"exercise": name},
+                    "max_value": _("%(exercise)s: a hold goes up to %(max)s seconds.")
+                    % {"exercise": name, "max": MAX_HOLD_SECONDS},
+                    "invalid": _("%(exercise)s: write the hold in whole seconds.") % {"exercise": name},
+                },
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+            self.fields[f"ex{item.pk}-hurt"] = forms.BooleanField(
+                label=_("It hurt, I stopped"), required=False
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.unknown_exercise_ids:
+            raise ValidationError(
+                _("One of the exercises is not in your plan for this week. Nothing was saved."),
+                code="unknown_exercise",
+            )
+        for item in self.plan_exercises:
+            reps = f"ex{item.pk}-reps"
+            if cleaned.get(f"ex{item.pk}-done") and cleaned.get(reps) is None and reps not in self.errors:
+                name = item.exercise.name
+                self.add_error(reps, _("%(exercise)s: how many repetitions did you do?") % {"exercise": name})
+        return cleaned
+
+    @property
+    def exercise_rows(self) -> list[dict]:
+        """Each exercise with its bound fields, for the template."""
+        return [
+            {
+                "item": item,
+                "done": self[f"ex{item.pk}-done"],
+                "reps": self[f"ex{item.pk}-reps"],
+                "hold": self[f"ex{item.pk}-hold"],
+                "hurt": self[f"ex{item.pk}-hurt"],
+            }
+            for item in self.plan_exercises
+        ]
+
+    def entries(self) -> list[ExerciseEntry]:
+        data = self.cleaned_data
+        return [
+            ExerciseEntry(
+                plan_exercise_id=item.pk,
+                done=bool(data.get(f"ex{item.pk}-done")),
+                reps=data.get(f"ex{item.pk}-reps"),
+                hold_seconds=data.get(f"ex{item.pk}-hold"),
+                hurt=bool(data.get(f"ex{item.pk}-hurt")),
+            )
+            for item in self.plan_exercises
+        ]
+
+    @staticmethod
+    def initial_from_session(session: SessionLog | None, day: date) -> dict:
+        """The form's starting values: the day's saved session, else the plan's targets."""
+        initial: dict = {"day": day}
+        if session is None:
+            return initial
+        initial.update(
+            pain_before=session.pain_before,
+            pain_after=session.pain_after,
+            symptom_change=session.symptom_change,
+            note=session.note,
+        )
+        for reported in session.exercises.all():
+            prefix = f"ex{reported.plan_exercise_id}"
+            initial[f"{prefix}-done"] = reported.done
+            initial[f"{prefix}-hurt"] = reported.hurt
+            if reported.reps is not None:
+                initial[f"{prefix}-reps"] = reported.reps
+            if reported.hold_seconds is not None:
+                initial[f"{prefix}-hold"] = reported.hold_seconds
+        return initial
