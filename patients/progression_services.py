@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,31 +60,28 @@ class _Facts:
         self.plan, self.today = plan, today
         self.lineage = plan_lineage(plan)
         self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
-        sessions = (
-            SessionLog.objects.filter(patient_id=plan.patient_id, date__gte=plan.start_date, date__lte=today)
-            .order_by("date")
-            .prefetch_related(
-                Prefetch(
-                    "exercises",
-                    queryset=SessionExercise.objects.filter(hurt=True).select_related(
-                        "plan_exercise__exercise"
-                    ),
-                    to_attr="hurt_entries",
-                )
-            )
-        )
-        self.sessions_by_date = {s.date: s for s in sessions}
+        window = {"patient_id": plan.patient_id, "date__gte": plan.start_date, "date__lte": today}
+        hurt: dict[int, list[str]] = {}
+        for session_id, name in (
+            SessionExercise.objects.filter(hurt=True, **{f"session__{k}": v for k, v in window.items()})
+            .order_by("plan_exercise__week__number", "plan_exercise__order", "pk")
+            .values_list("session_id", "plan_exercise__exercise__name")
+        ):
+            hurt.setdefault(session_id, []).append(name)
+        rows = SessionLog.objects.filter(**window).order_by("date")
+        rows = rows.values_list("pk", "date", "pain_before", "pain_after", "symptom_change")
         self.sessions = [
             SessionFacts(
-                date=s.date,
-                pain_before=s.pain_before,
-                pain_after=s.pain_after,
-                symptom_change=s.symptom_change,
-                hurt_exercises=tuple(e.plan_exercise.exercise.name for e in s.hurt_entries),
-                session_id=s.pk,
+                date=day,
+                pain_before=before,
+                pain_after=after,
+                symptom_change=change,
+                hurt_exercises=tuple(hurt.get(pk, ())),
+                session_id=pk,
             )
-            for s in self.sessions_by_date.values()
+            for pk, day, before, after, change in rows
         ]
+        self.session_ids = {f.date: f.session_id for f in self.sessions}
         overrides = ProgressionOverride.objects.filter(plan__in=self.lineage).order_by("created_at", "pk")
         self.overrides = [
             OverrideFacts(action=o.action, effective_on=o.effective_on, reason=o.reason, sequence=n)
@@ -144,7 +140,7 @@ def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
     for signal in wanted:
         if signal.cause_key in existing:
             continue
-        session = facts.sessions_by_date.get(signal.session_date) if signal.session_date else None
+        session_id = facts.session_ids.get(signal.session_date) if signal.session_date else None
         try:
             with transaction.atomic():
                 alert, was_created = Alert.objects.get_or_create(
@@ -152,7 +148,7 @@ def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
                     cause_key=signal.cause_key,
                     defaults={
                         "patient_id": plan.patient_id,
-                        "session": session,
+                        "session_id": session_id,
                         "kind": signal.kind,
                         "message": signal.message,
                     },

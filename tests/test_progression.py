@@ -129,7 +129,16 @@ SCENARIOS = [
         HELD,
         ["Only 4 sessions logged in the last 7 days of week 1; 5 needed."],
     ),
-    ("the same gap with two days backfilled: ready", [s(0), s(1), s(2), s(4), s(5), s(6)], 7, [], {}, 1, READY, [READY_2]),
+    (
+        "the same gap with two days backfilled: ready",
+        [s(0), s(1), s(2), s(4), s(5), s(6)],
+        7,
+        [],
+        {},
+        1,
+        READY,
+        [READY_2],
+    ),
     (
         "stopped logging for over a week",
         days(0, 2),
