@@ -415,3 +415,321 @@ def test_the_decision_says_which_week_each_day_belonged_to():
         baseline_pain=3,
     )
     assert [decision.week_on(d(n)) for n in (0, 6, 7, 13, 14, 15)] == [1, 1, 2, 2, 3, 3]
+
+
+# --- Through the services: logging, alerts, overrides ---------------------------------------
+
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from audit.models import AuditEvent  # noqa: E402
+from patients.models import Alert, ProgressionOverride  # noqa: E402
+from patients.progression_selectors import patient_safety_messages  # noqa: E402
+from patients.progression_services import plan_progression_refresh, progression_override  # noqa: E402
+from patients.selectors import plan_exercises_up_to_week  # noqa: E402
+from patients.services import (  # noqa: E402
+    ExerciseEntry,
+    alert_acknowledge,
+    plan_approve,
+    plan_create_from_template,
+    plan_pause,
+    plan_revise,
+    session_log,
+)
+
+from .factories import PASSWORD, PatientFactory, TherapistFactory  # noqa: E402
+
+
+@pytest.fixture
+def today(patient):
+    return patient.local_date()
+
+
+@pytest.fixture
+def plan_started(patient, handout_program, today):
+    """An approved handout plan that started `days_ago` days before today."""
+
+    def make(days_ago: int) -> Plan:
+        plan = plan_create_from_template(
+            patient=patient,
+            template=handout_program,
+            start_date=today - dt.timedelta(days=days_ago),
+            by=patient.therapist,
+        )
+        return plan_approve(plan=plan, by=patient.therapist)
+
+    return make
+
+
+def log(plan, day, *, pain=3, after=None, change="same", hurt=(), today=None):
+    plan.refresh_from_db()
+    entries = [
+        ExerciseEntry(
+            plan_exercise_id=item.pk,
+            done=item.exercise.name not in hurt,
+            reps=item.target_reps,
+            hold_seconds=item.target_hold_seconds,
+            hurt=item.exercise.name in hurt,
+        )
+        for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
+    ]
+    session, _ = session_log(
+        patient=plan.patient,
+        day=day,
+        today=today or day,
+        pain_before=pain,
+        pain_after=pain if after is None else after,
+        symptom_change=change,
+        exercises=entries,
+    )
+    return session
+
+
+def test_an_it_hurt_session_raises_exactly_one_alert(plan_started, today):
+    plan = plan_started(2)
+    session = log(plan, today, hurt=["Pelvic tilt"])
+    log(plan, today, hurt=["Pelvic tilt"])  # the same day logged again (a double submit)
+    plan_progression_refresh(plan=plan, today=today)
+    plan_progression_refresh(plan=plan, today=today)
+    call_command("evaluate_plans", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    alerts = Alert.objects.filter(plan=plan, kind=Alert.Kind.HURT)
+    assert alerts.count() == 1
+    alert = alerts.get()
+    assert alert.session == session
+    assert "Pelvic tilt" in alert.message
+    [message] = patient_safety_messages(patient=plan.patient)
+    assert "You stopped Pelvic tilt because it hurt" in message.text
+    assert "contact your therapist" in message.text.lower()
+
+
+def test_the_therapist_sees_the_hurt_alert_first_with_its_session(client, plan_started, today):
+    plan = plan_started(5)
+    log(plan, today - dt.timedelta(days=3), change="worse", today=today)
+    log(plan, today - dt.timedelta(days=2), change="worse", today=today)
+    log(plan, today - dt.timedelta(days=1), change="same", today=today)
+    hurt_alert_session = log(plan, today, hurt=["Double knee-to-chest stretch"])
+    worse = Alert.objects.get(plan=plan, kind=Alert.Kind.WORSE_TWICE)
+    alert_acknowledge(alert=worse, by=plan.patient.therapist, comment="Phoned: a busy week at work.")
+
+    client.login(username=plan.patient.therapist.username, password=PASSWORD)
+    page = client.get(reverse("portal:progression", args=[plan.patient.pk])).content.decode()
+    hurt_at = page.index("Stopped Double knee-to-chest stretch")
+    assert hurt_at < page.index("Symptoms reported worse two sessions running")
+    assert f"Session of {hurt_alert_session.date:%A} {hurt_alert_session.date.day}" in page
+    assert "Phoned: a busy week at work." in page
+    # an acknowledged alert is no longer a message for the patient
+    assert [m.kind for m in patient_safety_messages(patient=plan.patient)] == [Alert.Kind.HURT]
+
+
+def test_worse_twice_high_pain_and_pain_rise_each_alert_once(plan_started, today):
+    plan = plan_started(3)  # baseline pain 4 (the factory)
+    for n in (3, 2, 1, 0):
+        log(plan, today - dt.timedelta(days=n), pain=6, after=7, change="worse", today=today)
+    kinds = sorted(Alert.objects.filter(plan=plan).values_list("kind", flat=True))
+    assert kinds == sorted([Alert.Kind.WORSE_TWICE, Alert.Kind.HIGH_PAIN, Alert.Kind.PAIN_RISE])
+
+
+def test_logging_a_week_makes_the_plan_ready_and_the_therapist_moves_it_on(plan_started, today):
+    plan = plan_started(7)
+    for n in range(7, 0, -1):
+        log(plan, today - dt.timedelta(days=n))
+    plan = plan_progression_refresh(plan=plan, today=today)
+    assert (plan.current_week, plan.progression_state) == (1, Plan.ProgressionState.READY)
+    assert plan.progression_reasons == [READY_2]
+
+    override = progression_override(
+        plan=plan, by=plan.patient.therapist, action="advance", reason="Seen in clinic, doing well."
+    )
+    plan.refresh_from_db()
+    assert (plan.current_week, plan.progression_state) == (2, Plan.ProgressionState.IN_WEEK)
+    assert (override.from_week, override.to_week, override.effective_on) == (1, 2, today)
+    event = AuditEvent.objects.get(action="progression.advance")
+    assert event.actor == plan.patient.therapist and event.data["reason"] == "Seen in clinic, doing well."
+    # today's session is a week-2 session, with week 2's exercises
+    session = log(plan, today)
+    assert session.week_number == 2
+    assert session.exercises.count() == 6
+
+
+def test_moving_back_a_week_renumbers_the_sessions_since(plan_started, today):
+    plan = plan_started(9)
+    for n in range(9, 1, -1):
+        log(plan, today - dt.timedelta(days=n))
+    progression_override(
+        plan=plan,
+        by=plan.patient.therapist,
+        action="advance",
+        reason="Good week.",
+        effective_on=today - dt.timedelta(days=2),
+    )
+    log(plan, today - dt.timedelta(days=1), today=today)
+    progression_override(plan=plan, by=plan.patient.therapist, action="back", reason="Flare-up after curls.")
+    plan.refresh_from_db()
+    assert plan.current_week == 1
+    weeks = dict(plan.sessions.values_list("date", "week_number"))
+    assert weeks[today - dt.timedelta(days=2)] == 2
+    assert weeks[today - dt.timedelta(days=3)] == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "action", "reason", "effective_in", "error"),
+    [
+        ("other therapist, same clinic", "hold", "Because.", 0, "own therapist"),
+        ("manager", "hold", "Because.", 0, "own therapist"),
+        ("the patient", "advance", "I feel great.", 0, "own therapist"),
+        ("own therapist", "hold", "   ", 0, "Say why"),
+        ("own therapist", "hold", "Tomorrow.", 1, "today or an earlier day"),
+        ("own therapist", "back", "Too early.", 0, "no week before it"),
+        ("own therapist", "release", "Nothing held.", 0, "no hold"),
+        ("own therapist", "jump", "Two weeks at once.", 0, "Choose move on"),
+    ],
+)
+def test_override_refusals_store_nothing(
+    plan_started, manager, today, who, action, reason, effective_in, error
+):
+    plan = plan_started(3)
+    by = {
+        "other therapist, same clinic": TherapistFactory(clinic=plan.patient.clinic),
+        "manager": manager,
+        "the patient": plan.patient.user,
+        "own therapist": plan.patient.therapist,
+    }[who]
+    with pytest.raises(ValidationError) as caught:
+        progression_override(
+            plan=plan,
+            by=by,
+            action=action,
+            reason=reason,
+            effective_on=today + dt.timedelta(days=effective_in),
+        )
+    assert error in " ".join(caught.value.messages)
+    assert not ProgressionOverride.objects.exists()
+    assert not AuditEvent.objects.filter(action__startswith="progression.").exists()
+
+
+def test_hold_and_release(plan_started, today):
+    plan = plan_started(8)
+    for n in range(8, 0, -1):
+        log(plan, today - dt.timedelta(days=n))
+    therapist = plan.patient.therapist
+    progression_override(plan=plan, by=therapist, action="hold", reason="Wants an X-ray first.")
+    plan.refresh_from_db()
+    assert plan.progression_state == Plan.ProgressionState.HELD
+    assert plan.progression_reasons == ["Held in week 1 by the therapist: Wants an X-ray first."]
+    with pytest.raises(ValidationError):
+        progression_override(plan=plan, by=therapist, action="hold", reason="Again.")
+    progression_override(plan=plan, by=therapist, action="release", reason="X-ray clear.")
+    plan.refresh_from_db()
+    assert plan.progression_state == Plan.ProgressionState.READY
+
+
+def test_a_revised_plan_keeps_its_week_and_does_not_repeat_alerts(plan_started, today):
+    plan = plan_started(8)
+    for n in range(8, 1, -1):
+        log(plan, today - dt.timedelta(days=n), hurt=["Pelvic tilt"] if n == 5 else ())
+    therapist = plan.patient.therapist
+    progression_override(plan=plan, by=therapist, action="advance", reason="Good week.")
+    draft = plan_revise(plan=plan, by=therapist)
+    new = plan_approve(plan=draft, by=therapist)
+    new = plan_progression_refresh(plan=new, today=today)
+    assert new.current_week == 2
+    assert Alert.objects.filter(kind=Alert.Kind.HURT).count() == 1
+
+
+def test_evaluate_plans_raises_silence_once_and_not_for_a_paused_plan(plan_started, today, capsys):
+    plan = plan_started(6)
+    log(plan, today - dt.timedelta(days=5), today=today - dt.timedelta(days=5))
+    other = PatientFactory(therapist=plan.patient.therapist)
+    paused = plan_create_from_template(
+        patient=other, template=plan.template, start_date=today - dt.timedelta(days=6), by=other.therapist
+    )
+    paused = plan_approve(plan=paused, by=other.therapist)
+    plan_pause(plan=paused, by=other.therapist, on=today - dt.timedelta(days=4), reason="Holiday.")
+
+    call_command("evaluate_plans")
+    out = capsys.readouterr().out
+    assert "Evaluated 2 plans; 1 new alerts." in out
+    silence = Alert.objects.get(kind=Alert.Kind.SILENCE)
+    assert silence.plan == plan
+    assert silence.message.startswith("No session logged since")
+
+    call_command("evaluate_plans")
+    assert "Evaluated 2 plans; 0 new alerts." in capsys.readouterr().out
+    assert Alert.objects.filter(kind=Alert.Kind.SILENCE).count() == 1
+
+
+# --- The portal page ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "get_status", "post_status"),
+    [
+        ("own therapist", 200, 302),
+        ("other therapist", 404, 404),
+        ("manager", 403, 403),
+        ("the patient", 403, 403),
+    ],
+)
+def test_progression_page_access(client, plan_started, manager, who, get_status, post_status):
+    plan = plan_started(2)
+    user = {
+        "own therapist": plan.patient.therapist,
+        "other therapist": TherapistFactory(clinic=plan.patient.clinic),
+        "manager": manager,
+        "the patient": plan.patient.user,
+    }[who]
+    client.login(username=user.username, password=PASSWORD)
+    url = reverse("portal:progression", args=[plan.patient.pk])
+    assert url == f"/portal/patients/{plan.patient.pk}/progression/"
+    assert client.get(url).status_code == get_status
+    response = client.post(url, {"action": "advance", "reason": "Early move on."})
+    assert response.status_code == post_status
+    assert ProgressionOverride.objects.exists() == (post_status == 302)
+
+
+def test_therapist_moves_a_patient_on_from_the_page(client, plan_started, today):
+    plan = plan_started(7)
+    for n in range(7, 0, -1):
+        log(plan, today - dt.timedelta(days=n))
+    client.login(username=plan.patient.therapist.username, password=PASSWORD)
+    url = reverse("portal:progression", args=[plan.patient.pk])
+    page = client.get(url).content.decode()
+    assert "Ready to move on" in page and READY_2 in page
+
+    response = client.post(url, {"action": "advance", "reason": ""})
+    assert response.status_code == 400
+    assert "Say why" in response.content.decode() or "This field is required" in response.content.decode()
+    assert not ProgressionOverride.objects.exists()
+
+    response = client.post(url, {"action": "advance", "reason": "Reviewed: steady week."}, follow=True)
+    page = response.content.decode()
+    assert "Week 2 of 3" in page
+    assert "Reviewed: steady week." in page  # in the history, with who
+    assert plan.patient.therapist.get_full_name() in page
+
+
+# --- The demo clinic --------------------------------------------------------------------------
+
+
+def test_the_demo_states_are_what_the_engine_decides_from_the_logs(db):
+    from patients.progression_services import plan_progression_decide
+
+    call_command("load_demo", verbosity=0)
+    plans = Plan.objects.filter(status=Plan.Status.APPROVED).select_related("patient__user")
+    for plan in plans:
+        decision = plan_progression_decide(plan=plan)
+        stored = (plan.current_week, plan.progression_state, plan.progression_reasons)
+        assert stored == (decision.week, decision.state, list(decision.reasons)), plan.patient.user.username
+        assert not plan.sessions.exclude(week_number__in=[1, 2, 3]).exists()
+
+    sam = plans.get(patient__user__username="patient")
+    assert (sam.current_week, sam.progression_state) == (2, Plan.ProgressionState.IN_WEEK)
+    assert sam.overrides.get().created_by.username == "therapist"
+
+    carla = plans.get(patient__user__username="carla.mendes")
+    assert carla.progression_state == Plan.ProgressionState.HELD
+    kinds = set(carla.alerts.values_list("kind", flat=True))
+    assert {Alert.Kind.WORSE_TWICE, Alert.Kind.PAIN_RISE, Alert.Kind.PROGRESSION_HELD} <= kinds
+    assert patient_safety_messages(patient=carla.patient)
