@@ -27,6 +27,7 @@ from .models import (
     SessionExercise,
     SessionLog,
 )
+from .progression_services import plan_progression_refresh
 
 User = get_user_model()
 
@@ -560,6 +561,9 @@ def session_log(
             )
             for entry in exercises
         )
+        # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
+        plan_progression_refresh(plan=plan, today=today)
+        session.refresh_from_db(fields=["week_number"])
     return session, created
 
 

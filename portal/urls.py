@@ -6,4 +6,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.caseload, name="caseload"),
+    *__import__("portal.progression_urls").progression_urls.urlpatterns,  # portal:progression
 ]

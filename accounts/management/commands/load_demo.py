@@ -6,12 +6,18 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Clinic
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
-from patients.models import Plan, ProgressionOverride, SessionLog
+from patients.models import Alert, Plan, ProgressionOverride, SessionLog
+from patients.progression_services import (
+    plan_progression_decide,
+    plan_progression_refresh,
+    progression_override,
+)
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import (
     ExerciseEntry,
@@ -102,6 +108,8 @@ class Command(BaseCommand):
 
     def _patient_with_history(self, template, staff, username, first, last, therapist_name, days, behaviour):
         therapist = staff[therapist_name]
+        rng = random.Random(username)
+        pain = rng.choice([4, 5, 6])
         patient = patient_create(
             therapist=therapist,
             username=username,
@@ -109,30 +117,34 @@ class Command(BaseCommand):
             last_name=last,
             email=f"{username}@example.org",
             password=DEMO_PASSWORD,
-            baseline_pain=4,
+            baseline_pain=pain,
         )
         today = patient.local_date()
         start = today - timedelta(days=days)
         plan = plan_create_from_template(patient=patient, template=template, start_date=start, by=therapist)
         plan = plan_approve(plan=plan, by=therapist)
         Plan.objects.filter(pk=plan.pk).update(approved_at=timezone.now() - timedelta(days=days + 1))
-        rng = random.Random(username)
-        pain = rng.choice([4, 5, 6])
+        week, review_from = 1, 7
         for offset in range(days + 1):
             day = start + timedelta(days=offset)
-            if offset and offset % 7 == 0 and plan.current_week < 3 and behaviour in ("steady", "patchy"):
-                # The therapist reviewed the week and confirmed the move on.
-                plan.current_week += 1
-                plan.save(update_fields=["current_week"])
-                ProgressionOverride.objects.create(
+            ago = timedelta(days=days - offset)
+            # The history goes through the same services as real use: once a week could be
+            # over, the engine decides each morning, and when it says "ready" the therapist
+            # reviews the week and confirms.
+            decision = plan_progression_decide(plan=plan, today=day) if offset >= review_from else None
+            if decision and decision.state == Plan.ProgressionState.FINISHED:
+                review_from = days + 1
+            if decision and decision.state == Plan.ProgressionState.READY:
+                override = progression_override(
                     plan=plan,
+                    by=therapist,
                     action=ProgressionOverride.Action.ADVANCE,
-                    from_week=plan.current_week - 1,
-                    to_week=plan.current_week,
-                    effective_on=day,
                     reason="Reviewed the week's logs: doing well.",
-                    created_by=therapist,
+                    effective_on=day,
+                    today=day,
                 )
+                ProgressionOverride.objects.filter(pk=override.pk).update(created_at=timezone.now() - ago)
+                week, review_from = override.to_week, offset + 7
             if not self._logs_on(behaviour, rng, offset, days):
                 continue
             if behaviour == "worsening":
@@ -149,7 +161,7 @@ class Command(BaseCommand):
                     hold_seconds=item.target_hold_seconds,
                     hurt=behaviour == "worsening" and rng.random() < 0.05,
                 )
-                for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
+                for item in plan_exercises_up_to_week(plan=plan, week=week)
             ]
             session, _ = session_log(
                 patient=patient,
@@ -161,9 +173,12 @@ class Command(BaseCommand):
                 exercises=exercises,
                 note=rng.choice(["", "", "Felt stiff in the morning.", "Easier than yesterday."]),
             )
-            SessionLog.objects.filter(pk=session.pk).update(
-                created_at=timezone.now() - timedelta(days=days - offset)
-            )
+            SessionLog.objects.filter(pk=session.pk).update(created_at=timezone.now() - ago)
+        # Today's state (and alerts about silence), as the portal and the patient will see it.
+        plan_progression_refresh(plan=plan, today=today)
+        Alert.objects.filter(plan=plan, session__isnull=False).update(
+            created_at=Subquery(SessionLog.objects.filter(pk=OuterRef("session_id")).values("created_at")[:1])
+        )
         return patient
 
     @staticmethod

@@ -1,0 +1,292 @@
+"""Progression and safety alerts: load the facts, ask the engine, store what it decides.
+
+`plan_progression_refresh` is called when a session is logged (patients.services.session_log),
+when a page asks, after an override, and by `manage.py evaluate_plans` (cron). It is
+idempotent: evaluating twice stores the same snapshot and never raises an alert twice
+(alerts are unique per plan lineage and cause).
+"""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.models import AuditEvent
+
+from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionExercise, SessionLog
+from .progression import (
+    OverrideFacts,
+    ProgressionDecision,
+    SessionFacts,
+    Signal,
+    WeekRule,
+    decide,
+    safety_signals,
+)
+
+Action = ProgressionOverride.Action
+
+
+def plan_lineage(plan: Plan) -> list[Plan]:
+    """The plan and the versions it replaced: one patient's continuous program.
+
+    A revised plan keeps the start date and the history of the versions before it, so
+    overrides, pauses and alerts recorded on an earlier version still count.
+    """
+    lineage = [plan]
+    while lineage[-1].previous_version_id is not None:
+        lineage.append(Plan.objects.get(pk=lineage[-1].previous_version_id))
+    return lineage
+
+
+def _paused_days(pauses, *, today: date) -> frozenset[date]:
+    days = set()
+    for pause in pauses:
+        # Paused from `paused_on` up to (not including) the day it resumed; open: through today.
+        end = pause.resumed_on - timedelta(days=1) if pause.resumed_on else today
+        day = pause.paused_on
+        while day <= end:
+            days.add(day)
+            day += timedelta(days=1)
+    return frozenset(days)
+
+
+class _Facts:
+    """Everything the engine needs about one plan, loaded in a handful of queries."""
+
+    def __init__(self, plan: Plan, *, today: date):
+        self.plan, self.today = plan, today
+        self.lineage = plan_lineage(plan)
+        self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
+        window = {"patient_id": plan.patient_id, "date__gte": plan.start_date, "date__lte": today}
+        hurt: dict[int, list[str]] = {}
+        for session_id, name in (
+            SessionExercise.objects.filter(hurt=True, **{f"session__{k}": v for k, v in window.items()})
+            .order_by("plan_exercise__week__number", "plan_exercise__order", "pk")
+            .values_list("session_id", "plan_exercise__exercise__name")
+        ):
+            hurt.setdefault(session_id, []).append(name)
+        rows = SessionLog.objects.filter(**window).order_by("date")
+        rows = rows.values_list("pk", "date", "pain_before", "pain_after", "symptom_change")
+        self.sessions = [
+            SessionFacts(
+                date=day,
+                pain_before=before,
+                pain_after=after,
+                symptom_change=change,
+                hurt_exercises=tuple(hurt.get(pk, ())),
+                session_id=pk,
+            )
+            for pk, day, before, after, change in rows
+        ]
+        self.session_ids = {f.date: f.session_id for f in self.sessions}
+        overrides = ProgressionOverride.objects.filter(plan__in=self.lineage).order_by("created_at", "pk")
+        self.overrides = [
+            OverrideFacts(action=o.action, effective_on=o.effective_on, reason=o.reason, sequence=n)
+            for n, o in enumerate(overrides)
+        ]
+        self.paused_days = _paused_days(PlanPause.objects.filter(plan__in=self.lineage), today=today)
+
+    def decide(self, *, today: date | None = None) -> ProgressionDecision:
+        return decide(
+            weeks=self.weeks,
+            sessions=self.sessions,
+            overrides=self.overrides,
+            start_date=self.plan.start_date,
+            today=today or self.today,
+            baseline_pain=self.plan.patient.baseline_pain,
+            paused_days=self.paused_days,
+        )
+
+    def signals(self) -> list[Signal]:
+        return safety_signals(
+            sessions=self.sessions,
+            baseline_pain=self.plan.patient.baseline_pain,
+            start_date=self.plan.start_date,
+            today=self.today,
+            paused_days=self.paused_days,
+        )
+
+
+def plan_progression_decide(*, plan: Plan, today: date | None = None) -> ProgressionDecision:
+    """What the engine decides for `plan` today (the patient's local date), storing nothing."""
+    today = today or plan.patient.local_date()
+    return _Facts(plan, today=today).decide()
+
+
+def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
+    """Create an Alert for every signal not alerted before on this plan or its earlier versions."""
+    plan = facts.plan
+    wanted = list(facts.signals())
+    if decision.alert_therapist:
+        wanted.append(
+            Signal(
+                kind=Alert.Kind.PROGRESSION_HELD,
+                cause_key=f"held:{decision.week + 1}:{decision.week_started_on.isoformat()}",
+                message=_("Held back from week %(week)s: %(reasons)s")
+                % {"week": decision.week + 1, "reasons": " ".join(decision.reasons)},
+            )
+        )
+    if not wanted:
+        return []
+    existing = set(
+        Alert.objects.filter(plan__in=facts.lineage, cause_key__in=[s.cause_key for s in wanted]).values_list(
+            "cause_key", flat=True
+        )
+    )
+    created = []
+    for signal in wanted:
+        if signal.cause_key in existing:
+            continue
+        session_id = facts.session_ids.get(signal.session_date) if signal.session_date else None
+        try:
+            with transaction.atomic():
+                alert, was_created = Alert.objects.get_or_create(
+                    plan=plan,
+                    cause_key=signal.cause_key,
+                    defaults={
+                        "patient_id": plan.patient_id,
+                        "session_id": session_id,
+                        "kind": signal.kind,
+                        "message": signal.message,
+                    },
+                )
+        except IntegrityError:  # raised by a concurrent evaluation a moment ago
+            continue
+        existing.add(signal.cause_key)
+        if was_created:
+            created.append(alert)
+    return created
+
+
+def _sync_session_weeks(plan: Plan, decision: ProgressionDecision) -> None:
+    """Keep each session's `week_number` equal to the week the engine places that day in."""
+    for period in decision.periods:
+        SessionLog.objects.filter(
+            patient_id=plan.patient_id, date__gte=period.start, date__lte=period.end
+        ).exclude(week_number=period.week).update(week_number=period.week)
+
+
+@transaction.atomic
+def plan_progression_refresh(*, plan: Plan, today: date | None = None) -> Plan:
+    """Re-evaluate a live plan: store its week, state and reasons, and raise any new alerts.
+
+    `today` is the patient's local date (default: now in their time zone). Drafts and
+    ended plans are returned unchanged.
+    """
+    return _refresh(plan, today=today)[0]
+
+
+def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert]]:
+    if not plan.is_live:
+        return plan, []
+    today = today or plan.patient.local_date()
+    facts = _Facts(plan, today=today)
+    decision = facts.decide()
+    plan.current_week = decision.week
+    plan.progression_state = decision.state
+    plan.progression_reasons = list(decision.reasons)
+    plan.progression_evaluated_at = timezone.now()
+    plan.save(
+        update_fields=["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
+    )
+    _sync_session_weeks(plan, decision)
+    return plan, _raise_alerts(facts, decision)
+
+
+@transaction.atomic
+def progression_override(
+    *,
+    plan: Plan,
+    by,
+    action: str,
+    reason: str,
+    effective_on: date | None = None,
+    today: date | None = None,
+) -> ProgressionOverride:
+    """The therapist moves the patient on, holds them, releases a hold, or goes back a week.
+
+    Only the patient's own therapist, on the plan the patient follows now, with a reason.
+    `effective_on` (default: today in the patient's time zone) may be earlier in the plan,
+    not in the future. Recorded with who, when and why; the plan is re-evaluated at once.
+    """
+    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
+    if not (getattr(by, "is_therapist", False) and plan.patient.therapist_id == by.pk):
+        raise ValidationError(_("Only the patient's own therapist can do this."))
+    if not plan.is_live:
+        raise ValidationError(_("Only the plan the patient follows now can be moved on or held."))
+    errors: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if not reason:
+        errors.setdefault("reason", []).append(_("Say why, so the patient's history explains it."))
+    if action not in Action.values:
+        errors.setdefault("action", []).append(_("Choose move on, hold, release or go back."))
+    today = today or plan.patient.local_date()
+    effective_on = effective_on or today
+    if effective_on > today:
+        errors.setdefault("effective_on", []).append(_("Choose today or an earlier day."))
+    elif effective_on < plan.start_date:
+        errors.setdefault("effective_on", []).append(
+            _("The plan started on %(day)s; choose that day or later.") % {"day": plan.start_date.isoformat()}
+        )
+    if errors:
+        raise ValidationError(errors)
+
+    facts = _Facts(plan, today=today)
+    at = facts.decide(today=effective_on)
+    last_week = max((w.number for w in facts.weeks), default=1)
+    to_week = at.week
+    if action == Action.ADVANCE:
+        if at.week >= last_week:
+            raise ValidationError(_("The patient is already in the last week of the plan."))
+        to_week = at.week + 1
+    elif action == Action.BACK:
+        if at.week <= 1:
+            raise ValidationError(_("The patient is in week 1; there is no week before it."))
+        to_week = at.week - 1
+    elif action == Action.HOLD and at.on_hold:
+        raise ValidationError(_("The patient is already held in this week."))
+    elif action == Action.RELEASE and not at.on_hold:
+        raise ValidationError(_("There is no hold by the therapist to release."))
+
+    override = ProgressionOverride.objects.create(
+        plan=plan,
+        action=action,
+        from_week=at.week,
+        to_week=to_week,
+        effective_on=effective_on,
+        reason=reason,
+        created_by=by,
+    )
+    AuditEvent.record(
+        actor=by,
+        action=f"progression.{action}",
+        target=plan,
+        clinic=plan.patient.clinic,
+        data={
+            "from_week": at.week,
+            "to_week": to_week,
+            "effective_on": effective_on.isoformat(),
+            "reason": reason,
+        },
+    )
+    plan_progression_refresh(plan=plan, today=today)
+    return override
+
+
+def plans_evaluate_all(*, now=None) -> dict[str, int]:
+    """Re-evaluate every live plan (each in its patient's time zone); for the cron command.
+
+    Returns counts: plans evaluated, alerts raised, and plans per state.
+    """
+    counts: dict[str, int] = {"plans": 0, "alerts": 0}
+    plans = Plan.objects.filter(status__in=Plan.LIVE_STATUSES).select_related("patient").order_by("pk")
+    for plan in plans.iterator(chunk_size=200):
+        with transaction.atomic():
+            plan, raised = _refresh(plan, today=plan.patient.local_date(now))
+        counts["plans"] += 1
+        counts["alerts"] += len(raised)
+        counts[plan.progression_state] = counts.get(plan.progression_state, 0) + 1
+    return counts

@@ -1,0 +1,77 @@
+"""The therapist's progression page for one patient: state, alerts first, history, overrides."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.permissions import therapist_required
+from patients.models import Patient, ProgressionOverride
+from patients.progression_selectors import alerts_for_review, plan_progression_history
+from patients.progression_services import plan_progression_refresh, progression_override
+from patients.selectors import plan_live_for
+
+
+class ProgressionOverrideForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Decision"),
+        choices=ProgressionOverride.Action.choices,
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the plan's history. “Release” lifts your hold; the rules then decide again."),
+    )
+    effective_on = forms.DateField(
+        label=_("From the day"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for today in the patient's time zone."),
+    )
+
+
+@therapist_required
+def progression(request, pk: int):
+    patient = get_object_or_404(Patient.objects.changeable_by(request.user).select_related("user"), pk=pk)
+    plan = plan_live_for(patient=patient)
+    form = ProgressionOverrideForm(request.POST or None)
+    if plan is not None and request.method == "POST" and form.is_valid():
+        try:
+            override = progression_override(
+                plan=plan,
+                by=request.user,
+                action=form.cleaned_data["action"],
+                reason=form.cleaned_data["reason"],
+                effective_on=form.cleaned_data["effective_on"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, field_errors in error.error_dict.items():
+                    for item in field_errors:
+                        form.add_error(field if field in form.fields else None, item)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Recorded: %(action)s.") % {"action": override.get_action_display()})
+            return redirect("portal:progression", pk=patient.pk)
+    weeks = []
+    if plan is not None:
+        # "When pages ask": the page shows what the engine decides today, not a stale snapshot.
+        plan = plan_progression_refresh(plan=plan)
+        weeks = list(plan.weeks.order_by("number"))
+    return render(
+        request,
+        "portal/progression.html",
+        {
+            "patient": patient,
+            "plan": plan,
+            "weeks": weeks,
+            "current_week": next((w for w in weeks if plan and w.number == plan.current_week), None),
+            "form": form,
+            "alerts": list(alerts_for_review(patient=patient)),
+            "history": list(plan_progression_history(plan=plan)) if plan else [],
+        },
+        status=400 if request.method == "POST" else 200,
+    )
