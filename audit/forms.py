@@ -12,7 +12,9 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args, actions: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("Everything"))] + [(code, action_label(code)) for code in actions]
+        self.fields["action"].choices = [("", _("Everything"))] + [
+            (code, action_label(code)) for code in actions
+        ]
 
     def clean(self):
         data = super().clean()

@@ -21,7 +21,9 @@ def audit_event_list(
     if start:
         events = events.filter(created_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz))
     if end:
-        events = events.filter(created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        events = events.filter(
+            created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        )
     return events.order_by("-created_at", "-pk")
 
 

@@ -22,7 +22,9 @@ RETRY_AFTER_SECONDS = "10"
 
 
 def database_unavailable(request):
-    message = _("BackCare cannot reach its database right now. Nothing was lost; please try again in a minute.")
+    message = _(
+        "BackCare cannot reach its database right now. Nothing was lost; please try again in a minute."
+    )
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=503)
     else:

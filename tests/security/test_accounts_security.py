@@ -57,11 +57,15 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_lockout(client):
     user = TherapistFactory()
     for n in range(5):
         client.post(
-            LOGIN, {"username": user.username, "password": "wrong"}, REMOTE_ADDR="203.0.113.7",
+            LOGIN,
+            {"username": user.username, "password": "wrong"},
+            REMOTE_ADDR="203.0.113.7",
             HTTP_X_FORWARDED_FOR=f"10.0.0.{n}",
         )
     response = client.post(
-        LOGIN, {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="203.0.113.7",
+        LOGIN,
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
         HTTP_X_FORWARDED_FOR="10.0.0.99",
     )
     assert response.status_code == 429

@@ -25,7 +25,7 @@ def test_the_manager_sees_a_plan_approval_with_who_and_when(client, active_plan,
     page = client.get(URL).content.decode()
     assert "Plan approved" in page
     assert therapist.get_full_name() in page
-    approved = active_plan.approved_at.astimezone(dt.timezone.utc)
+    approved = active_plan.approved_at.astimezone(dt.UTC)
     # The clinic is in Europe/London: shown in its local time, with the date.
     local = timezone.localtime(approved, timezone=__import__("zoneinfo").ZoneInfo("Europe/London"))
     assert f"{local:%H:%M}" in page
@@ -41,7 +41,10 @@ def test_other_clinics_events_never_appear(client, active_plan, manager, handout
     other_therapist = TherapistFactory(first_name="Hidden", last_name="Elsewhere")
     other_patient = PatientFactory(therapist=other_therapist)
     plan = plan_create_from_template(
-        patient=other_patient, template=handout_program, start_date=other_patient.local_date(), by=other_therapist
+        patient=other_patient,
+        template=handout_program,
+        start_date=other_patient.local_date(),
+        by=other_therapist,
     )
     plan_approve(plan=plan, by=other_therapist)
     assert AuditEvent.objects.filter(clinic=other_patient.clinic).exists()
@@ -85,7 +88,10 @@ def test_filters_by_action_and_date(client, active_plan, manager):
 
 def test_bad_filters_say_so_and_show_everything(client, active_plan, manager):
     client.force_login(manager)
-    response = client.get(URL, {"start": "2026-13-45", "end": "not a date", "action": "nonsense", "page": "99999999999999999999"})
+    response = client.get(
+        URL,
+        {"start": "2026-13-45", "end": "not a date", "action": "nonsense", "page": "99999999999999999999"},
+    )
     assert response.status_code == 200
     page = response.content.decode()
     assert "Enter a valid date." in page
@@ -98,8 +104,12 @@ def test_pages_of_fifty(client, active_plan, manager):
     event = AuditEvent.objects.filter(clinic=manager.clinic).first()
     for n in range(60):
         AuditEvent.objects.create(
-            actor=event.actor, clinic=manager.clinic, action="plan.changed", object_type="patients.plan",
-            object_id=str(active_plan.pk), summary=f"change {n}",
+            actor=event.actor,
+            clinic=manager.clinic,
+            action="plan.changed",
+            object_type="patients.plan",
+            object_id=str(active_plan.pk),
+            summary=f"change {n}",
         )
     client.force_login(manager)
     first = client.get(URL).content.decode()
@@ -117,7 +127,9 @@ def test_there_is_no_way_to_edit_or_delete(client, admin_client, active_plan, ma
     for method in (client.post, client.put, client.patch, client.delete):
         assert method(URL, {"action": "x"}).status_code == 405
     assert admin_client.get(f"/admin/audit/auditevent/{event.pk}/delete/").status_code == 403
-    assert admin_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"summary": "x"}).status_code == 403
+    assert (
+        admin_client.post(f"/admin/audit/auditevent/{event.pk}/change/", {"summary": "x"}).status_code == 403
+    )
     event.refresh_from_db()
     assert event.action == "plan.approved"
     assert AuditEvent.objects.filter(pk=event.pk).exists()

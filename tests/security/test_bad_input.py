@@ -38,7 +38,9 @@ def test_a_form_with_its_csrf_token_still_works():
     client = Client(enforce_csrf_checks=True)
     client.get(LOGIN)
     token = client.cookies["csrftoken"].value
-    response = client.post(LOGIN, {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    response = client.post(
+        LOGIN, {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
 
 
@@ -58,7 +60,10 @@ def test_odd_usernames_are_a_form_error_and_log_nobody_in(client, username):
     TherapistFactory(username="dana")
     response = client.post(LOGIN, {"username": username, "password": PASSWORD})
     assert response.status_code == 200
-    assert "did not match" in response.content.decode() or "Null characters are not allowed." in response.content.decode()
+    assert (
+        "did not match" in response.content.decode()
+        or "Null characters are not allowed." in response.content.decode()
+    )
     assert "_auth_user_id" not in client.session
 
 
@@ -79,7 +84,9 @@ def test_a_huge_password_is_refused_quickly_and_changes_nothing(client):
     assert AccessAttempt.objects.filter(username=user.username).count() == 1
 
 
-@pytest.mark.parametrize("email", ["dana\x00@example.org", "x" * 5000 + "@example.org", "ｄａｎａ@example.org"])
+@pytest.mark.parametrize(
+    "email", ["dana\x00@example.org", "x" * 5000 + "@example.org", "ｄａｎａ@example.org"]
+)
 def test_odd_emails_on_the_reset_form_send_nothing(client, email):
     TherapistFactory(email="dana@example.org")
     response = client.post("/accounts/password_reset/", {"email": email})

@@ -128,7 +128,9 @@ OTHER_ORIGIN = re.compile(r"""(?:src|href|action|srcset)\s*=\s*["']\s*(?:https?:
 
 @pytest.mark.django_db
 def test_no_page_loads_or_links_anything_from_another_origin(client, admin_client, active_plan, manager):
-    pages = [(url, client.get(url).content.decode()) for _who, url in _pages_for(client, active_plan, manager)]
+    pages = [
+        (url, client.get(url).content.decode()) for _who, url in _pages_for(client, active_plan, manager)
+    ]
     pages += [(url, admin_client.get(url).content.decode()) for url in ["/admin/", "/api/docs/"]]
     for url, html in pages:
         assert not OTHER_ORIGIN.findall(html), f"{url} refers to another origin"
