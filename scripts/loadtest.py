@@ -165,6 +165,8 @@ class Run:
         self.logged_in = threading.Barrier(patients + 1)
         self.go = threading.Event()
         self.deadline = 0.0
+        # Password hashing is slow on purpose: log the patients in a few at a time.
+        self.login_slots = threading.Semaphore(4)
 
 
 def patient_loop(args, username: str, results: Results, run: Run):
@@ -173,9 +175,10 @@ def patient_loop(args, username: str, results: Results, run: Run):
     api = Client(args.host, args.port)
     token = None
     try:
-        login_page_session(page, username, args.password)
-        if not args.pages_only:
-            token = api_token(api, username, args.password)
+        with run.login_slots:
+            login_page_session(page, username, args.password)
+            if not args.pages_only:
+                token = api_token(api, username, args.password)
     except Exception as exc:  # noqa: BLE001 (reported, counted as an error)
         with results.lock:
             results.errors.append(f"{username}: setup failed: {exc}")
