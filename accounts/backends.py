@@ -15,3 +15,17 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The username axes counts failures against (AXES_USERNAME_CALLABLE).
+
+    Cut to the 255 characters axes stores: a longer "username" typed into a login form would
+    otherwise fail to save on PostgreSQL and turn a wrong login into a server error. No real
+    username is that long (150 at most), so the cut changes no real account's count.
+    """
+    from django.conf import settings
+
+    source = credentials if credentials is not None else getattr(request, "data", None) or request.POST
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:255] if isinstance(username, str) else username

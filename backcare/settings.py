@@ -122,6 +122,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
 # The client address is REMOTE_ADDR unless a known number of proxies sits in front: then the
 # address that many hops back in X-Forwarded-For (a client can forge the rest of that header).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -112,3 +112,13 @@ def test_odd_new_passwords_are_form_errors(client):
         assert "errorlist" in response.content.decode() or "invalid-feedback" in response.content.decode()
     user.refresh_from_db()
     assert user.password == old_hash
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_a_username_longer_than_any_column_is_a_failed_login_not_a_server_error(client, url):
+    user = TherapistFactory(is_staff=True)
+    for _ in range(5):
+        response = client.post(url, {"username": user.username + "x" * 600, "password": "wrong"})
+        assert response.status_code in (200, 429)
+    # Counted against the (cut) name, not against the real account.
+    assert client.post(url, {"username": user.username, "password": PASSWORD}).status_code == 302
