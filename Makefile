@@ -8,7 +8,7 @@ PORT ?= 8000
 # Local development defaults; real deployments set these in the environment.
 export DEBUG ?= true
 
-.PHONY: run test install lint migrations-check bench outdated clean
+.PHONY: run test install lint migrations-check bench outdated loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,12 +31,21 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r accounts audit exercises patients portal reports api backcare scripts -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Pins with a newer release in the same minor series (run before a release).
+outdated: install
+	$(BIN)/python scripts/outdated.py
+
+# 50 patients for 60 s against gunicorn + PostgreSQL; LOADTEST_ARGS="--restart-db --wrk" for more.
+loadtest: install
+	BIN=$(BIN) scripts/loadtest-server.sh $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -9,11 +9,15 @@ urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
     path("portal/", include("portal.urls")),
     path("me/", include("patients.urls")),
     path("api/", include("api.urls")),
 ]
+
+# A database outage raised outside a view still answers 503 (backcare/faults.py).
+handler500 = "backcare.faults.server_error"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

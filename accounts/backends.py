@@ -1,0 +1,31 @@
+from axes.backends import AxesStandaloneBackend
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """django-axes' lockout check, first in AUTHENTICATION_BACKENDS.
+
+    Every `authenticate(request=request, username=..., password=...)` call — the login page,
+    the admin login, the API's token endpoint — is refused while that username is locked out
+    from that address, and each failure is counted. A call without a request (Django's test
+    client `login()`, a script) has no client address to count against and is let through to
+    the password check, as if axes were not there.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_username(request, credentials=None) -> str | None:
+    """The username axes counts failures against (AXES_USERNAME_CALLABLE).
+
+    Cut to the 255 characters axes stores: a longer "username" typed into a login form would
+    otherwise fail to save on PostgreSQL and turn a wrong login into a server error. No real
+    username is that long (150 at most), so the cut changes no real account's count.
+    """
+    from django.conf import settings
+
+    source = credentials if credentials is not None else getattr(request, "data", None) or request.POST
+    username = source.get(settings.AXES_USERNAME_FORM_FIELD)
+    return username[:255] if isinstance(username, str) else username

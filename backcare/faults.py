@@ -1,0 +1,56 @@
+"""A database that cannot be reached answers 503 with a clear message, not a stack trace.
+
+`DatabaseUnavailableMiddleware` catches the error raised by a view; `server_error` (handler500)
+catches the same error raised outside a view, for instance while middleware loads the session.
+Django reconnects by itself once the database is back (CONN_HEALTH_CHECKS is on in settings).
+"""
+
+import logging
+import sys
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.defaults import server_error as django_server_error
+
+logger = logging.getLogger("backcare.faults")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = "10"
+
+
+def database_unavailable(request):
+    message = _(
+        "BackCare cannot reach its database right now. Nothing was lost; please try again in a minute."
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=503)
+    else:
+        # The page must not touch the database: the user in its context is not loaded from the session.
+        response = render(request, "503.html", {"user": AnonymousUser(), "message": message}, status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, DATABASE_ERRORS):
+            logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+            return database_unavailable(request)
+        return None
+
+
+def server_error(request, *args, **kwargs):
+    """handler500: a database outage outside a view is still a 503, anything else Django's 500."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_ERRORS):
+        return database_unavailable(request)
+    return django_server_error(request, *args, **kwargs)

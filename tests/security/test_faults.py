@@ -1,0 +1,61 @@
+"""A database outage answers a clear 503, as a page or as JSON, never a stack trace."""
+
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+OUTAGE = OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+
+
+@pytest.fixture
+def quiet_client():
+    # Without this the test client re-raises what the handler500 path logs.
+    return Client(raise_request_exception=False)
+
+
+def test_health_checks_let_the_app_reconnect_by_itself():
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+def test_a_view_that_loses_the_database_answers_a_503_page(client, manager):
+    client.force_login(manager)
+    with mock.patch("audit.views.audit_event_list", side_effect=OUTAGE):
+        response = client.get("/portal/audit/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    page = response.content.decode()
+    assert "BackCare is briefly unavailable" in page
+    assert "cannot reach its database" in page
+    assert "Traceback" not in page and "5432" not in page
+
+
+@pytest.mark.parametrize("error", [OUTAGE, InterfaceError("connection already closed")])
+def test_losing_the_database_before_the_view_still_answers_503(quiet_client, active_plan, error):
+    quiet_client.force_login(active_plan.patient.user)
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=error):
+        response = quiet_client.get("/me/")
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "BackCare is briefly unavailable" in page
+    assert "Traceback" not in page
+
+
+def test_the_api_answers_json(quiet_client, manager):
+    quiet_client.force_login(manager)
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=OUTAGE):
+        response = quiet_client.get("/api/schema/")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/json"
+    assert "cannot reach its database" in response.json()["detail"]
+
+
+def test_other_errors_stay_500(quiet_client, manager):
+    quiet_client.force_login(manager)
+    with mock.patch("audit.views.audit_event_list", side_effect=ValueError("bug")):
+        response = quiet_client.get("/portal/audit/")
+    assert response.status_code == 500
