@@ -47,3 +47,9 @@ def active_plan(patient, handout_program):
         by=patient.therapist,
     )
     return plan_approve(plan=plan, by=patient.therapist)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Real deployments hash with PBKDF2; tests only need hashing to be correct, not slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
