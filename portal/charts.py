@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 WIDTH, HEIGHT = 640, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 44, 30, 16, 40
 PLOT_W, PLOT_H = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
 
