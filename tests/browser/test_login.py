@@ -18,6 +18,4 @@ def test_a_patient_logs_in_on_a_phone_and_sees_todays_exercises(live_server, pho
 
 def test_a_wrong_password_is_explained(live_server, desktop_page, therapist):
     log_in(desktop_page, live_server, therapist.username, "not-the-password")
-    assert (
-        desktop_page.get_by_role("alert").inner_text().startswith("Your username and password did not match")
-    )
+    assert desktop_page.get_by_role("alert").inner_text().startswith("Your username and password did not match")
