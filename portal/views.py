@@ -103,6 +103,12 @@ def caseload(request):
         ("completed", _("Completed")),
         ("none", _("No plan yet")),
     ]
+    sort_choices = []
+    for key, label in columns:
+        sort_choices += [
+            (key, _("%(column)s, ascending") % {"column": label}),
+            (f"-{key}", _("%(column)s, descending") % {"column": label}),
+        ]
     return render(
         request,
         "portal/caseload.html",
@@ -112,6 +118,7 @@ def caseload(request):
             "search": search,
             "status": status,
             "status_choices": status_choices,
+            "sort_choices": sort_choices,
             "attention": attention,
             "sort": sort,
             "today": today,
@@ -314,7 +321,8 @@ def plan_detail(request, pk, plan_pk):
             "details_form": details_form,
             "add_form": add_form,
             "pause_form": PauseForm(),
-            "has_errors": data is not None,
+            # Reaching here after a POST means it was refused: nothing was stored.
+            "save_failed": action == "save",
             "newer": Plan.objects.filter(previous_version=plan).only("pk", "version").first(),
         },
     )

@@ -165,6 +165,7 @@ def test_a_target_outside_the_range_without_a_reason_saves_nothing_and_keeps_the
 
     assert response.status_code == 200
     html = response.content.decode()
+    assert "Nothing was saved" in html
     assert "outside the library" in html and "Give a reason" in html
     assert 'value="20"' in html and "A note typed before the error." in html
     plan.refresh_from_db()
