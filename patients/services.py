@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
@@ -85,6 +88,20 @@ def patient_create(
     )
     _audit(by=therapist, action="patient.created", target=patient, patient=patient)
     return patient
+
+
+def patient_invitation(*, patient: Patient, by: User) -> tuple[str, str]:
+    """A one-time invitation for a patient to set their own password: (uidb64, token).
+
+    Built from Django's password-reset token, so it stops working once the password is set
+    (or after PASSWORD_RESET_TIMEOUT). Only the patient's own therapist may make one.
+    """
+    if not (by.is_therapist and patient.therapist_id == by.pk):
+        raise ValidationError(_("Only the patient's own therapist can invite them."))
+    uidb64 = urlsafe_base64_encode(force_bytes(patient.user.pk))
+    token = default_token_generator.make_token(patient.user)
+    _audit(by=by, action="patient.invited", target=patient, patient=patient)
+    return uidb64, token
 
 
 # --- Plans --------------------------------------------------------------------------------

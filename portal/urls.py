@@ -1,10 +1,29 @@
 from django.urls import path
 
-from . import views
+from . import progression_views, views
 
 app_name = "portal"
 
+plan = "patients/<int:pk>/plans/<int:plan_pk>/"
+
 urlpatterns = [
     path("", views.caseload, name="caseload"),
-    *__import__("portal.progression_urls").progression_urls.urlpatterns,  # portal:progression
+    path("patients/add/", views.patient_add, name="patient_add"),
+    path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/welcome/", views.patient_welcome, name="patient_welcome"),
+    path("patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
+    path(
+        "patients/<int:pk>/alerts/<int:alert_pk>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
+    path("patients/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
+    path(plan, views.plan_detail, name="plan_detail"),
+    path(plan + "remove-exercise/", views.plan_exercise_remove, name="plan_exercise_remove"),
+    path(plan + "approve/", views.plan_approve, name="plan_approve"),
+    path(plan + "revise/", views.plan_revise, name="plan_revise"),
+    path(plan + "pause/", views.plan_pause, name="plan_pause"),
+    path(plan + "resume/", views.plan_resume, name="plan_resume"),
+    path(plan + "complete/", views.plan_complete, name="plan_complete"),
+    path("patients/<int:pk>/progression/", progression_views.progression, name="progression"),
 ]

@@ -1,14 +1,456 @@
-from django.shortcuts import render
+"""The therapist portal. Views are thin: parse a form, call a service or selector, render.
+
+Every view is for therapists only (403 otherwise) and reaches a patient through
+`portal.access.patient_for`, so another therapist's patient answers 404.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.permissions import therapist_required
-from patients.models import Patient
+from patients import services
+from patients.models import Plan, PlanExercise
+from patients.selectors import plan_exercises_up_to_week, plan_with_weeks
+
+from . import selectors
+from .access import patient_for
+from .charts import pain_chart
+from .forms import (
+    AcknowledgeForm,
+    ExerciseAddForm,
+    PatientAddForm,
+    PauseForm,
+    PlanCreateForm,
+    PlanDetailsForm,
+    TargetForm,
+)
+
+INVITATION_SESSION_KEY = "portal_invitations"
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its fields where they exist."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _error_message(request, error: ValidationError) -> None:
+    for text in error.messages:
+        messages.error(request, text)
+
+
+# --- Caseload -----------------------------------------------------------------------------
 
 
 @therapist_required
 def caseload(request):
-    patients = (
-        Patient.objects.visible_to(request.user)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name")
+    query = request.GET
+    sort = query.get("sort", "name")
+    if sort.lstrip("-") not in selectors.CASELOAD_SORTS:
+        sort = "name"
+    search = query.get("q", "").strip()
+    status = query.get("status", "")
+    status = status if status in selectors.STATUS_FILTERS else ""
+    attention = query.get("attention") == "1"
+    today = selectors.clinic_today(request.user)
+    patients = selectors.caseload_for(
+        user=request.user, today=today, search=search, status=status, needs_attention=attention, sort=sort
     )
-    return render(request, "portal/caseload.html", {"patients": patients})
+    page = Paginator(patients, selectors.PAGE_SIZE).get_page(query.get("page"))
+
+    def link(**changes) -> str:
+        params = query.copy()
+        for key, value in changes.items():
+            params.pop(key, None)
+            if value:
+                params[key] = value
+        return "?" + params.urlencode() if params else "?"
+
+    columns = [
+        ("name", _("Patient")),
+        ("status", _("Plan")),
+        ("week", _("Week")),
+        ("last_session", _("Last session")),
+        ("adherence", _("Sessions, last 14 days")),
+        ("alerts", _("Open alerts")),
+    ]
+    headers = []
+    for key, label in columns:
+        active = sort.lstrip("-") == key
+        descending = sort.startswith("-")
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": link(sort=f"-{key}" if active and not descending else key, page=None),
+                "aria_sort": ("descending" if descending else "ascending") if active else None,
+            }
+        )
+    status_choices = [
+        ("", _("All")),
+        ("approved", _("Approved")),
+        ("paused", _("Paused")),
+        ("draft", _("Waiting for approval")),
+        ("completed", _("Completed")),
+        ("none", _("No plan yet")),
+    ]
+    sort_choices = []
+    for key, label in columns:
+        sort_choices += [
+            (key, _("%(column)s, ascending") % {"column": label}),
+            (f"-{key}", _("%(column)s, descending") % {"column": label}),
+        ]
+    return render(
+        request,
+        "portal/caseload.html",
+        {
+            "page": page,
+            "headers": headers,
+            "search": search,
+            "status": status,
+            "status_choices": status_choices,
+            "sort_choices": sort_choices,
+            "attention": attention,
+            "sort": sort,
+            "today": today,
+            "filtered": bool(search or status or attention),
+            "page_links": {
+                "previous": link(page=page.previous_page_number()) if page.has_previous() else None,
+                "next": link(page=page.next_page_number()) if page.has_next() else None,
+            },
+        },
+    )
+
+
+# --- Patients -----------------------------------------------------------------------------
+
+
+def _remember_invitation(request, patient) -> None:
+    uidb64, token = services.patient_invitation(patient=patient, by=request.user)
+    link = request.build_absolute_uri(
+        reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    )
+    invitations = request.session.get(INVITATION_SESSION_KEY, {})
+    invitations[str(patient.pk)] = link
+    request.session[INVITATION_SESSION_KEY] = invitations
+
+
+@therapist_required
+def patient_add(request):
+    form = PatientAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            patient = services.patient_create(
+                therapist=request.user,
+                username=data["username"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                password=data["password"] or None,
+                baseline_pain=data["baseline_pain"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            if data["access"] == PatientAddForm.INVITE:
+                _remember_invitation(request, patient)
+            return redirect("portal:patient_welcome", pk=patient.pk)
+    return render(request, "portal/patient_add.html", {"form": form})
+
+
+@therapist_required
+def patient_welcome(request, pk):
+    """Right after adding a patient: how they get in. An invitation link is shown once only."""
+    patient = patient_for(request, pk, change=True)
+    invitations = request.session.get(INVITATION_SESSION_KEY, {})
+    link = invitations.pop(str(patient.pk), None)
+    if link is not None:
+        request.session[INVITATION_SESSION_KEY] = invitations
+    return render(request, "portal/patient_welcome.html", {"patient": patient, "invitation_link": link})
+
+
+@therapist_required
+@require_POST
+def patient_invite(request, pk):
+    """A fresh one-time link for a patient who has not set a password yet."""
+    patient = patient_for(request, pk, change=True)
+    if patient.user.has_usable_password():
+        messages.error(request, _("This patient has already set a password."))
+        return redirect("portal:patient_detail", pk=patient.pk)
+    _remember_invitation(request, patient)
+    return redirect("portal:patient_welcome", pk=patient.pk)
+
+
+@therapist_required
+def patient_detail(request, pk):
+    patient = patient_for(request, pk, change=False)
+    today = patient.local_date()
+    versions = list(selectors.plan_versions_for(patient=patient))
+    live = next((plan for plan in versions if plan.is_live), None)
+    draft = next((plan for plan in versions if plan.status == Plan.Status.DRAFT), None)
+    exercises = list(plan_exercises_up_to_week(plan=live, week=live.current_week)) if live else []
+    points = selectors.pain_points_for(patient=patient)
+    sessions = Paginator(selectors.sessions_for(patient=patient), 10).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/patient_detail.html",
+        {
+            "patient": patient,
+            "today": today,
+            "live": live,
+            "draft": draft,
+            "versions": versions,
+            "exercises": exercises,
+            "alerts": selectors.alerts_open_for(patient=patient),
+            "acknowledge_form": AcknowledgeForm(),
+            "pause_form": PauseForm(),
+            "chart": pain_chart(points),
+            "points": points,
+            "weeks": selectors.adherence_by_week_for(plan=live, today=today) if live else [],
+            "sessions": sessions,
+        },
+    )
+
+
+@therapist_required
+@require_POST
+def alert_acknowledge(request, pk, alert_pk):
+    patient = patient_for(request, pk, change=True)
+    alert = get_object_or_404(patient.alerts, pk=alert_pk)
+    form = AcknowledgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.alert_acknowledge(alert=alert, by=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            _error_message(request, error)
+        else:
+            messages.success(request, _("Alert acknowledged: %(kind)s.") % {"kind": alert.get_kind_display()})
+    return redirect(reverse("portal:patient_detail", kwargs={"pk": patient.pk}) + "#alerts")
+
+
+# --- Plans --------------------------------------------------------------------------------
+
+
+@therapist_required
+def plan_create(request, pk):
+    patient = patient_for(request, pk, change=True)
+    form = PlanCreateForm(request.POST or None, initial={"start_date": patient.local_date()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create_from_template(
+                patient=patient,
+                template=form.cleaned_data["template"],
+                start_date=form.cleaned_data["start_date"],
+                note_to_patient=form.cleaned_data["note_to_patient"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Draft plan made. Adjust it for the patient, then approve it."))
+            return redirect("portal:plan_detail", pk=patient.pk, plan_pk=plan.pk)
+    return render(request, "portal/plan_create.html", {"patient": patient, "form": form})
+
+
+def _plan_for(request, pk, plan_pk, *, change: bool) -> Plan:
+    patient = patient_for(request, pk, change=change)
+    plan = get_object_or_404(patient.plans.only("pk"), pk=plan_pk)
+    return plan_with_weeks(plan_id=plan.pk)
+
+
+@therapist_required
+def plan_detail(request, pk, plan_pk):
+    """One version of a plan. A draft is edited here: targets, note, start date, exercises."""
+    plan = _plan_for(request, pk, plan_pk, change=request.method == "POST")
+    editable = plan.status == Plan.Status.DRAFT
+    data = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if data is not None else None
+    details_form = target_forms = add_form = None
+    if editable:
+        details_form = PlanDetailsForm(
+            data if action == "save" else None,
+            initial={"start_date": plan.start_date, "note_to_patient": plan.note_to_patient},
+        )
+        target_forms = {
+            item.pk: TargetForm(data if action == "save" else None, plan_exercise=item)
+            for week in plan.weeks.all()
+            for item in week.exercises.all()
+        }
+        add_form = ExerciseAddForm(data if action == "add" else None, plan=plan)
+    if data is not None:
+        if not editable:
+            messages.error(
+                request, _("This plan version is approved and frozen. Make a new version to change it.")
+            )
+            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
+        if action == "save" and _save_plan(request, plan, details_form, target_forms):
+            messages.success(request, _("Changes saved."))
+            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
+        if action == "add" and _add_exercise(request, plan, add_form):
+            messages.success(
+                request, _("%(exercise)s added.") % {"exercise": add_form.cleaned_data["exercise"].name}
+            )
+            return redirect(reverse("portal:plan_detail", kwargs={"pk": pk, "plan_pk": plan.pk}) + "#add")
+    weeks = [
+        {
+            "week": week,
+            "rows": [
+                (item, target_forms[item.pk] if target_forms else None) for item in week.exercises.all()
+            ],
+        }
+        for week in plan.weeks.all()
+    ]
+    return render(
+        request,
+        "portal/plan_detail.html",
+        {
+            "patient": plan.patient,
+            "plan": plan,
+            "weeks": weeks,
+            "editable": editable,
+            "details_form": details_form,
+            "add_form": add_form,
+            "pause_form": PauseForm(),
+            # Reaching here after a POST means it was refused: nothing was stored.
+            "save_failed": action == "save",
+            "newer": Plan.objects.filter(previous_version=plan).only("pk", "version").first(),
+        },
+    )
+
+
+def _save_plan(request, plan, details_form, target_forms) -> bool:
+    """Save note, start date and every changed target in one go; all or nothing."""
+    # Validate every form (no short-circuit) so each shows its own errors.
+    results = [details_form.is_valid()] + [form.is_valid() for form in target_forms.values()]
+    if not all(results):
+        return False
+    with transaction.atomic():
+        failed = False
+        if details_form.has_changed():
+            try:
+                services.plan_update_details(plan=plan, by=request.user, **details_form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(details_form, error)
+                failed = True
+        for form in target_forms.values():
+            if not form.has_changed():
+                continue
+            try:
+                services.plan_exercise_set_target(
+                    plan_exercise=form.plan_exercise, by=request.user, **form.cleaned_data
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                failed = True
+        if failed:
+            transaction.set_rollback(True)
+    return not failed
+
+
+def _add_exercise(request, plan, form) -> bool:
+    if not form.is_valid():
+        return False
+    week = next(week for week in plan.weeks.all() if week.number == form.cleaned_data["week"])
+    try:
+        services.plan_exercise_add(
+            week=week,
+            exercise=form.cleaned_data["exercise"],
+            by=request.user,
+            target_hold_seconds=form.cleaned_data["target_hold_seconds"],
+            target_reps=form.cleaned_data["target_reps"],
+            out_of_range_reason=form.cleaned_data["out_of_range_reason"],
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return False
+    return True
+
+
+@therapist_required
+@require_POST
+def plan_exercise_remove(request, pk, plan_pk):
+    patient = patient_for(request, pk, change=True)
+    plan = get_object_or_404(patient.plans, pk=plan_pk)
+    item = get_object_or_404(
+        PlanExercise.objects.select_related("exercise", "week__plan"),
+        week__plan=plan,
+        pk=request.POST.get("plan_exercise"),
+    )
+    try:
+        services.plan_exercise_remove(plan_exercise=item, by=request.user)
+    except ValidationError as error:
+        _error_message(request, error)
+    else:
+        messages.success(request, _("%(exercise)s removed from the plan.") % {"exercise": item.exercise.name})
+    return redirect("portal:plan_detail", pk=patient.pk, plan_pk=plan.pk)
+
+
+def _plan_action(request, pk, plan_pk, action, success, **kwargs):
+    patient = patient_for(request, pk, change=True)
+    plan = get_object_or_404(patient.plans, pk=plan_pk)
+    try:
+        result = action(plan=plan, by=request.user, **kwargs)
+    except ValidationError as error:
+        _error_message(request, error)
+        return redirect("portal:plan_detail", pk=patient.pk, plan_pk=plan.pk)
+    messages.success(request, success % {"version": result.version})
+    return redirect("portal:plan_detail", pk=patient.pk, plan_pk=result.pk)
+
+
+@therapist_required
+@require_POST
+def plan_approve(request, pk, plan_pk):
+    return _plan_action(
+        request,
+        pk,
+        plan_pk,
+        services.plan_approve,
+        _("Version %(version)s approved: the patient sees it now."),
+    )
+
+
+@therapist_required
+@require_POST
+def plan_revise(request, pk, plan_pk):
+    return _plan_action(
+        request,
+        pk,
+        plan_pk,
+        services.plan_revise,
+        _(
+            "Version %(version)s drafted. The patient keeps following the approved version "
+            "until you approve this one."
+        ),
+    )
+
+
+@therapist_required
+@require_POST
+def plan_pause(request, pk, plan_pk):
+    form = PauseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _plan_action(
+        request, pk, plan_pk, services.plan_pause, _("Version %(version)s paused."), reason=reason
+    )
+
+
+@therapist_required
+@require_POST
+def plan_resume(request, pk, plan_pk):
+    return _plan_action(request, pk, plan_pk, services.plan_resume, _("Version %(version)s resumed."))
+
+
+@therapist_required
+@require_POST
+def plan_complete(request, pk, plan_pk):
+    return _plan_action(request, pk, plan_pk, services.plan_complete, _("Version %(version)s completed."))

@@ -1,0 +1,165 @@
+"""Portal forms: they check the shape of input; the rules live in patients.services."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
+
+from exercises.models import Exercise, ProgramTemplate
+from patients.models import MAX_HOLD_SECONDS, MAX_REPS, PlanExercise
+
+User = get_user_model()
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PatientAddForm(forms.Form):
+    INVITE, PASSWORD = "invite", "password"
+    ACCESS_CHOICES = [
+        (INVITE, _("Give the patient a one-time link to set their own password")),
+        (PASSWORD, _("Set a temporary password and tell the patient")),
+    ]
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("What the patient types to log in. Letters, digits and @ . + - _ only."),
+    )
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+    baseline_pain = forms.IntegerField(
+        label=_("Usual pain at the start (0–10, optional)"),
+        min_value=0,
+        max_value=10,
+        required=False,
+        help_text=_("Empty: taken from the first sessions the patient logs."),
+    )
+    access = forms.ChoiceField(
+        label=_("How the patient gets in"), choices=ACCESS_CHOICES, widget=forms.RadioSelect, initial=INVITE
+    )
+    password = forms.CharField(
+        label=_("Temporary password"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+        help_text=_("Only when you chose a temporary password."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("access") == self.PASSWORD:
+            password = data.get("password")
+            if not password:
+                self.add_error("password", _("Type a temporary password, or choose the invitation link."))
+            else:
+                probe = User(
+                    username=data.get("username", ""),
+                    first_name=data.get("first_name", ""),
+                    last_name=data.get("last_name", ""),
+                    email=data.get("email", ""),
+                )
+                try:
+                    password_validation.validate_password(password, user=probe)
+                except forms.ValidationError as error:
+                    self.add_error("password", error)
+        else:
+            data["password"] = ""
+        return data
+
+
+class PlanCreateForm(forms.Form):
+    template = forms.ModelChoiceField(
+        label=_("Program"),
+        queryset=ProgramTemplate.objects.filter(is_active=True).order_by("name"),
+        empty_label=None,
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    note_to_patient = forms.CharField(
+        label=_("Note to the patient (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class PlanDetailsForm(forms.Form):
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    note_to_patient = forms.CharField(
+        label=_("Note to the patient"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TargetForm(forms.Form):
+    """One exercise's targets in a draft plan."""
+
+    target_hold_seconds = forms.IntegerField(label=_("Hold (s)"), min_value=1, max_value=MAX_HOLD_SECONDS)
+    target_reps = forms.IntegerField(label=_("Repetitions"), min_value=1, max_value=MAX_REPS)
+    out_of_range_reason = forms.CharField(
+        label=_("Reason if outside the range"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 1}),
+    )
+
+    def __init__(self, *args, plan_exercise: PlanExercise, **kwargs):
+        self.plan_exercise = plan_exercise
+        kwargs.setdefault(
+            "initial",
+            {
+                "target_hold_seconds": plan_exercise.target_hold_seconds,
+                "target_reps": plan_exercise.target_reps,
+                "out_of_range_reason": plan_exercise.out_of_range_reason,
+            },
+        )
+        super().__init__(*args, prefix=f"pe{plan_exercise.pk}", **kwargs)
+
+
+class ExerciseAddForm(forms.Form):
+    week = forms.TypedChoiceField(label=_("Week"), coerce=int)
+    exercise = forms.ModelChoiceField(label=_("Exercise from the library"), queryset=Exercise.objects.none())
+    target_hold_seconds = forms.IntegerField(
+        label=_("Hold (s)"),
+        min_value=1,
+        max_value=MAX_HOLD_SECONDS,
+        required=False,
+        help_text=_("Empty: the shortest hold in the library's range."),
+    )
+    target_reps = forms.IntegerField(
+        label=_("Repetitions"),
+        min_value=1,
+        max_value=MAX_REPS,
+        required=False,
+        help_text=_("Empty: the fewest repetitions in the library's range."),
+    )
+    out_of_range_reason = forms.CharField(
+        label=_("Reason if outside the range"), required=False, widget=forms.Textarea(attrs={"rows": 1})
+    )
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, prefix="add", **kwargs)
+        self.fields["week"].choices = [(w.number, str(w)) for w in plan.weeks.all()]
+        in_plan = PlanExercise.objects.filter(week__plan=plan).values("exercise")
+        self.fields["exercise"].queryset = Exercise.objects.exclude(pk__in=in_plan).order_by("name")
+        for name, field in self.fields.items():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            field.widget.attrs["class"] = css
+
+
+class PauseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for pausing (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("What you did about it, for example: called the patient, plan paused."),
+    )

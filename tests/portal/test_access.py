@@ -1,0 +1,126 @@
+"""Every portal URL × every kind of visitor: the whole permission matrix in one screen.
+
+Pages about one patient answer 404 to any therapist but the patient's own (same clinic or
+another) — the patient is simply not found. Managers and patients get 403 on every portal
+page; anonymous visitors are sent to log in. Refused requests change nothing.
+"""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from patients.models import PlanExercise
+
+pytestmark = pytest.mark.django_db
+
+VISITORS = [
+    "own_therapist",
+    "therapist2_same_clinic",
+    "therapist_other_clinic",
+    "manager",
+    "patient",
+    "anonymous",
+]
+
+# (method, url name, kwargs from the world, POST data, scoped to the patient?)
+URLS = [
+    ("get", "portal:caseload", lambda w: {}, None, False),
+    ("get", "portal:patient_add", lambda w: {}, None, False),
+    ("get", "portal:patient_detail", lambda w: {"pk": w.patient.pk}, None, True),
+    ("get", "portal:patient_welcome", lambda w: {"pk": w.patient.pk}, None, True),
+    ("post", "portal:patient_invite", lambda w: {"pk": w.patient.pk}, {}, True),
+    (
+        "post",
+        "portal:alert_acknowledge",
+        lambda w: {"pk": w.patient.pk, "alert_pk": w.alert.pk},
+        {"comment": "Called."},
+        True,
+    ),
+    ("get", "portal:plan_create", lambda w: {"pk": w.patient.pk}, None, True),
+    ("get", "portal:plan_detail", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, None, True),
+    ("get", "portal:plan_detail", lambda w: {"pk": w.patient.pk, "plan_pk": w.draft.pk}, None, True),
+    (
+        "post",
+        "portal:plan_detail",
+        lambda w: {"pk": w.patient.pk, "plan_pk": w.draft.pk},
+        "full_draft_form",
+        True,
+    ),
+    (
+        "post",
+        "portal:plan_exercise_remove",
+        lambda w: {"pk": w.patient.pk, "plan_pk": w.draft.pk},
+        "first_draft_exercise",
+        True,
+    ),
+    ("post", "portal:plan_approve", lambda w: {"pk": w.patient.pk, "plan_pk": w.draft.pk}, {}, True),
+    ("post", "portal:plan_revise", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
+    (
+        "post",
+        "portal:plan_pause",
+        lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk},
+        {"reason": "x"},
+        True,
+    ),
+    ("post", "portal:plan_resume", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
+    ("post", "portal:plan_complete", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
+]
+
+
+def expected_status(visitor: str, method: str, scoped: bool) -> int:
+    if visitor == "anonymous":
+        return 302  # to the login page
+    if visitor in ("manager", "patient"):
+        return 403
+    if visitor == "own_therapist" or not scoped:
+        return 200 if method == "get" else 302
+    return 404
+
+
+def _user(world, visitor):
+    return {
+        "own_therapist": world.therapist,
+        "therapist2_same_clinic": world.colleague,
+        "therapist_other_clinic": world.other_clinic,
+        "manager": world.manager,
+        "patient": world.patient.user,
+        "anonymous": None,
+    }[visitor]
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+@pytest.mark.parametrize(
+    ("method", "name", "kwargs", "data", "scoped"),
+    URLS,
+    ids=[f"{method}-{name.split(':')[1]}-{i}" for i, (method, name, *_rest) in enumerate(URLS)],
+)
+def test_portal_permission_matrix(client, world, visitor, method, name, kwargs, data, scoped):
+    user = _user(world, visitor)
+    if user is not None:
+        client.force_login(user)
+    if data == "first_draft_exercise":
+        data = {"plan_exercise": world.draft.weeks.get(number=1).exercises.first().pk}
+    elif data == "full_draft_form":
+        data = {"action": "save", "start_date": "2026-01-05", "note_to_patient": "Changed"}
+        for item in PlanExercise.objects.filter(week__plan=world.draft):
+            data[f"pe{item.pk}-target_hold_seconds"] = item.target_hold_seconds
+            data[f"pe{item.pk}-target_reps"] = item.target_reps
+    url = reverse(name, kwargs=kwargs(world))
+    audit_before = AuditEvent.objects.count()
+
+    response = client.get(url) if method == "get" else client.post(url, data)
+
+    assert response.status_code == expected_status(visitor, method, scoped)
+    if visitor == "anonymous":
+        assert response.url.startswith(reverse("login"))
+    if visitor != "own_therapist":
+        assert AuditEvent.objects.count() == audit_before, "a refused request changed something"
+        if response.status_code != 200:
+            assert world.patient.user.last_name.encode() not in response.content
+
+
+def test_the_matrix_covers_every_portal_url():
+    from portal import urls
+
+    covered = {name.split(":")[1] for _m, name, *_rest in URLS}
+    assert covered == {pattern.name for pattern in urls.urlpatterns}

@@ -1,0 +1,234 @@
+"""The plan services' rules: copy from a template, versions, approval, targets, pause/complete."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from audit.models import AuditEvent
+from exercises.models import Exercise, WeekExercise
+from patients import services
+from patients.models import Plan, PlanExercise, PlanPause
+from tests.factories import TherapistFactory
+
+pytestmark = pytest.mark.django_db
+
+START = dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def draft(patient, handout_program):
+    return services.plan_create_from_template(
+        patient=patient,
+        template=handout_program,
+        start_date=START,
+        by=patient.therapist,
+        note_to_patient="Slowly.",
+    )
+
+
+def _item(plan, slug) -> PlanExercise:
+    return PlanExercise.objects.select_related("exercise", "week__plan").get(
+        week__plan=plan, exercise__slug=slug
+    )
+
+
+# --- Copy from template -------------------------------------------------------------------
+
+
+def test_a_new_plan_copies_the_handouts_three_weeks_with_targets_at_the_bottom_of_each_range(draft):
+    weeks = list(draft.weeks.order_by("number"))
+    assert [(w.number, w.exercises.count()) for w in weeks] == [(1, 3), (2, 3), (3, 3)]
+    assert weeks[0].title == "Getting started"
+    assert draft.status == Plan.Status.DRAFT and draft.version == 1 and draft.note_to_patient == "Slowly."
+    press_up = _item(draft, "forearm-press-up")
+    assert (press_up.target_hold_seconds, press_up.target_reps) == (10, 5)
+    hip = _item(draft, "lying-hip-rotation-stretch")
+    assert (hip.reps_min, hip.reps_max, hip.target_reps) == (5, 5, 5)
+
+
+def test_the_plan_copies_each_weeks_progression_rule(draft, handout_program):
+    for template_week in handout_program.weeks.all():
+        assert draft.weeks.get(number=template_week.number).rule_values() == template_week.rule_values()
+
+
+def test_adjusting_the_plan_never_changes_the_template(draft, handout_program):
+    before = list(WeekExercise.objects.filter(week__template=handout_program).values())
+    services.plan_exercise_set_target(
+        plan_exercise=_item(draft, "pelvic-tilt"),
+        by=draft.patient.therapist,
+        target_hold_seconds=8,
+        target_reps=9,
+    )
+    services.plan_exercise_remove(plan_exercise=_item(draft, "bridge"), by=draft.patient.therapist)
+    assert list(WeekExercise.objects.filter(week__template=handout_program).values()) == before
+
+
+def test_only_the_patients_own_therapist_can_make_a_plan(patient, handout_program):
+    colleague = TherapistFactory(clinic=patient.clinic)
+    with pytest.raises(ValidationError):
+        services.plan_create_from_template(
+            patient=patient, template=handout_program, start_date=START, by=colleague
+        )
+    assert not Plan.objects.filter(patient=patient).exists()
+
+
+def test_a_second_draft_is_refused(draft, handout_program):
+    with pytest.raises(ValidationError, match="already has a draft"):
+        services.plan_create_from_template(
+            patient=draft.patient, template=handout_program, start_date=START, by=draft.patient.therapist
+        )
+
+
+# --- Targets ------------------------------------------------------------------------------
+
+
+def test_a_target_inside_the_range_needs_no_reason(draft):
+    item = services.plan_exercise_set_target(
+        plan_exercise=_item(draft, "pelvic-tilt"),
+        by=draft.patient.therapist,
+        target_hold_seconds=10,
+        target_reps=8,
+    )
+    item.refresh_from_db()
+    assert (item.target_hold_seconds, item.target_reps, item.out_of_range_reason) == (10, 8, "")
+
+
+def test_a_target_outside_the_range_needs_a_reason_which_is_kept(draft):
+    item = _item(draft, "pelvic-tilt")
+    with pytest.raises(ValidationError) as error:
+        services.plan_exercise_set_target(
+            plan_exercise=item, by=draft.patient.therapist, target_hold_seconds=15, target_reps=8
+        )
+    assert "out_of_range_reason" in error.value.message_dict
+    assert _item(draft, "pelvic-tilt").target_hold_seconds == 5
+
+    services.plan_exercise_set_target(
+        plan_exercise=_item(draft, "pelvic-tilt"),
+        by=draft.patient.therapist,
+        target_hold_seconds=15,
+        target_reps=8,
+        out_of_range_reason="Athlete; holds 15 s comfortably.",
+    )
+    item = _item(draft, "pelvic-tilt")
+    assert item.target_hold_seconds == 15 and item.out_of_range_reason == "Athlete; holds 15 s comfortably."
+
+
+def test_adding_an_exercise_from_the_library_to_a_week_and_not_twice(draft):
+    extra = Exercise.objects.create(
+        name="Cat-camel",
+        slug="cat-camel",
+        starting_position="Hands and knees.",
+        instructions="Arch, then round.",
+    )
+    week2 = draft.weeks.get(number=2)
+    added = services.plan_exercise_add(week=week2, exercise=extra, by=draft.patient.therapist, target_reps=7)
+    assert (added.week.number, added.target_reps, added.target_hold_seconds) == (2, 7, 5)
+    assert list(week2.exercises.order_by("order").values_list("exercise__slug", flat=True))[-1] == "cat-camel"
+    with pytest.raises(ValidationError, match="already in this plan"):
+        services.plan_exercise_add(week=draft.weeks.get(number=1), exercise=extra, by=draft.patient.therapist)
+
+
+# --- Approval -----------------------------------------------------------------------------
+
+
+def test_approval_records_who_and_when_and_freezes_the_version(draft):
+    therapist = draft.patient.therapist
+    plan = services.plan_approve(plan=draft, by=therapist)
+    assert plan.status == Plan.Status.APPROVED
+    assert plan.approved_by == therapist and plan.approved_at is not None
+    assert AuditEvent.objects.filter(action="plan.approved").count() == 1
+    with pytest.raises(ValidationError, match="frozen"):
+        services.plan_exercise_set_target(
+            plan_exercise=_item(plan, "pelvic-tilt"), by=therapist, target_hold_seconds=6, target_reps=6
+        )
+    with pytest.raises(ValidationError, match="Only a draft"):
+        services.plan_approve(plan=plan, by=therapist)
+
+
+@pytest.mark.parametrize(
+    "approver",
+    [
+        lambda p: TherapistFactory(clinic=p.clinic),
+        lambda p: TherapistFactory(),
+        lambda p: p.user,
+    ],
+    ids=["colleague-same-clinic", "therapist-other-clinic", "the-patient"],
+)
+def test_only_the_patients_own_therapist_approves(draft, approver):
+    with pytest.raises(ValidationError, match="own therapist"):
+        services.plan_approve(plan=draft, by=approver(draft.patient))
+    draft.refresh_from_db()
+    assert draft.status == Plan.Status.DRAFT and draft.approved_by is None
+
+
+def test_a_plan_without_exercises_cannot_be_approved(draft):
+    for item in PlanExercise.objects.filter(week__plan=draft):
+        services.plan_exercise_remove(plan_exercise=item, by=draft.patient.therapist)
+    with pytest.raises(ValidationError, match="at least one exercise"):
+        services.plan_approve(plan=draft, by=draft.patient.therapist)
+
+
+# --- Versions -----------------------------------------------------------------------------
+
+
+def test_changing_an_approved_plan_makes_a_new_version_and_the_old_one_stays_readable(active_plan):
+    therapist = active_plan.patient.therapist
+    draft = services.plan_revise(plan=active_plan, by=therapist)
+    assert (draft.version, draft.status, draft.previous_version) == (2, Plan.Status.DRAFT, active_plan)
+    assert PlanExercise.objects.filter(week__plan=draft).count() == 9
+    services.plan_exercise_set_target(
+        plan_exercise=_item(draft, "pelvic-tilt"), by=therapist, target_hold_seconds=8, target_reps=8
+    )
+    active_plan.refresh_from_db()
+    assert active_plan.status == Plan.Status.APPROVED, "the patient keeps the approved version meanwhile"
+
+    services.plan_approve(plan=draft, by=therapist)
+    active_plan.refresh_from_db()
+    assert active_plan.status == Plan.Status.SUPERSEDED and active_plan.ended_at is not None
+    assert active_plan.approved_by == therapist and active_plan.approved_at is not None
+    assert _item(active_plan, "pelvic-tilt").target_hold_seconds == 5
+    assert _item(draft, "pelvic-tilt").target_hold_seconds == 8
+
+
+def test_a_draft_cannot_be_revised_and_only_one_revision_at_a_time(active_plan):
+    therapist = active_plan.patient.therapist
+    draft = services.plan_revise(plan=active_plan, by=therapist)
+    with pytest.raises(ValidationError):
+        services.plan_revise(plan=draft, by=therapist)
+    with pytest.raises(ValidationError, match="already being drafted"):
+        services.plan_revise(plan=active_plan, by=therapist)
+
+
+# --- Pause, resume, complete --------------------------------------------------------------
+
+
+def test_pause_resume_and_complete(active_plan):
+    therapist = active_plan.patient.therapist
+    today = active_plan.patient.local_date()
+    services.plan_pause(plan=active_plan, by=therapist, reason="Flare-up", on=today)
+    active_plan.refresh_from_db()
+    assert active_plan.status == Plan.Status.PAUSED
+    with pytest.raises(ValidationError):
+        services.plan_pause(plan=active_plan, by=therapist)
+    services.plan_resume(plan=active_plan, by=therapist, on=today + dt.timedelta(days=2))
+    pause = PlanPause.objects.get(plan=active_plan)
+    assert (pause.reason, pause.paused_on, pause.resumed_on) == (
+        "Flare-up",
+        today,
+        today + dt.timedelta(days=2),
+    )
+    services.plan_complete(plan=active_plan, by=therapist)
+    active_plan.refresh_from_db()
+    assert active_plan.status == Plan.Status.COMPLETED
+    with pytest.raises(ValidationError):
+        services.plan_resume(plan=active_plan, by=therapist)
+
+
+def test_an_invitation_is_for_the_own_therapist_only_and_is_a_working_reset_token(patient):
+    from django.contrib.auth.tokens import default_token_generator
+
+    uidb64, token = services.patient_invitation(patient=patient, by=patient.therapist)
+    assert default_token_generator.check_token(patient.user, token)
+    with pytest.raises(ValidationError):
+        services.patient_invitation(patient=patient, by=TherapistFactory(clinic=patient.clinic))
