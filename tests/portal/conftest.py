@@ -34,14 +34,8 @@ def world(active_plan):
             for i, item in enumerate(plan_exercises_up_to_week(plan=active_plan, week=1))
         ],
     )
-    alert = Alert.objects.create(
-        patient=patient,
-        plan=active_plan,
-        session=session,
-        kind=Alert.Kind.HURT,
-        message="Single knee-to-chest stretch hurt; the patient stopped.",
-        cause_key=f"hurt:{session.pk}",
-    )
+    # "It hurt" on the first exercise: the progression engine raises the alert itself.
+    alert = Alert.objects.get(patient=patient, kind=Alert.Kind.HURT)
     draft = plan_revise(plan=active_plan, by=therapist)
     return SimpleNamespace(
         therapist=therapist,

@@ -64,6 +64,14 @@ URLS = [
     ),
     ("post", "portal:plan_resume", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
     ("post", "portal:plan_complete", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
+    ("get", "portal:progression", lambda w: {"pk": w.patient.pk}, None, True),
+    (
+        "post",
+        "portal:progression",
+        lambda w: {"pk": w.patient.pk},
+        {"action": "hold", "reason": "Wait for the review."},
+        True,
+    ),
 ]
 
 
