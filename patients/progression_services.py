@@ -179,6 +179,17 @@ def plan_progression_refresh(*, plan: Plan, today: date | None = None) -> Plan:
     return _refresh(plan, today=today)[0]
 
 
+def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) -> Plan:
+    """Re-evaluate a plan when pages ask, at most once per local day (the engine's answer only
+    changes with a new day, a session or an override, and the last two refresh it already)."""
+    today = today or plan.patient.local_date()
+    evaluated_at = plan.progression_evaluated_at
+    if evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today:
+        return plan
+    with transaction.atomic():
+        return plan_progression_refresh(plan=plan, today=today)
+
+
 def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert]]:
     if not plan.is_live:
         return plan, []

@@ -19,6 +19,8 @@ from accounts.permissions import patient_required
 from .charts import ChartPoint, pain_chart
 from .forms import SessionLogForm
 from .models import Patient, Plan, SessionLog
+from .progression_selectors import patient_safety_messages
+from .progression_services import plan_progression_refresh_if_stale
 from .selectors import (
     plan_exercises_up_to_week,
     plan_live_for,
@@ -72,8 +74,16 @@ def today(request):
     plan = plan_live_for(patient=patient)
     local_today = patient.local_date()
     state = _plan_state(plan, local_today)
-    context = {"patient": patient, "plan": plan, "state": state, "today": local_today}
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "state": state,
+        "today": local_today,
+        "safety_messages": patient_safety_messages(patient=patient),
+    }
     if plan is not None:
+        plan.patient = patient
+        plan = plan_progression_refresh_if_stale(plan=plan, today=local_today)
         items = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
         context.update(
             week=plan_week_current(plan=plan),

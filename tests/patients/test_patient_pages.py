@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from patients.models import SessionLog
 from patients.selectors import plan_exercises_up_to_week, session_streak
-from patients.services import plan_approve, plan_create_from_template, plan_pause, session_log
+from patients.services import ExerciseEntry, plan_approve, plan_create_from_template, plan_pause, session_log
 from tests.factories import PASSWORD, PatientFactory
 
 from .helpers import entries_for, form_data
@@ -412,3 +412,23 @@ def test_the_progress_page_does_not_make_more_queries_as_sessions_add_up(client,
     with CaptureQueriesContext(connection) as four:
         client.get(PROGRESS_URL)
     assert len(four) == len(one)
+
+
+def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_plan):
+    """An "it hurt, I stopped" report raises an alert; until the therapist has seen it, the
+    patient's today page says plainly what to do."""
+    client = logged_in(client, active_plan.patient)
+    items = list(plan_exercises_up_to_week(plan=active_plan, week=1))
+    session_log(
+        patient=active_plan.patient,
+        day=active_plan.patient.local_date(),
+        pain_before=4,
+        pain_after=4,
+        symptom_change="same",
+        exercises=[
+            ExerciseEntry(plan_exercise_id=item.pk, done=True, hurt=item == items[0]) for item in items
+        ],
+    )
+    page = client.get(TODAY_URL).content.decode()
+    assert "Please read this first" in page
+    assert items[0].exercise.name in page.split("Please read this first")[1].split("</section>")[0]
