@@ -73,7 +73,8 @@ def weekly_chart(weeks: list[dict]) -> dict:
         "grid": [{"y": round(_y(v), 1), "label": f"{v}%"} for v in (0, 25, 50, 75, 100)],
         "axis_label_x": LEFT - 6,
         "x_labels": [
-            {"x": round(x, 1), "label": date_format(week["start"], "j M")} for x, week in zip(xs, weeks, strict=True)
+            {"x": round(x, 1), "label": date_format(week["start"], "j M")}
+            for x, week in zip(xs, weeks, strict=True)
         ],
         "sessions": series[0],
         "exercises": series[1],

@@ -35,7 +35,10 @@ class ReportFilterForm(forms.Form):
         self.today = today
         initial = {"start": today - timedelta(days=DEFAULT_DAYS - 1), "end": today, "order": "adherence"}
         if data is not None:
-            data = {**{k: (v.isoformat() if isinstance(v, date) else v) for k, v in initial.items()}, **data.dict()}
+            data = {
+                **{k: (v.isoformat() if isinstance(v, date) else v) for k, v in initial.items()},
+                **data.dict(),
+            }
         super().__init__(data, initial=initial)
         self.user = user
         if user.is_manager:
@@ -44,7 +47,9 @@ class ReportFilterForm(forms.Form):
             # A therapist's report is always their own caseload.
             del self.fields["therapist"]
         for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            field.widget.attrs["class"] = (
+                "form-select" if isinstance(field, forms.ChoiceField) else "form-control"
+            )
 
     def full_clean(self):
         super().full_clean()

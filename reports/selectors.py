@@ -61,7 +61,16 @@ from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
 from django.db.models.lookups import GreaterThanOrEqual
 
 from accounts.models import Clinic, User
-from patients.models import Alert, Patient, Plan, PlanExercise, PlanPause, PlanWeek, SessionExercise, SessionLog
+from patients.models import (
+    Alert,
+    Patient,
+    Plan,
+    PlanExercise,
+    PlanPause,
+    PlanWeek,
+    SessionExercise,
+    SessionLog,
+)
 
 EPOCH = date(1970, 1, 1)
 FAR = 10_000_000  # a day number far beyond any real date: "no end"
@@ -292,9 +301,9 @@ def _week_exercises_in(first: int, stop: int) -> ExpressionWrapper:
 def _on_prescribed_day(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
     """True when the outer row's `date_field` is a prescribed day of its patient."""
     day = DayNumber(OuterRef(date_field))
-    pause = PlanPause.objects.filter(plan=OuterRef("pk"), paused_on__lte=OuterRef(OuterRef(date_field))).filter(
-        Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(OuterRef(date_field)))
-    )
+    pause = PlanPause.objects.filter(
+        plan=OuterRef("pk"), paused_on__lte=OuterRef(OuterRef(date_field))
+    ).filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(OuterRef(date_field))))
     return Exists(
         Plan.objects.filter(_counted(), patient=OuterRef(patient_field))
         .annotate(**_plan_span("", rng.tz))
@@ -347,9 +356,7 @@ def adherence_by_patient(
                 counted_plans(rng).filter(patient=OuterRef("pk")), "patient", Sum("days")
             ),
             last3_prescribed=_sum_per_patient(
-                counted_plans(rng)
-                .filter(patient=OuterRef("pk"))
-                .annotate(d3=_plan_days_in(last3, rng.stop)),
+                counted_plans(rng).filter(patient=OuterRef("pk")).annotate(d3=_plan_days_in(last3, rng.stop)),
                 "patient",
                 Sum("d3"),
             ),
@@ -609,27 +616,31 @@ def adherence_daily_rows(
     """
     rng = report_range(clinic=clinic, start=start, end=end)
     patients = report_patients(user=user, therapist=therapist)
-    plans = counted_plans(rng).filter(patient__in=patients.values("pk")).values("pk", "patient_id", "ps", "pe")
-    weeks = counted_plan_weeks(rng).filter(plan__patient__in=patients.values("pk")).values(
-        "plan_id", "number", "ws", "we", "cum"
+    plans = (
+        counted_plans(rng).filter(patient__in=patients.values("pk")).values("pk", "patient_id", "ps", "pe")
+    )
+    weeks = (
+        counted_plan_weeks(rng)
+        .filter(plan__patient__in=patients.values("pk"))
+        .values("plan_id", "number", "ws", "we", "cum")
     )
     pauses = (
         PlanPause.objects.filter(plan__in=plans.values("pk"))
         .annotate(a=DayNumber(F("paused_on")), b=Coalesce(DayNumber(F("resumed_on")), _int(FAR)))
         .values("plan_id", "a", "b")
     )
-    people = patients.values("pk", "user__first_name", "user__last_name", "user__username", "therapist__username")
+    people = patients.values(
+        "pk", "user__first_name", "user__last_name", "user__username", "therapist__username"
+    )
     parts = {}
     params: list = []
     for name, queryset in (("pts", people), ("pls", plans), ("wks", weeks), ("pas", pauses)):
         sql, qparams = queryset.order_by().query.sql_with_params()
         parts[name] = sql
         params.extend(qparams)
-    if connection.vendor == "postgresql":
-        as_date = "(DATE '1970-01-01' + d.n)"
-    else:
-        as_date = "date(d.n + 2440587.5)"
+    as_date = "(DATE '1970-01-01' + d.n)" if connection.vendor == "postgresql" else "date(d.n + 2440587.5)"
     pts_cols = "(pk, first_name, last_name, username, therapist)"
+    # Only compiled querysets, table names and constants are interpolated; values are parameters.
     sql = f"""
         WITH RECURSIVE days(n) AS (
             SELECT %s UNION ALL SELECT n + 1 FROM days WHERE n < %s
@@ -650,12 +661,27 @@ def adherence_daily_rows(
         LEFT JOIN {SessionLog._meta.db_table} s ON s.patient_id = pts.pk AND s.date = {as_date}
         WHERE NOT EXISTS (SELECT 1 FROM pas WHERE pas.plan_id = pls.pk AND d.n >= pas.a AND d.n < pas.b)
         ORDER BY pts.last_name, pts.first_name, pts.pk, d.n
-    """
+    """  # noqa: S608
     params = [rng.first, rng.stop - 1, *params]
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql, params)
         while rows := cursor.fetchmany(chunk_size):
-            for day, pk, first, last, username, therapist_name, plan_id, week, cum, sid, pb, pa, sc, done in rows:
+            for (
+                day,
+                pk,
+                first,
+                last,
+                username,
+                therapist_name,
+                plan_id,
+                week,
+                cum,
+                sid,
+                pb,
+                pa,
+                sc,
+                done,
+            ) in rows:
                 yield (
                     day if isinstance(day, str) else day.isoformat(),
                     pk,

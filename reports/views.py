@@ -123,7 +123,9 @@ def patient_csv_rows(queryset):
 
 
 def _invalid(request, form):
-    return render(request, "reports/index.html", {"form": form, "is_manager": request.user.is_manager}, status=400)
+    return render(
+        request, "reports/index.html", {"form": form, "is_manager": request.user.is_manager}, status=400
+    )
 
 
 @reports_required
@@ -133,7 +135,9 @@ def export_patients(request):
         return _invalid(request, form)
     args = form.report_args()
     patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])
-    return _csv_response(f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(patients))
+    return _csv_response(
+        f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(patients)
+    )
 
 
 @reports_required
