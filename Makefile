@@ -38,5 +38,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Adherence reports at clinic-chain scale; needs DATABASE_URL=postgres://... (data kept for reruns).
+bench: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_reports
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
