@@ -8,7 +8,6 @@ Prints each figure, then one line of JSON.
 """
 
 import json
-import os
 import statistics
 import time
 from datetime import timedelta
@@ -239,7 +238,7 @@ class Command(BaseCommand):
         peak, rows = base_rss, 0
         started = time.perf_counter()
         response = client.get("/portal/reports/daily.csv", **host)
-        for line in response.streaming_content:
+        for _line in response.streaming_content:
             rows += 1
             if rows % 5000 == 0:
                 peak = max(peak, rss_mb())
@@ -260,9 +259,12 @@ class Command(BaseCommand):
         }
         out = self.stdout.write
         out(f"patients {patient_count}, sessions {sessions} (range: the last 28 days, the page's default)")
-        out(f"clinic report page:    {clinic_s:.3f} s median of {[round(t, 3) for t in clinic_all]}, {clinic_q} queries")
-        out(f"therapist report page: {therapist_s:.3f} s median of {[round(t, 3) for t in therapist_all]}, {therapist_q} queries")
-        out(f"daily CSV export:      {csv_s:.3f} s, {rows - 1} rows, RSS {base_rss:.0f} MB before, peak {peak:.0f} MB")
+        runs = [round(t, 3) for t in clinic_all]
+        out(f"clinic report page:    {clinic_s:.3f} s (median of {runs}), {clinic_q} queries")
+        runs = [round(t, 3) for t in therapist_all]
+        out(f"therapist report page: {therapist_s:.3f} s (median of {runs}), {therapist_q} queries")
+        out(f"daily CSV export:      {csv_s:.3f} s, {rows - 1} rows")
+        out(f"  RSS {base_rss:.0f} MB before the export, peak {peak:.0f} MB during it")
         out(f"hand-written SQL:      {hand_s:.3f} s (best of {repeat})")
         out(f"clinic report / hand SQL: {clinic_s / hand_s:.2f}x")
         out(json.dumps(result))
@@ -276,7 +278,8 @@ class Command(BaseCommand):
                 SELECT p.id, p.patient_id,
                        GREATEST(p.start_date, %(start)s) AS lo, %(stop)s::date AS hi
                 FROM patients_plan p JOIN patients_patient pt ON pt.id = p.patient_id
-                WHERE pt.clinic_id = %(clinic)s AND p.status IN ('approved', 'paused', 'completed', 'superseded')
+                WHERE pt.clinic_id = %(clinic)s
+                  AND p.status IN ('approved', 'paused', 'completed', 'superseded')
             ),
             days AS (
                 SELECT pl.patient_id, GREATEST(0, pl.hi - pl.lo) - COALESCE((
