@@ -47,5 +47,10 @@ outdated: install
 loadtest: install
 	BIN=$(BIN) scripts/loadtest-server.sh $(LOADTEST_ARGS)
 
+# Adherence reports at clinic-chain scale; needs DATABASE_URL=postgres://... (data kept for reruns).
+bench: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bench_reports
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -6,4 +6,6 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("patients.csv", views.export_patients, name="export_patients"),
+    path("daily.csv", views.export_daily, name="export_daily"),
 ]

@@ -1,17 +1,150 @@
-from django.db.models import Count, Q
-from django.shortcuts import render
+"""Adherence reports: the page and its CSV exports. Figures come from reports.selectors."""
 
-from accounts.models import User
+import csv
+import zoneinfo
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
 from accounts.permissions import reports_required
+
+from . import selectors
+from .charts import weekly_chart
+from .forms import ReportFilterForm
+
+PATIENTS_PER_PAGE = 50
+CSV_CHUNK = 2000
+
+
+def clinic_today(user):
+    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(user.clinic.timezone)).date()
+
+
+def _form(request) -> ReportFilterForm:
+    return ReportFilterForm(request.GET, user=request.user, today=clinic_today(request.user))
 
 
 @reports_required
 def index(request):
-    therapists = (
-        User.objects.filter(clinic_id=request.user.clinic_id, role=User.Role.THERAPIST)
-        .annotate(patient_count=Count("caseload", filter=Q(caseload__clinic_id=request.user.clinic_id)))
-        .order_by("last_name", "first_name")
+    form = _form(request)
+    context = {"form": form, "is_manager": request.user.is_manager}
+    if form.is_valid():
+        args = form.report_args()
+        by_therapist = selectors.adherence_by_therapist(**args)
+        weeks = selectors.adherence_weekly(**args)
+        patients = selectors.adherence_by_patient(**args).order_by(
+            *selectors.PATIENT_ORDERINGS[form.cleaned_data["order"]]
+        )
+        page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            summary=selectors.adherence_summary(**args, by_therapist=by_therapist),
+            by_therapist=by_therapist,
+            weeks=weeks,
+            chart=weekly_chart(weeks),
+            page=page,
+            query=query.urlencode(),
+            start=args["start"],
+            end=args["end"],
+            therapist=args["therapist"],
+        )
+    return render(request, "reports/index.html", context, status=200 if form.is_valid() else 400)
+
+
+class _Echo:
+    """A file-like object for csv.writer that hands back each line instead of storing it."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+PATIENT_COLUMNS = (
+    "patient_id",
+    "patient",
+    "therapist",
+    "prescribed_days",
+    "sessions_logged",
+    "session_adherence_pct",
+    "exercises_prescribed",
+    "exercises_done",
+    "exercise_adherence_pct",
+    "first_pain",
+    "last_pain",
+    "pain_change",
+    "last_session",
+    "open_alerts",
+    "flag_no_session_3_days",
+    "flag_worsening_pain",
+    "flag_alerts_open",
+)
+
+
+def _round(value):
+    return "" if value is None else f"{value:.1f}"
+
+
+def patient_csv_rows(queryset):
+    for p in queryset.iterator(chunk_size=CSV_CHUNK):
+        yield (
+            p.pk,
+            p.user.get_full_name() or p.user.username,
+            p.therapist.username,
+            p.prescribed_days,
+            p.sessions_logged,
+            _round(p.session_pct),
+            p.exercises_prescribed,
+            p.exercises_done,
+            _round(p.exercise_pct),
+            "" if p.first_pain is None else p.first_pain,
+            "" if p.last_pain is None else p.last_pain,
+            "" if p.pain_change is None else p.pain_change,
+            p.last_session.isoformat() if p.last_session else "",
+            p.open_alerts,
+            int(p.flag_silent),
+            int(p.flag_worsening),
+            int(p.flag_alerts),
+        )
+
+
+def _invalid(request, form):
+    return render(
+        request, "reports/index.html", {"form": form, "is_manager": request.user.is_manager}, status=400
     )
-    if request.user.is_therapist:
-        therapists = therapists.filter(pk=request.user.pk)
-    return render(request, "reports/index.html", {"therapists": therapists})
+
+
+@reports_required
+def export_patients(request):
+    form = _form(request)
+    if not form.is_valid():
+        return _invalid(request, form)
+    args = form.report_args()
+    patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])
+    return _csv_response(
+        f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(patients)
+    )
+
+
+@reports_required
+def export_daily(request):
+    form = _form(request)
+    if not form.is_valid():
+        return _invalid(request, form)
+    args = form.report_args()
+    rows = selectors.adherence_daily_rows(**args, chunk_size=CSV_CHUNK)
+    return _csv_response(f"adherence-daily-{args['start']}-{args['end']}.csv", selectors.DAILY_COLUMNS, rows)

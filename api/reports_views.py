@@ -1,0 +1,125 @@
+"""GET /api/v1/reports/adherence/ — the report page's figures, from the same selectors."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reports import selectors
+from reports.forms import ReportFilterForm
+from reports.views import clinic_today
+
+
+class WeekSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    sessions_prescribed = serializers.IntegerField()
+    sessions_logged = serializers.IntegerField()
+    exercises_prescribed = serializers.IntegerField()
+    exercises_done = serializers.IntegerField()
+    session_pct = serializers.FloatField(allow_null=True)
+    exercise_pct = serializers.FloatField(allow_null=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    patients = serializers.IntegerField()
+    patients_with_days = serializers.IntegerField()
+    adherent_patients = serializers.IntegerField()
+    adherent_pct = serializers.FloatField(allow_null=True)
+    prescribed_days_total = serializers.IntegerField()
+    sessions_logged_total = serializers.IntegerField()
+    session_pct = serializers.FloatField(allow_null=True)
+    exercises_prescribed_total = serializers.IntegerField()
+    exercises_done_total = serializers.IntegerField()
+    exercise_pct = serializers.FloatField(allow_null=True)
+    open_alerts_total = serializers.IntegerField()
+    pain_change_avg = serializers.FloatField(allow_null=True)
+    pain_change_patients = serializers.IntegerField()
+
+
+class TherapistRowSerializer(TotalsSerializer):
+    therapist_id = serializers.IntegerField()
+    therapist_name = serializers.CharField()
+
+
+class PatientRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    name = serializers.SerializerMethodField()
+    therapist_id = serializers.IntegerField()
+    prescribed_days = serializers.IntegerField()
+    sessions_logged = serializers.IntegerField()
+    session_pct = serializers.FloatField(allow_null=True)
+    exercises_prescribed = serializers.IntegerField()
+    exercises_done = serializers.IntegerField()
+    exercise_pct = serializers.FloatField(allow_null=True)
+    first_pain = serializers.IntegerField(allow_null=True)
+    last_pain = serializers.IntegerField(allow_null=True)
+    pain_change = serializers.IntegerField(allow_null=True)
+    last_session = serializers.DateField(allow_null=True)
+    open_alerts = serializers.IntegerField()
+    flags = serializers.SerializerMethodField()
+
+    def get_name(self, patient) -> str:
+        return patient.user.get_full_name() or patient.user.username
+
+    def get_flags(self, patient) -> list[str]:
+        flags = [("no_session_3_days", patient.flag_silent), ("worsening_pain", patient.flag_worsening)]
+        flags.append(("alerts_open", patient.flag_alerts))
+        return [name for name, on in flags if on]
+
+
+AdherenceReportSerializer = inline_serializer(
+    "AdherenceReport",
+    {
+        "start": serializers.DateField(),
+        "end": serializers.DateField(),
+        "therapist": serializers.IntegerField(allow_null=True),
+        "summary": TotalsSerializer(),
+        "weeks": WeekSerializer(many=True),
+        "therapists": TherapistRowSerializer(many=True, help_text="Managers only; empty for a therapist."),
+        "patients": PatientRowSerializer(many=True),
+    },
+)
+
+
+class AdherenceReportView(APIView):
+    """Adherence for a date range: summary, weeks, therapists (managers only) and patients.
+
+    A manager sees their clinic, a therapist their own patients; patients get 403.
+    Definitions are those of the report page (reports/selectors.py).
+    """
+
+    @extend_schema(
+        operation_id="reports_adherence",
+        parameters=[
+            OpenApiParameter("start", OpenApiTypes.DATE, description="First day (default: 4 weeks ago)."),
+            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (default: today)."),
+            OpenApiParameter("therapist", OpenApiTypes.INT, description="One therapist's patients."),
+        ],
+        responses={200: AdherenceReportSerializer},
+    )
+    def get(self, request):
+        user = request.user
+        if not (user.is_manager or user.is_therapist):
+            raise PermissionDenied
+        form = ReportFilterForm(request.query_params, user=user, today=clinic_today(user))
+        if not form.is_valid():
+            raise ValidationError(form.errors.get_json_data(escape_html=False))
+        args = form.report_args()
+        by_therapist = selectors.adherence_by_therapist(**args)
+        patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])
+        return Response(
+            {
+                "start": args["start"],
+                "end": args["end"],
+                "therapist": args["therapist"].pk if args["therapist"] else None,
+                "summary": TotalsSerializer(
+                    selectors.adherence_summary(**args, by_therapist=by_therapist)
+                ).data,
+                "weeks": WeekSerializer(selectors.adherence_weekly(**args), many=True).data,
+                "therapists": TherapistRowSerializer(by_therapist if user.is_manager else [], many=True).data,
+                "patients": PatientRowSerializer(patients, many=True).data,
+            }
+        )

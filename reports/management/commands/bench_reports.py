@@ -1,0 +1,311 @@
+"""`make bench`: adherence reports at clinic-chain scale, on the PostgreSQL of DATABASE_URL.
+
+Fills the database once (a second run reuses the data) with one generated chain clinic —
+10,000 patients, each on the handout's program for the last 90 days with a session every
+day and nine exercises a session — then times the clinic report page, one therapist's
+report page, the daily CSV export and a hand-written SQL aggregate over the same rows.
+Prints each figure, then one line of JSON.
+"""
+
+import json
+import statistics
+import time
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import Clinic, User
+from exercises.models import ProgramTemplate
+from exercises.services import shipped_programs_load
+from patients.models import Alert, Patient, Plan, PlanExercise, PlanPause, PlanWeek, SessionLog
+
+SLUG = "bench-chain"
+DAYS = 90
+BATCH = 5000
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+class Command(BaseCommand):
+    help = "Generate a clinic chain in PostgreSQL (once) and time the adherence reports."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=10_000)
+        parser.add_argument("--therapists", type=int, default=50)
+        parser.add_argument("--repeat", type=int, default=3, help="timed runs per figure (median)")
+
+    def handle(self, *args, patients, therapists, repeat, **options):
+        if connection.vendor != "postgresql":
+            raise CommandError("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+        clinic = Clinic.objects.filter(slug=SLUG).first()
+        if clinic and Patient.objects.filter(clinic=clinic).count() == patients:
+            self.stdout.write(f"Reusing the generated clinic chain ({patients} patients).")
+        else:
+            if clinic:
+                raise CommandError(f"Clinic {SLUG!r} exists with another size; use a fresh database.")
+            started = time.perf_counter()
+            clinic = self.generate(patients=patients, therapists=therapists)
+            self.stdout.write(f"Generated in {time.perf_counter() - started:.0f} s.")
+        self.measure(clinic, repeat)
+
+    # --- Data -----------------------------------------------------------------------------
+
+    @transaction.atomic
+    def generate(self, *, patients: int, therapists: int) -> Clinic:
+        shipped_programs_load()
+        template = ProgramTemplate.objects.get(slug="back-strengthening")
+        template_weeks = list(template.weeks.prefetch_related("exercises").order_by("number"))
+        clinic = Clinic.objects.create(name="Bench Chain", slug=SLUG, timezone="Europe/London")
+        password = make_password("bench-only")
+        staff = User.objects.bulk_create(
+            [
+                User(
+                    username=f"bench-t{i}",
+                    first_name="Therapist",
+                    last_name=f"{i:03d}",
+                    role=User.Role.THERAPIST,
+                    clinic=clinic,
+                    password=password,
+                )
+                for i in range(therapists)
+            ]
+            + [User(username="bench-manager", role=User.Role.MANAGER, clinic=clinic, password=password)]
+        )
+        therapist_list, manager = staff[:-1], staff[-1]
+        self.stdout.write("Users, patients and plans…")
+        users = User.objects.bulk_create(
+            (
+                User(
+                    username=f"bench-p{i}",
+                    first_name="Patient",
+                    last_name=f"{i:05d}",
+                    role=User.Role.PATIENT,
+                    clinic=clinic,
+                    password=password,
+                )
+                for i in range(patients)
+            ),
+            batch_size=BATCH,
+        )
+        people = Patient.objects.bulk_create(
+            (
+                Patient(user=user, clinic=clinic, therapist=therapist_list[i % therapists], baseline_pain=4)
+                for i, user in enumerate(users)
+            ),
+            batch_size=BATCH,
+        )
+        today = timezone.localdate()
+        now = timezone.now()
+        plans = Plan.objects.bulk_create(
+            (
+                Plan(
+                    patient=p,
+                    template=template,
+                    status=Plan.Status.APPROVED,
+                    start_date=today - timedelta(days=DAYS - 1),
+                    created_by=p.therapist,
+                    approved_by=p.therapist,
+                    approved_at=now - timedelta(days=DAYS),
+                    current_week=3,
+                )
+                for p in people
+            ),
+            batch_size=BATCH,
+        )
+        weeks = PlanWeek.objects.bulk_create(
+            (
+                PlanWeek(plan=plan, number=w.number, title=w.title, **w.rule_values())
+                for plan in plans
+                for w in template_weeks
+            ),
+            batch_size=BATCH,
+        )
+        by_number = {w.number: w for w in template_weeks}
+        PlanExercise.objects.bulk_create(
+            (
+                PlanExercise(
+                    week=week,
+                    exercise_id=item.exercise_id,
+                    order=item.order,
+                    hold_seconds_min=item.hold_seconds_min,
+                    hold_seconds_max=item.hold_seconds_max,
+                    reps_min=item.reps_min,
+                    reps_max=item.reps_max,
+                    target_hold_seconds=item.hold_seconds_min,
+                    target_reps=item.reps_min,
+                )
+                for week in weeks
+                for item in by_number[week.number].exercises.all()
+            ),
+            batch_size=BATCH,
+        )
+        # One plan in ten had a five-day pause a month ago; one patient in twenty has an alert open.
+        PlanPause.objects.bulk_create(
+            (
+                PlanPause(
+                    plan=plan,
+                    paused_on=today - timedelta(days=30),
+                    resumed_on=today - timedelta(days=25),
+                    paused_by=plan.created_by,
+                    resumed_by=plan.created_by,
+                )
+                for plan in plans[::10]
+            ),
+            batch_size=BATCH,
+        )
+        Alert.objects.bulk_create(
+            (
+                Alert(patient=plan.patient, plan=plan, kind="hurt", message="It hurt", cause_key="bench")
+                for plan in plans[::20]
+            ),
+            batch_size=BATCH,
+        )
+        self.stdout.write("Sessions (INSERT … SELECT in the database)…")
+        session, exercise = SessionLog._meta.db_table, "patients_sessionexercise"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {session} (patient_id, plan_id, date, week_number, pain_before, pain_after,
+                                       symptom_change, note, created_at, updated_at)
+                SELECT pl.patient_id, pl.id, pl.start_date + g, LEAST(3, g / 7 + 1),
+                       2 + (pl.id + g / 10) %% 5, 1 + (pl.id + g / 10) %% 5,
+                       (ARRAY['better', 'same', 'worse'])[1 + (pl.id + g) %% 3], '', now(), now()
+                FROM patients_plan pl
+                JOIN patients_patient pt ON pt.id = pl.patient_id
+                CROSS JOIN generate_series(0, %s) AS g
+                WHERE pt.clinic_id = %s
+                """,  # noqa: S608 (table names only)
+                [DAYS - 1, clinic.pk],
+            )
+            self.stdout.write(f"  {cursor.rowcount} sessions; exercises…")
+            cursor.execute(
+                f"""
+                INSERT INTO {exercise} (session_id, plan_exercise_id, done, reps, hold_seconds, hurt)
+                SELECT s.id, pe.id, (s.id + pe.id) %% 10 < 8, pe.target_reps, pe.target_hold_seconds, false
+                FROM {session} s
+                JOIN patients_patient pt ON pt.id = s.patient_id
+                JOIN patients_planweek w ON w.plan_id = s.plan_id
+                JOIN patients_planexercise pe ON pe.week_id = w.id
+                WHERE pt.clinic_id = %s
+                """,  # noqa: S608 (table names only)
+                [clinic.pk],
+            )
+            self.stdout.write(f"  {cursor.rowcount} session exercises.")
+        self.manager = manager
+        return clinic
+
+    # --- Timing ---------------------------------------------------------------------------
+
+    def measure(self, clinic: Clinic, repeat: int) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE") if connection.get_autocommit() else None
+        manager = User.objects.get(username="bench-manager")
+        therapist = User.objects.get(username="bench-t0")
+        sessions = SessionLog.objects.filter(patient__clinic=clinic).count()
+        patient_count = Patient.objects.filter(clinic=clinic).count()
+        host = {"HTTP_HOST": "localhost"}
+
+        def page(user):
+            client = Client()
+            client.force_login(user)
+            times, queries = [], 0
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as ctx:
+                    started = time.perf_counter()
+                    response = client.get("/portal/reports/", **host)
+                    times.append(time.perf_counter() - started)
+                assert response.status_code == 200, response.status_code
+                queries = len(ctx.captured_queries)
+            return statistics.median(times), queries, times
+
+        clinic_s, clinic_q, clinic_all = page(manager)
+        therapist_s, therapist_q, therapist_all = page(therapist)
+
+        client = Client()
+        client.force_login(manager)
+        base_rss = rss_mb()
+        peak, rows = base_rss, 0
+        started = time.perf_counter()
+        response = client.get("/portal/reports/daily.csv", **host)
+        for _line in response.streaming_content:
+            rows += 1
+            if rows % 5000 == 0:
+                peak = max(peak, rss_mb())
+        csv_s = time.perf_counter() - started
+        peak = max(peak, rss_mb())
+
+        hand_s = min(self.hand_sql(clinic) for _ in range(repeat))
+        result = {
+            "patients": patient_count,
+            "sessions": sessions,
+            "clinic_report_s": round(clinic_s, 3),
+            "therapist_report_s": round(therapist_s, 3),
+            "csv_export_s": round(csv_s, 3),
+            "hand_sql_s": round(hand_s, 3),
+            "clinic_report_to_sql_ratio": round(clinic_s / hand_s, 2),
+            "clinic_report_queries": clinic_q,
+            "export_peak_rss_mb": round(peak, 1),
+        }
+        out = self.stdout.write
+        out(f"patients {patient_count}, sessions {sessions} (range: the last 28 days, the page's default)")
+        runs = [round(t, 3) for t in clinic_all]
+        out(f"clinic report page:    {clinic_s:.3f} s (median of {runs}), {clinic_q} queries")
+        runs = [round(t, 3) for t in therapist_all]
+        out(f"therapist report page: {therapist_s:.3f} s (median of {runs}), {therapist_q} queries")
+        out(f"daily CSV export:      {csv_s:.3f} s, {rows - 1} rows")
+        out(f"  RSS {base_rss:.0f} MB before the export, peak {peak:.0f} MB during it")
+        out(f"hand-written SQL:      {hand_s:.3f} s (best of {repeat})")
+        out(f"clinic report / hand SQL: {clinic_s / hand_s:.2f}x")
+        out(json.dumps(result))
+
+    def hand_sql(self, clinic: Clinic) -> float:
+        """The same figures as the report's summary, written by hand: one aggregate query."""
+        today = timezone.localdate()
+        start = today - timedelta(days=27)
+        sql = """
+            WITH pl AS (
+                SELECT p.id, p.patient_id,
+                       GREATEST(p.start_date, %(start)s) AS lo, %(stop)s::date AS hi
+                FROM patients_plan p JOIN patients_patient pt ON pt.id = p.patient_id
+                WHERE pt.clinic_id = %(clinic)s
+                  AND p.status IN ('approved', 'paused', 'completed', 'superseded')
+            ),
+            days AS (
+                SELECT pl.patient_id, GREATEST(0, pl.hi - pl.lo) - COALESCE((
+                    SELECT SUM(GREATEST(0, LEAST(COALESCE(pa.resumed_on, pl.hi), pl.hi)
+                                          - GREATEST(pa.paused_on, pl.lo)))
+                    FROM patients_planpause pa WHERE pa.plan_id = pl.id), 0) AS prescribed
+                FROM pl
+            ),
+            logged AS (
+                SELECT s.patient_id, COUNT(DISTINCT s.id) AS sessions,
+                       COUNT(se.id) FILTER (WHERE se.done) AS done
+                FROM patients_sessionlog s
+                JOIN patients_patient pt ON pt.id = s.patient_id
+                LEFT JOIN patients_sessionexercise se ON se.session_id = s.id
+                WHERE pt.clinic_id = %(clinic)s AND s.date BETWEEN %(start)s AND %(end)s
+                GROUP BY s.patient_id
+            )
+            SELECT SUM(d.prescribed), SUM(l.sessions), SUM(l.done),
+                   COUNT(*) FILTER (WHERE l.sessions * 5 >= d.prescribed * 4 AND d.prescribed > 0)
+            FROM days d LEFT JOIN logged l ON l.patient_id = d.patient_id
+        """
+        params = {"start": start, "end": today, "stop": today + timedelta(days=1), "clinic": clinic.pk}
+        with connection.cursor() as cursor:
+            started = time.perf_counter()
+            cursor.execute(sql, params)
+            row = cursor.fetchone()
+            elapsed = time.perf_counter() - started
+        self.stdout.write(f"  hand SQL: prescribed {row[0]}, sessions {row[1]}, done {row[2]}, 80%+ {row[3]}")
+        return elapsed
