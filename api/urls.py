@@ -1,9 +1,28 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
 
 app_name = "api"
 
+router = DefaultRouter()
+router.register("exercises", views.ExerciseViewSet, basename="exercise")
+router.register("programs", views.ProgramViewSet, basename="program")
+router.register("patients", views.PatientViewSet, basename="patient")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("sessions", views.SessionViewSet, basename="session")
+router.register("alerts", views.AlertViewSet, basename="alert")
+
+v1 = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("me/today/", views.TodayView.as_view(), name="me-today"),
+    # Adherence reports: api/reports_views.py adds its path here.
+    path("", include(router.urls)),
+]
+
 urlpatterns = [
+    path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
