@@ -54,4 +54,3 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 responses[code] = self._get_response_for_code(schema, code, direction=direction)
         return responses
-

@@ -30,7 +30,6 @@ from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist
 
-
 # --- Auth ----------------------------------------------------------------------------------
 
 
