@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -29,6 +30,20 @@ from patients.selectors import plan_exercises_up_to_week, plan_live_for
 from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Answers every method at an unknown address under /api/ with a JSON 404."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound()
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
 
 # --- Auth ----------------------------------------------------------------------------------
 
