@@ -129,7 +129,9 @@ class PatientSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
-    email = serializers.CharField(source="user.email", read_only=True, help_text=_("Empty if none was given."))
+    email = serializers.CharField(
+        source="user.email", read_only=True, help_text=_("Empty if none was given.")
+    )
 
     class Meta:
         model = Patient
@@ -298,7 +300,9 @@ def _check_unique_targets(targets: list[dict]) -> list[dict]:
 
 
 class PlanCreateSerializer(serializers.Serializer):
-    patient = serializers.IntegerField(min_value=1, help_text=_("The id of one of your patients."))
+    patient = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The id of one of your patients.")
+    )
     template = serializers.SlugField(help_text=_("The slug of a program, e.g. back-strengthening."))
     start_date = serializers.DateField()
     note_to_patient = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)

@@ -31,6 +31,7 @@ from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist
 
+
 @extend_schema(exclude=True)
 class NotFoundView(APIView):
     """Answers every method at an unknown address under /api/ with a JSON 404."""
