@@ -623,9 +623,19 @@ def test_schema_is_valid_openapi_without_warnings(db, tmp_path):
     assert "/api/v1/sessions/" in text
 
 
-def test_docs_page_loads_its_assets_from_this_server(db):
-    response = client_for(None).get("/api/docs/")
+def test_docs_page_loads_its_assets_from_this_server_with_no_inline_code(db):
+    import re
+
+    client = client_for(None)
+    response = client.get("/api/docs/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in html
-    assert "//cdn" not in html and "unpkg" not in html and "jsdelivr" not in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
+    assert scripts and all('src="/' in attrs and not body.strip() for attrs, body in scripts)
+    assert "<style" not in html and "style=" not in html
+    assert "//" not in "".join(re.findall(r'(?:src|href)="([^"]*)"', html))  # nothing from another origin
+    start_up = client.get("/api/docs/?script=")
+    assert start_up.status_code == 200
+    assert start_up.headers["Content-Type"].startswith("application/javascript")
+    assert "/api/schema/" in start_up.content.decode()
