@@ -7,6 +7,7 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.schema import VALIDATION_ERROR_SCHEMA
 from reports import selectors
 from reports.forms import ReportFilterForm
 from reports.views import clinic_today
@@ -98,7 +99,7 @@ class AdherenceReportView(APIView):
             OpenApiParameter("end", OpenApiTypes.DATE, description="Last day (default: today)."),
             OpenApiParameter("therapist", OpenApiTypes.INT, description="One therapist's patients."),
         ],
-        responses={200: AdherenceReportSerializer},
+        responses={200: AdherenceReportSerializer, 400: VALIDATION_ERROR_SCHEMA},
     )
     def get(self, request):
         user = request.user
@@ -106,7 +107,7 @@ class AdherenceReportView(APIView):
             raise PermissionDenied
         form = ReportFilterForm(request.query_params, user=user, today=clinic_today(user))
         if not form.is_valid():
-            raise ValidationError(form.errors.get_json_data(escape_html=False))
+            raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
         args = form.report_args()
         by_therapist = selectors.adherence_by_therapist(**args)
         patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])

@@ -1,17 +1,36 @@
-from django.urls import path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
 
+from . import views
 from .reports_views import AdherenceReportView
 
 app_name = "api"
 
+router = DefaultRouter()
+router.register("exercises", views.ExerciseViewSet, basename="exercise")
+router.register("programs", views.ProgramViewSet, basename="program")
+router.register("patients", views.PatientViewSet, basename="patient")
+router.register("plans", views.PlanViewSet, basename="plan")
+router.register("sessions", views.SessionViewSet, basename="session")
+router.register("alerts", views.AlertViewSet, basename="alert")
+
+v1 = [
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("me/today/", views.TodayView.as_view(), name="me-today"),
+    path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
+    path("", include(router.urls)),
+]
+
 urlpatterns = [
+    path("v1/", include(v1)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("v1/reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
-    # The split view serves Swagger UI's start-up script as a file: no inline script for the CSP.
+    # The split view serves its start-up script as a file, so the page needs no inline script.
     path(
         "docs/",
         SpectacularSwaggerSplitView.as_view(url_name="api:schema", template_name="api/swagger_ui.html"),
         name="docs",
     ),
+    # Any other address under /api/ answers a JSON 404, like a missing object does.
+    re_path(r"^.*$", views.NotFoundView.as_view(), name="not-found"),
 ]

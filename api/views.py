@@ -1,1 +1,498 @@
-# Create your views here.
+"""The REST API: thin views that parse input, call the same services as the web pages, and
+render the result.
+
+Every queryset starts from `Model.objects.visible_to(request.user)` (reads) or
+`changeable_by(request.user)` (writes), so another clinic's or patient's object answers 404.
+Roles are checked by the classes in api/permissions.py. Services raise Django's
+ValidationError, which api/exceptions.py turns into DRF's 400 with field messages.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.generics import get_object_or_404
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from patients import services
+from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
+from patients.progression_services import plan_progression_refresh_if_stale
+from patients.selectors import plan_exercises_up_to_week, plan_live_for
+
+from . import serializers as s
+from .filters import AlertFilter, PlanFilter, SessionFilter
+from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist
+
+
+@extend_schema(exclude=True)
+class NotFoundView(APIView):
+    """Answers every method at an unknown address under /api/ with a JSON 404."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise NotFound()
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
+
+# --- Auth ----------------------------------------------------------------------------------
+
+
+class TokenView(APIView):
+    """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth-token"
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary="Get an API token",
+        request=s.TokenRequestSerializer,
+        responses={200: s.TokenSerializer},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request):
+        serializer = s.TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+# --- Library -------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List the exercise library"),
+    retrieve=extend_schema(summary="Read one exercise"),
+)
+class ExerciseViewSet(viewsets.ReadOnlyModelViewSet):
+    """The exercise library is shared by every clinic: any signed-in user may read it."""
+
+    queryset = Exercise.objects.order_by("name", "pk")
+    serializer_class = s.ExerciseSerializer
+    permission_classes = [IsAuthenticated]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List program templates, weeks nested with exercises and rules"),
+    retrieve=extend_schema(summary="Read one program template by slug"),
+)
+class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = ProgramTemplate.objects.order_by("name", "pk").prefetch_related(
+        Prefetch(
+            "weeks",
+            queryset=ProgramWeek.objects.order_by("number").prefetch_related(
+                Prefetch(
+                    "exercises",
+                    queryset=WeekExercise.objects.select_related("exercise").order_by("order", "pk"),
+                )
+            ),
+        )
+    )
+    serializer_class = s.ProgramSerializer
+    permission_classes = [IsAuthenticated]
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+
+
+# --- Patients ------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your patients"),
+    retrieve=extend_schema(summary="Read one of your patients"),
+    create=extend_schema(
+        summary="Add a patient to your caseload",
+        request=s.PatientCreateSerializer,
+        responses={201: s.PatientSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a patient's details",
+        request=s.PatientWriteSerializer,
+        responses={200: s.PatientSerializer},
+    ),
+)
+class PatientViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    serializer_class = s.PatientSerializer
+    permission_classes = [IsTherapist]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return (
+            Patient.objects.visible_to(self.request.user)
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name", "pk")
+        )
+
+    def create(self, request):
+        serializer = s.PatientCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        patient = services.patient_create(
+            therapist=request.user,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data.get("email", ""),
+            password=data.get("password") or None,
+            timezone_name=data.get("timezone"),
+            baseline_pain=data.get("baseline_pain"),
+        )
+        return Response(s.PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        patient = get_object_or_404(
+            Patient.objects.changeable_by(request.user).select_related("user", "clinic"), pk=pk
+        )
+        serializer = s.PatientWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        patient = services.patient_update(patient=patient, by=request.user, **serializer.validated_data)
+        return Response(s.PatientSerializer(patient).data)
+
+
+# --- Plans ---------------------------------------------------------------------------------
+
+PLAN_WEEKS = Prefetch(
+    "weeks",
+    queryset=PlanWeek.objects.order_by("number").prefetch_related(
+        Prefetch(
+            "exercises", queryset=PlanExercise.objects.select_related("exercise").order_by("order", "pk")
+        )
+    ),
+)
+
+
+def _plan_targets_apply(*, plan: Plan, targets: list[dict], by) -> None:
+    """Set the therapist's targets on a draft, one service call per exercise.
+
+    Called inside the view's transaction: one bad target rolls back the whole request.
+    """
+    if not targets:
+        return
+    by_slug = {
+        item.exercise.slug: item
+        for item in PlanExercise.objects.filter(week__plan=plan).select_related(
+            "exercise", "week__plan__patient"
+        )
+    }
+    unknown = [t["exercise"] for t in targets if t["exercise"] not in by_slug]
+    if unknown:
+        raise ValidationError(
+            {"targets": _("Not in this plan: %(slugs)s.") % {"slugs": ", ".join(sorted(set(unknown)))}}
+        )
+    for target in targets:
+        try:
+            services.plan_exercise_set_target(
+                plan_exercise=by_slug[target["exercise"]],
+                by=by,
+                target_hold_seconds=target["target_hold_seconds"],
+                target_reps=target["target_reps"],
+                out_of_range_reason=target.get("out_of_range_reason", ""),
+            )
+        except ValidationError as error:
+            raise ValidationError({"targets": error.messages}) from error
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List your patients' plans (all versions)"),
+    retrieve=extend_schema(summary="Read a plan with its weeks, exercises and targets"),
+    create=extend_schema(
+        summary="Create a draft plan from a program template, with per-exercise targets",
+        request=s.PlanCreateSerializer,
+        responses={201: s.PlanSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change a plan",
+        description=(
+            "A draft is changed in place (200). An approved or paused plan is frozen: the "
+            "change makes a new draft version, returned with 201, which needs approval again; "
+            "the old version stays readable."
+        ),
+        request=s.PlanUpdateSerializer,
+        responses={200: s.PlanSerializer, 201: s.PlanSerializer},
+    ),
+)
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    permission_classes = [IsTherapist]
+    filterset_class = PlanFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        return s.PlanSummarySerializer if self.action == "list" else s.PlanSerializer
+
+    def get_queryset(self):
+        queryset = Plan.objects.visible_to(self.request.user).select_related("template")
+        if self.action == "list":
+            return queryset.order_by("patient_id", "-version")
+        return queryset.prefetch_related(PLAN_WEEKS)
+
+    def _plan(self, pk, *, change: bool) -> Plan:
+        manager = Plan.objects.changeable_by if change else Plan.objects.visible_to
+        return get_object_or_404(manager(self.request.user).select_related("patient"), pk=pk)
+
+    def _render(self, plan: Plan, code=status.HTTP_200_OK) -> Response:
+        plan = get_object_or_404(self.get_queryset(), pk=plan.pk)
+        return Response(s.PlanSerializer(plan).data, status=code)
+
+    def create(self, request):
+        serializer = s.PlanCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        patient = Patient.objects.changeable_by(request.user).filter(pk=data["patient"]).first()
+        if patient is None:
+            raise ValidationError({"patient": _("None of your patients has this id.")})
+        template = ProgramTemplate.objects.filter(is_active=True, slug=data["template"]).first()
+        if template is None:
+            raise ValidationError({"template": _("No program offered for new plans has this slug.")})
+        with transaction.atomic():
+            plan = services.plan_create_from_template(
+                patient=patient,
+                template=template,
+                start_date=data["start_date"],
+                by=request.user,
+                note_to_patient=data.get("note_to_patient", ""),
+            )
+            _plan_targets_apply(plan=plan, targets=data.get("targets", []), by=request.user)
+        return self._render(plan, status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        plan = self._plan(pk, change=True)
+        serializer = s.PlanUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        with transaction.atomic():
+            revised = plan.is_live
+            if revised:
+                plan = services.plan_revise(plan=plan, by=request.user)
+            if "start_date" in data or "note_to_patient" in data:
+                plan = services.plan_update_details(
+                    plan=plan,
+                    by=request.user,
+                    start_date=data.get("start_date", plan.start_date),
+                    note_to_patient=data.get("note_to_patient", plan.note_to_patient),
+                )
+            _plan_targets_apply(plan=plan, targets=data.get("targets", []), by=request.user)
+        return self._render(plan, status.HTTP_201_CREATED if revised else status.HTTP_200_OK)
+
+    @extend_schema(
+        summary="All versions of this plan's patient, newest first",
+        responses={200: s.PlanSummarySerializer(many=True)},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
+    def versions(self, request, pk=None):
+        plan = self._plan(pk, change=False)
+        versions = (
+            Plan.objects.visible_to(request.user)
+            .filter(patient_id=plan.patient_id)
+            .select_related("template")
+            .order_by("-version")
+        )
+        return Response(s.PlanSummarySerializer(versions, many=True).data)
+
+    @extend_schema(summary="Approve a draft plan", request=None, responses={200: s.PlanSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def approve(self, request, pk=None):
+        plan = services.plan_approve(plan=self._plan(pk, change=True), by=request.user)
+        return self._render(plan)
+
+    @extend_schema(
+        summary="Pause an approved plan", request=s.PlanPauseSerializer, responses={200: s.PlanSerializer}
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def pause(self, request, pk=None):
+        plan = self._plan(pk, change=True)
+        serializer = s.PlanPauseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        plan = services.plan_pause(
+            plan=plan, by=request.user, reason=serializer.validated_data.get("reason", "")
+        )
+        return self._render(plan)
+
+    @extend_schema(summary="Resume a paused plan", request=None, responses={200: s.PlanSerializer})
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def resume(self, request, pk=None):
+        plan = services.plan_resume(plan=self._plan(pk, change=True), by=request.user)
+        return self._render(plan)
+
+    @extend_schema(
+        summary="Complete an approved or paused plan", request=None, responses={200: s.PlanSerializer}
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def complete(self, request, pk=None):
+        plan = services.plan_complete(plan=self._plan(pk, change=True), by=request.user)
+        return self._render(plan)
+
+    @extend_schema(
+        summary="The plan's current week, progression state and its reasons",
+        responses={200: s.ProgressionSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None)
+    def progression(self, request, pk=None):
+        plan = self._plan(pk, change=False)
+        if plan.is_live:
+            plan = plan_progression_refresh_if_stale(plan=plan)
+        return Response(s.ProgressionSerializer(plan).data)
+
+
+# --- The patient's day and sessions ------------------------------------------------------
+
+
+def _own_patient(user) -> Patient:
+    """The patient record of the signed-in patient (404 if their login has none)."""
+    return get_object_or_404(Patient.objects.visible_to(user).filter(user=user))
+
+
+class TodayView(APIView):
+    permission_classes = [IsPatient]
+
+    @extend_schema(
+        operation_id="me_today_retrieve",
+        summary="Today's exercises and targets for the signed-in patient",
+        responses={200: s.TodaySerializer},
+        tags=["me"],
+    )
+    def get(self, request):
+        patient = _own_patient(request.user)
+        today = patient.local_date()
+        plan = plan_live_for(patient=patient)
+        exercises = []
+        if plan is not None:
+            plan.patient = patient
+            plan = plan_progression_refresh_if_stale(plan=plan, today=today)
+        if plan is not None and plan.is_active_on(today):
+            exercises = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
+        session = (
+            SessionLog.objects.visible_to(request.user)
+            .filter(patient=patient, date=today)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        data = {
+            "date": today,
+            "plan": plan.pk if plan else None,
+            "plan_status": plan.status if plan else None,
+            "week": plan.current_week if plan else None,
+            "progression_state": plan.progression_state if plan else None,
+            "note_to_patient": plan.note_to_patient if plan else "",
+            "general_cautions": plan.template.general_cautions if plan else "",
+            "session": session,
+            "exercises": exercises,
+        }
+        return Response(s.TodaySerializer(data).data)
+
+
+SESSION_EXERCISES = Prefetch(
+    "exercises", queryset=SessionExercise.objects.select_related("plan_exercise__exercise")
+)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List sessions: a patient's own, or a therapist's patients'"),
+    retrieve=extend_schema(summary="Read one session"),
+    create=extend_schema(
+        summary="Log a day's session (patients)",
+        description=(
+            "One session per patient per local day: logging the same day again replaces that "
+            "day's entry and answers 200 with the updated session; a new day answers 201."
+        ),
+        request=s.SessionLogSerializer,
+        responses={200: s.SessionSerializer, 201: s.SessionSerializer},
+    ),
+)
+class SessionViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
+    serializer_class = s.SessionSerializer
+    filterset_class = SessionFilter
+
+    def get_permissions(self):
+        return [IsPatient()] if self.action == "create" else [IsPatientOrTherapist()]
+
+    def get_queryset(self):
+        return (
+            SessionLog.objects.visible_to(self.request.user)
+            .prefetch_related(SESSION_EXERCISES)
+            .order_by("-date", "patient_id")
+        )
+
+    def create(self, request):
+        serializer = s.SessionLogSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        patient = _own_patient(request.user)
+        session, created = services.session_log(
+            patient=patient,
+            day=data.get("date") or patient.local_date(),
+            pain_before=data["pain_before"],
+            pain_after=data["pain_after"],
+            symptom_change=data["symptom_change"],
+            note=data.get("note", ""),
+            exercises=[
+                services.ExerciseEntry(
+                    plan_exercise_id=entry["plan_exercise"],
+                    done=entry["done"],
+                    reps=entry.get("reps"),
+                    hold_seconds=entry.get("hold_seconds"),
+                    hurt=entry.get("hurt", False),
+                )
+                for entry in data.get("exercises", [])
+            ],
+        )
+        prefetch_related_objects([session], SESSION_EXERCISES)
+        return Response(
+            s.SessionSerializer(session).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+# --- Alerts --------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="List safety alerts about your patients, newest first"),
+    retrieve=extend_schema(summary="Read one alert"),
+)
+class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.AlertSerializer
+    permission_classes = [IsTherapist]
+    filterset_class = AlertFilter
+
+    def get_queryset(self):
+        return Alert.objects.visible_to(self.request.user).order_by("-created_at", "-pk")
+
+    @extend_schema(
+        summary="Acknowledge an alert, with a comment",
+        request=s.AlertAcknowledgeSerializer,
+        responses={200: s.AlertSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def acknowledge(self, request, pk=None):
+        alert = get_object_or_404(Alert.objects.changeable_by(request.user), pk=pk)
+        serializer = s.AlertAcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        alert = services.alert_acknowledge(
+            alert=alert, by=request.user, comment=serializer.validated_data.get("comment", "")
+        )
+        return Response(s.AlertSerializer(alert).data)

@@ -104,6 +104,39 @@ def patient_invitation(*, patient: Patient, by: User) -> tuple[str, str]:
     return uidb64, token
 
 
+PATIENT_USER_FIELDS = ("first_name", "last_name", "email")
+PATIENT_FIELDS = ("timezone", "baseline_pain")
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
+    """Change a patient's name, email, time zone or baseline pain (their own therapist only).
+
+    `changes` holds only the fields that change: first_name, last_name, email, timezone,
+    baseline_pain.
+    """
+    unknown = set(changes) - set(PATIENT_USER_FIELDS) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"patient_update does not change {sorted(unknown)}")
+    if not (by.is_therapist and patient.therapist_id == by.pk):
+        raise ValidationError(_("Only the patient's own therapist can do this."))
+    user_changes = {k: v for k, v in changes.items() if k in PATIENT_USER_FIELDS}
+    patient_changes = {k: v for k, v in changes.items() if k in PATIENT_FIELDS}
+    if user_changes:
+        for name, value in user_changes.items():
+            setattr(patient.user, name, value)
+        patient.user.save(update_fields=list(user_changes))
+    if patient_changes:
+        for name, value in patient_changes.items():
+            setattr(patient, name, value)
+        patient.save(update_fields=list(patient_changes))
+    if changes:
+        _audit(
+            by=by, action="patient.changed", target=patient, patient=patient, data={"fields": sorted(changes)}
+        )
+    return patient
+
+
 # --- Plans --------------------------------------------------------------------------------
 
 
@@ -579,6 +612,7 @@ def session_log(
             for entry in exercises
         )
         # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
+        plan.patient = patient
         plan_progression_refresh(plan=plan, today=today)
         session.refresh_from_db(fields=["week_number"])
     return session, created

@@ -1,0 +1,32 @@
+"""Who may call which endpoint, by role. The one place the API checks roles.
+
+Which *objects* a caller may see or change is not decided here: every viewset starts from
+`Model.objects.visible_to(user)` / `changeable_by(user)`, so others' objects answer 404.
+These classes only answer "may this kind of user use this endpoint at all?" (403 if not).
+"""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework.permissions import IsAuthenticated
+
+
+class _RolePermission(IsAuthenticated):
+    roles: tuple[str, ...] = ()
+    message = _("Your role does not give access to this.")
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and getattr(request.user, "role", "") in self.roles
+
+
+class IsTherapist(_RolePermission):
+    roles = ("therapist",)
+    message = _("Only therapists can use this.")
+
+
+class IsPatient(_RolePermission):
+    roles = ("patient",)
+    message = _("Only patients can use this.")
+
+
+class IsPatientOrTherapist(_RolePermission):
+    roles = ("patient", "therapist")
+    message = _("Only patients and their therapists can use this.")

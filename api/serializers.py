@@ -1,0 +1,506 @@
+"""Shapes of the API's requests and responses.
+
+Serializers validate shape (types, ranges, lengths); the rules (who may, in which state,
+which day) live in the services the views call.
+"""
+
+import datetime as dt
+import zoneinfo
+
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from patients.models import (
+    MAX_HOLD_SECONDS,
+    MAX_REPS,
+    Alert,
+    Patient,
+    Plan,
+    PlanExercise,
+    PlanWeek,
+    SessionExercise,
+    SessionLog,
+)
+
+# Dates far outside a plan's life are certainly typing mistakes, and date arithmetic on
+# them could overflow; a plan starts within these years.
+EARLIEST_START = dt.date(2000, 1, 1)
+LATEST_START = dt.date(2100, 12, 31)
+MAX_EXERCISES_PER_SESSION = 100
+MAX_TEXT = 2000
+
+
+def _timezone_choices() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+# --- Library -------------------------------------------------------------------------------
+
+
+class ExerciseSerializer(serializers.ModelSerializer):
+    illustration = serializers.FileField(read_only=True, allow_null=True, use_url=True)
+
+    class Meta:
+        model = Exercise
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "per_side",
+            "hold_seconds_min",
+            "hold_seconds_max",
+            "reps_min",
+            "reps_max",
+            "starting_position",
+            "instructions",
+            "cautions",
+            "illustration",
+        ]
+        read_only_fields = fields
+
+
+class ProgressionRuleSerializer(serializers.Serializer):
+    """The conditions for moving on to a week, and what happens when they are not met."""
+
+    min_days_in_previous_week = serializers.IntegerField(read_only=True)
+    min_sessions_in_previous_week = serializers.IntegerField(read_only=True)
+    no_worse_in_last_sessions = serializers.IntegerField(
+        read_only=True, help_text=_("No “worse” report in the last N sessions; 0 switches it off.")
+    )
+    pain_rise_limit = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Points above the patient's baseline that hold them back; null switches it off."),
+    )
+    pain_ceiling = serializers.IntegerField(read_only=True, allow_null=True)
+    requires_therapist_confirmation = serializers.BooleanField(read_only=True)
+    on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, read_only=True)
+
+
+class WeekExerciseSerializer(serializers.ModelSerializer):
+    """An exercise a week adds, with the hold and repetition range the program states."""
+
+    slug = serializers.SlugField(source="exercise.slug", read_only=True)
+    name = serializers.CharField(source="exercise.name", read_only=True)
+    per_side = serializers.BooleanField(source="exercise.per_side", read_only=True)
+
+    class Meta:
+        model = WeekExercise
+        fields = [
+            "slug",
+            "name",
+            "per_side",
+            "order",
+            "hold_seconds_min",
+            "hold_seconds_max",
+            "reps_min",
+            "reps_max",
+        ]
+        read_only_fields = fields
+
+
+class ProgramWeekSerializer(serializers.ModelSerializer):
+    progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
+    exercises = WeekExerciseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgramWeek
+        fields = ["number", "title", "introduction", "progression_rule", "exercises"]
+        read_only_fields = fields
+
+
+class ProgramSerializer(serializers.ModelSerializer):
+    weeks = ProgramWeekSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ProgramTemplate
+        fields = ["slug", "name", "description", "general_cautions", "is_active", "weeks"]
+        read_only_fields = fields
+
+
+# --- Patients ------------------------------------------------------------------------------
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    email = serializers.CharField(
+        source="user.email", read_only=True, help_text=_("Empty if none was given.")
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "therapist",
+            "timezone",
+            "baseline_pain",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class PatientWriteSerializer(serializers.Serializer):
+    """Fields a therapist may set on a patient (PATCH sends only those that change)."""
+
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    timezone = serializers.ChoiceField(choices=_timezone_choices(), required=False)
+    baseline_pain = serializers.IntegerField(
+        min_value=0,
+        max_value=10,
+        required=False,
+        allow_null=True,
+        help_text=_("Usual pain at the start (0–10). Null: taken from the first sessions logged."),
+    )
+
+
+class PatientCreateSerializer(PatientWriteSerializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    password = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=128,
+        style={"input_type": "password"},
+        help_text=_("Left out: the patient sets one through an invitation link before logging in."),
+    )
+
+    def validate_password(self, value: str) -> str:
+        if value:
+            validate_password(value)
+        return value
+
+
+# --- Plans ---------------------------------------------------------------------------------
+
+
+class PlanExerciseSerializer(serializers.ModelSerializer):
+    """An exercise in a patient's plan: the library's range and the therapist's targets."""
+
+    id = serializers.IntegerField(read_only=True, help_text=_("The plan exercise's id (used when logging)."))
+    exercise = serializers.SlugField(source="exercise.slug", read_only=True)
+    name = serializers.CharField(source="exercise.name", read_only=True)
+    per_side = serializers.BooleanField(source="exercise.per_side", read_only=True)
+
+    class Meta:
+        model = PlanExercise
+        fields = [
+            "id",
+            "exercise",
+            "name",
+            "per_side",
+            "order",
+            "hold_seconds_min",
+            "hold_seconds_max",
+            "reps_min",
+            "reps_max",
+            "target_hold_seconds",
+            "target_reps",
+            "out_of_range_reason",
+        ]
+        read_only_fields = fields
+
+
+class PlanWeekSerializer(serializers.ModelSerializer):
+    progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
+    exercises = PlanExerciseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PlanWeek
+        fields = ["number", "title", "introduction", "progression_rule", "exercises"]
+        read_only_fields = fields
+
+
+class ReasonsField(serializers.ListField):
+    """The progression engine's reasons, in plain words."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, data):
+        return [item if isinstance(item, str) else str(item) for item in (data or [])]
+
+
+class PlanSummarySerializer(serializers.ModelSerializer):
+    template = serializers.SlugField(source="template.slug", read_only=True)
+
+    class Meta:
+        model = Plan
+        fields = [
+            "id",
+            "patient",
+            "template",
+            "version",
+            "previous_version",
+            "status",
+            "start_date",
+            "created_by",
+            "created_at",
+            "approved_by",
+            "approved_at",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+
+class PlanSerializer(PlanSummarySerializer):
+    progression_reasons = ReasonsField(read_only=True)
+    weeks = PlanWeekSerializer(many=True, read_only=True)
+
+    class Meta(PlanSummarySerializer.Meta):
+        fields = [
+            *PlanSummarySerializer.Meta.fields,
+            "note_to_patient",
+            "current_week",
+            "progression_state",
+            "progression_reasons",
+            "weeks",
+        ]
+        read_only_fields = fields
+
+
+class PlanTargetSerializer(serializers.Serializer):
+    """The therapist's target for one exercise of the plan."""
+
+    exercise = serializers.SlugField(help_text=_("The exercise's slug, as in the program."))
+    target_hold_seconds = serializers.IntegerField(min_value=1, max_value=MAX_HOLD_SECONDS)
+    target_reps = serializers.IntegerField(min_value=1, max_value=MAX_REPS)
+    out_of_range_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_TEXT,
+        help_text=_("Needed when a target is outside the library's range."),
+    )
+
+
+def _check_start_date(value: dt.date) -> dt.date:
+    if not EARLIEST_START <= value <= LATEST_START:
+        raise serializers.ValidationError(
+            _("Choose a start date between %(first)s and %(last)s.")
+            % {"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()}
+        )
+    return value
+
+
+def _check_unique_targets(targets: list[dict]) -> list[dict]:
+    slugs = [item["exercise"] for item in targets]
+    if len(slugs) != len(set(slugs)):
+        raise serializers.ValidationError(_("An exercise is listed twice."))
+    return targets
+
+
+class PlanCreateSerializer(serializers.Serializer):
+    patient = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The id of one of your patients.")
+    )
+    template = serializers.SlugField(help_text=_("The slug of a program, e.g. back-strengthening."))
+    start_date = serializers.DateField()
+    note_to_patient = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    targets = PlanTargetSerializer(
+        many=True,
+        required=False,
+        max_length=200,
+        help_text=_("Targets to set; exercises left out start at the bottom of their range."),
+    )
+
+    def validate_start_date(self, value):
+        return _check_start_date(value)
+
+    def validate_targets(self, value):
+        return _check_unique_targets(value)
+
+
+class PlanUpdateSerializer(serializers.Serializer):
+    start_date = serializers.DateField(required=False)
+    note_to_patient = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    targets = PlanTargetSerializer(many=True, required=False, max_length=200)
+
+    def validate_start_date(self, value):
+        return _check_start_date(value)
+
+    def validate_targets(self, value):
+        return _check_unique_targets(value)
+
+
+class PlanPauseSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+
+
+class ProgressionSerializer(serializers.Serializer):
+    current_week = serializers.IntegerField(read_only=True)
+    state = serializers.ChoiceField(
+        source="progression_state", choices=Plan.ProgressionState.choices, read_only=True
+    )
+    reasons = ReasonsField(source="progression_reasons", read_only=True)
+    evaluated_at = serializers.DateTimeField(
+        source="progression_evaluated_at", read_only=True, allow_null=True
+    )
+
+
+# --- The patient's day and sessions ------------------------------------------------------
+
+
+class TodayExerciseSerializer(PlanExerciseSerializer):
+    week = serializers.IntegerField(source="week.number", read_only=True, help_text=_("Week that added it."))
+    starting_position = serializers.CharField(source="exercise.starting_position", read_only=True)
+    instructions = serializers.CharField(source="exercise.instructions", read_only=True)
+    cautions = serializers.CharField(source="exercise.cautions", read_only=True)
+
+    class Meta(PlanExerciseSerializer.Meta):
+        fields = [
+            *PlanExerciseSerializer.Meta.fields,
+            "week",
+            "starting_position",
+            "instructions",
+            "cautions",
+        ]
+        read_only_fields = fields
+
+
+class TodaySerializer(serializers.Serializer):
+    date = serializers.DateField(read_only=True, help_text=_("Today in the patient's time zone."))
+    plan = serializers.IntegerField(read_only=True, allow_null=True)
+    plan_status = serializers.ChoiceField(choices=Plan.Status.choices, read_only=True, allow_null=True)
+    week = serializers.IntegerField(read_only=True, allow_null=True)
+    progression_state = serializers.ChoiceField(
+        choices=Plan.ProgressionState.choices, read_only=True, allow_null=True
+    )
+    note_to_patient = serializers.CharField(read_only=True)
+    general_cautions = serializers.CharField(read_only=True)
+    session = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text=_("Today's session, if one is logged.")
+    )
+    exercises = TodayExerciseSerializer(
+        many=True, read_only=True, help_text=_("Empty while no plan is active today (none yet, or paused).")
+    )
+
+
+class SessionExerciseSerializer(serializers.ModelSerializer):
+    exercise = serializers.SlugField(source="plan_exercise.exercise.slug", read_only=True)
+
+    class Meta:
+        model = SessionExercise
+        fields = ["plan_exercise", "exercise", "done", "reps", "hold_seconds", "hurt"]
+        read_only_fields = fields
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    exercises = SessionExerciseSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SessionLog
+        fields = [
+            "id",
+            "patient",
+            "plan",
+            "date",
+            "week_number",
+            "pain_before",
+            "pain_after",
+            "symptom_change",
+            "note",
+            "created_at",
+            "updated_at",
+            "exercises",
+        ]
+        read_only_fields = fields
+
+
+class SessionExerciseEntrySerializer(serializers.Serializer):
+    plan_exercise = serializers.IntegerField(
+        min_value=1, max_value=2**63 - 1, help_text=_("The `id` of an exercise in me/today.")
+    )
+    done = serializers.BooleanField()
+    reps = serializers.IntegerField(min_value=0, max_value=MAX_REPS, required=False, allow_null=True)
+    hold_seconds = serializers.IntegerField(
+        min_value=0, max_value=MAX_HOLD_SECONDS, required=False, allow_null=True
+    )
+    hurt = serializers.BooleanField(required=False, default=False, help_text=_("It hurt, I stopped."))
+
+
+class SessionLogSerializer(serializers.Serializer):
+    date = serializers.DateField(
+        required=False, help_text=_("The day logged; left out: today in the patient's time zone.")
+    )
+    pain_before = serializers.IntegerField(min_value=0, max_value=10)
+    pain_after = serializers.IntegerField(min_value=0, max_value=10)
+    symptom_change = serializers.ChoiceField(
+        choices=SessionLog.SymptomChange.choices, help_text=_("Symptoms compared with yesterday.")
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    exercises = SessionExerciseEntrySerializer(
+        many=True,
+        required=False,
+        max_length=MAX_EXERCISES_PER_SESSION,
+        help_text=_("Left out for a pain-only entry."),
+    )
+
+    def validate_date(self, value):
+        if not EARLIEST_START <= value <= LATEST_START:
+            raise serializers.ValidationError(_("That day is not one you can log."))
+        return value
+
+
+# --- Alerts --------------------------------------------------------------------------------
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    is_open = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "patient",
+            "plan",
+            "session",
+            "kind",
+            "message",
+            "created_at",
+            "is_open",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledgement_comment",
+        ]
+        read_only_fields = fields
+
+
+class AlertAcknowledgeSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+
+
+# --- Auth ----------------------------------------------------------------------------------
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    """Username and password; wrong ones answer 400 with a message under non_field_errors."""
+
+    username = serializers.CharField(max_length=150, write_only=True)
+    password = serializers.CharField(
+        max_length=128, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+
+    def validate(self, attrs):
+        user = authenticate(
+            request=self.context.get("request"), username=attrs["username"], password=attrs["password"]
+        )
+        if user is None:  # also for inactive accounts
+            raise serializers.ValidationError(
+                _("The username and password do not match an active account."), code="authorization"
+            )
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(read_only=True)
