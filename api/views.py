@@ -16,12 +16,14 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError as RequestInvalid
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
@@ -68,7 +70,12 @@ class TokenView(APIView):
     )
     def post(self, request):
         serializer = s.TokenRequestSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            # django-axes marks the request it saw in authenticate(): the same lockout as the
+            # login page, answered as JSON 429.
+            if getattr(request, "axes_locked_out", False):
+                return locked_out(request._request)
+            raise RequestInvalid(serializer.errors)
         token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

@@ -53,9 +53,10 @@ def test_token_refuses_a_wrong_password_for_a_real_user(therapist):
 
 def test_repeated_token_requests_are_throttled(therapist, settings):
     client = client_for(None)
+    # A different username each time: the per-account lockout (tests/api/test_auth.py) stays out of it.
     statuses = [
-        client.post("/api/v1/auth/token/", {"username": "x", "password": "y"}, format="json").status_code
-        for _ in range(12)
+        client.post("/api/v1/auth/token/", {"username": f"x{n}", "password": "y"}, format="json").status_code
+        for n in range(12)
     ]
     assert statuses[:10] == [400] * 10
     assert statuses[10:] == [429, 429]
