@@ -13,6 +13,7 @@ from accounts.permissions import reports_required
 from . import selectors
 from .charts import weekly_chart
 from .forms import ReportFilterForm
+from .services import report_export_record
 
 PATIENTS_PER_PAGE = 50
 CSV_CHUNK = 2000
@@ -122,6 +123,10 @@ def patient_csv_rows(queryset):
         )
 
 
+def _range(args) -> dict:
+    return {"start": args["start"], "end": args["end"], "therapist": args["therapist"]}
+
+
 def _invalid(request, form):
     return render(
         request, "reports/index.html", {"form": form, "is_manager": request.user.is_manager}, status=400
@@ -135,6 +140,7 @@ def export_patients(request):
         return _invalid(request, form)
     args = form.report_args()
     patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])
+    report_export_record(by=request.user, export="patients.csv", **_range(args))
     return _csv_response(
         f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(patients)
     )
@@ -147,4 +153,5 @@ def export_daily(request):
         return _invalid(request, form)
     args = form.report_args()
     rows = selectors.adherence_daily_rows(**args, chunk_size=CSV_CHUNK)
+    report_export_record(by=request.user, export="daily.csv", **_range(args))
     return _csv_response(f"adherence-daily-{args['start']}-{args['end']}.csv", selectors.DAILY_COLUMNS, rows)

@@ -265,3 +265,19 @@ def test_page_query_count_does_not_grow_with_patients(
             log(plan, d(day))
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url, query()).status_code == 200
+
+
+def test_every_export_is_in_the_clinics_audit_trail(client, manager, therapist, clinic_data):
+    from audit.models import AuditEvent
+
+    client.force_login(therapist)
+    b"".join(client.get(reverse("reports:export_daily"), query()).streaming_content)
+    client.force_login(manager)
+    b"".join(client.get(reverse("reports:export_patients"), query()).streaming_content)
+    events = AuditEvent.objects.filter(action="report.exported").order_by("created_at")
+    assert [(e.actor, e.data["export"], e.clinic) for e in events] == [
+        (therapist, "daily.csv", therapist.clinic),
+        (manager, "patients.csv", manager.clinic),
+    ]
+    trail = client.get(reverse("audit:list")).content.decode()
+    assert "patients.csv" in trail and "daily.csv" in trail
