@@ -295,6 +295,83 @@ def _week_exercises_in(first: int, stop: int) -> ExpressionWrapper:
     return ExpressionWrapper(days * F("cum"), output_field=IntegerField())
 
 
+def _prescribed(
+    rng: ReportRange, patients: QuerySet[Patient], windows: dict[str, tuple[int, int]], *, by_patient: bool
+):
+    """Prescribed days and exercises in each window [lo, hi) of day numbers, per patient
+    (`by_patient`) or in total: {patient_id or None: {"days_<w>": n, "ex_<w>": n}}.
+
+    Arithmetic per plan, without a query per row: the days a plan covers in a window, minus
+    the days its pauses cover there; an exercise of week k is prescribed on each of those days
+    from week k's first day on (weeks 1..N add up; after the last week, the last week's
+    exercises). Four grouped joins: plans, pauses × plans, plan exercises, pauses × exercises.
+    """
+    scope = patients.values("pk")
+
+    def days(lo_exprs, hi_exprs, lo, hi):
+        return Greatest(
+            _int(0), Least(*hi_exprs, _int(hi)) - Greatest(*lo_exprs, _int(lo)), output_field=IntegerField()
+        )
+
+    def grouped(queryset, patient_field, make):
+        sums = {f"v_{name}": Sum(make(lo, hi)) for name, (lo, hi) in windows.items()}
+        queryset = queryset.order_by()
+        if by_patient:
+            return {row.pop(patient_field): row for row in queryset.values(patient_field).annotate(**sums)}
+        return {None: queryset.aggregate(**sums)}
+
+    plans = Plan.objects.filter(_counted(), patient__in=scope).annotate(**_plan_span("", rng.tz))
+    pauses = (
+        PlanPause.objects.filter(_counted("plan__"), plan__patient__in=scope)
+        .annotate(**_plan_span("plan__", rng.tz))
+        .annotate(a=DayNumber(F("paused_on")), b=Coalesce(DayNumber(F("resumed_on")), _int(FAR)))
+    )
+    exercises = (
+        PlanExercise.objects.filter(_counted("week__plan__"), week__plan__patient__in=scope)
+        .annotate(**_plan_span("week__plan__", rng.tz))
+        .annotate(k=F("week__number"))
+    )
+    paused_exercises = (
+        PlanExercise.objects.filter(
+            _counted("week__plan__"), week__plan__patient__in=scope, week__plan__pauses__isnull=False
+        )
+        .annotate(**_plan_span("week__plan__", rng.tz))
+        .annotate(
+            k=F("week__number"),
+            a=DayNumber(F("week__plan__pauses__paused_on")),
+            b=Coalesce(DayNumber(F("week__plan__pauses__resumed_on")), _int(FAR)),
+        )
+    )
+    parts = {
+        "days": (
+            grouped(plans, "patient_id", lambda lo, hi: days([F("ps")], [F("pe")], lo, hi)),
+            grouped(
+                pauses, "plan__patient_id", lambda lo, hi: days([F("ps"), F("a")], [F("pe"), F("b")], lo, hi)
+            ),
+        ),
+        "ex": (
+            grouped(
+                exercises,
+                "week__plan__patient_id",
+                lambda lo, hi: days([F("ps"), F("sd") + 7 * (F("k") - 1)], [F("pe")], lo, hi),
+            ),
+            grouped(
+                paused_exercises,
+                "week__plan__patient_id",
+                lambda lo, hi: days([F("ps"), F("a"), F("sd") + 7 * (F("k") - 1)], [F("pe"), F("b")], lo, hi),
+            ),
+        ),
+    }
+    out: dict = {}
+    for kind, (gross, paused) in parts.items():
+        for pk, row in gross.items():
+            less = paused.get(pk, {})
+            target = out.setdefault(pk, {})
+            for name in windows:
+                target[f"{kind}_{name}"] = (row[f"v_{name}"] or 0) - (less.get(f"v_{name}") or 0)
+    return out
+
+
 def _on_prescribed_day(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
     """True when the outer row's `date_field` is a prescribed day of its patient."""
     day = DayNumber(OuterRef(date_field))
@@ -432,7 +509,7 @@ def adherence_figures(
     *, user: User, clinic: Clinic, start: date, end: date, therapist: User | None = None
 ) -> AdherenceFigures:
     """Per-patient figures for everyone a report covers: patients with a counted plan in the
-    range. Four grouped queries, whatever the number of patients or sessions."""
+    range. Six grouped queries, whatever the number of patients or sessions."""
     rng = report_range(clinic=clinic, start=start, end=end)
     last3 = max(rng.first, rng.stop - SILENT_DAYS)
     patients = report_patients(user=user, therapist=therapist)
@@ -475,33 +552,14 @@ def adherence_figures(
             last_session=last_session,
             open_alerts=alerts,
         )
-    # 2. Prescribed days (and those among the range's last three days), plan by plan.
-    days = (
-        counted_plans(rng)
-        .filter(patient__in=patients.values("pk"))
-        .annotate(d3=_plan_days_in(last3, rng.stop))
-        .order_by()
-        .values("patient_id")
-        .annotate(total=Sum("days"), total3=Sum("d3"))
-        .values_list("patient_id", "total", "total3")
-    )
-    for pk, total, total3 in days:
+    # 2. Prescribed days and exercises, plan by plan (and days among the range's last three).
+    windows = {"range": (rng.first, rng.stop), "last3": (last3, rng.stop)}
+    for pk, row in _prescribed(rng, patients, windows, by_patient=True).items():
         if pk in rows:
-            rows[pk].prescribed_days, rows[pk].last3_prescribed = total or 0, total3 or 0
-    # 3. Exercises prescribed, plan week by plan week.
-    exercises = (
-        counted_plan_weeks(rng)
-        .filter(plan__patient__in=patients.values("pk"))
-        .annotate(ex=_week_exercises_in(rng.first, rng.stop))
-        .order_by()
-        .values("plan__patient_id")
-        .annotate(total=Sum("ex"))
-        .values_list("plan__patient_id", "total")
-    )
-    for pk, total in exercises:
-        if pk in rows:
-            rows[pk].exercises_prescribed = total or 0
-    # 4. Sessions on prescribed days and their exercises done, per patient and week.
+            rows[pk].prescribed_days = row["days_range"]
+            rows[pk].last3_prescribed = row["days_last3"]
+            rows[pk].exercises_prescribed = row["ex_range"]
+    # 3. Sessions on prescribed days and their exercises done, per patient and week.
     by_week: dict[int, tuple[int, int]] = {}
     for pk, bucket, sessions, done in _counted_sessions_by_week(rng, patients):
         done = done or 0
@@ -686,27 +744,20 @@ def adherence_weekly(
 ) -> list[dict]:
     """One dict per 7-day bucket from `start`: prescribed and logged sessions and exercises.
 
-    Two queries for what was prescribed (whatever the number of patients or weeks); what was
-    logged comes from the per-patient figures' sessions query, grouped by week.
+    Four grouped queries for what was prescribed (whatever the number of patients or weeks);
+    what was logged comes from the per-patient figures' sessions query, grouped by week.
     """
     if figures is None:
         figures = adherence_figures(user=user, clinic=clinic, start=start, end=end, therapist=therapist)
     rng = figures.rng
-    patients = report_patients(user=user, therapist=therapist).values("pk")
+    patients = report_patients(user=user, therapist=therapist)
     buckets = rng.weeks()
-    bounds = [(day_number(a), day_number(b) + 1) for a, b in buckets]
-    plans = counted_plans(rng).filter(patient__in=patients)
-    days = plans.annotate(**{f"d{i}": _plan_days_in(a, b) for i, (a, b) in enumerate(bounds)}).aggregate(
-        **{f"w{i}": Sum(f"d{i}") for i in range(len(bounds))}
-    )
-    weeks = counted_plan_weeks(rng).filter(plan__patient__in=patients)
-    exercises = weeks.annotate(
-        **{f"e{i}": _week_exercises_in(a, b) for i, (a, b) in enumerate(bounds)}
-    ).aggregate(**{f"w{i}": Sum(f"e{i}") for i in range(len(bounds))})
+    windows = {f"w{i}": (day_number(a), day_number(b) + 1) for i, (a, b) in enumerate(buckets)}
+    totals = _prescribed(rng, patients, windows, by_patient=False).get(None, {})
     out = []
     for i, (first, last) in enumerate(buckets):
         sessions, done = figures.sessions_by_week.get(i, (0, 0))
-        prescribed, ex_prescribed = days[f"w{i}"] or 0, exercises[f"w{i}"] or 0
+        prescribed, ex_prescribed = totals.get(f"days_w{i}", 0), totals.get(f"ex_w{i}", 0)
         out.append(
             {
                 "start": first,
