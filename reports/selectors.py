@@ -488,7 +488,7 @@ def _counted_sessions_by_week(rng: ReportRange, patients: QuerySet[Patient]) -> 
         SessionExercise.objects.filter(session=OuterRef("pk"), done=True)
         .order_by()
         .values("session")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("session"))  # session_id only: answered from the index alone
         .values("n")
     )
     return (
