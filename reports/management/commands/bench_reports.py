@@ -281,7 +281,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         start = today - timedelta(days=27)
         sql = """
-            WITH pl AS (
+            WITH pl AS NOT MATERIALIZED (
                 SELECT p.id, p.patient_id, p.start_date AS sd,
                        GREATEST(%(start)s,
                                 CASE WHEN p.previous_version_id IS NULL THEN p.start_date
@@ -296,7 +296,7 @@ class Command(BaseCommand):
                 WHERE pt.clinic_id = %(clinic)s AND p.approved_at IS NOT NULL
                   AND p.status IN ('approved', 'paused', 'completed', 'superseded')
             ),
-            pa AS (
+            pa AS NOT MATERIALIZED (
                 SELECT pa.plan_id, pa.paused_on AS a, COALESCE(pa.resumed_on, DATE '9999-12-31') AS b
                 FROM patients_planpause pa JOIN pl ON pl.id = pa.plan_id
             ),
