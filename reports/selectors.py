@@ -1,8 +1,10 @@
 """Adherence figures, computed by the database.
 
-The report page, its CSV exports and the API all read through these functions. Every
-figure is one SQL query over the patients a person may see (`Patient.objects.visible_to`),
-whatever the number of patients: nothing here loops over patients issuing queries.
+The report page, its CSV exports and the API all read through these functions. The figures
+come from a fixed number of grouped queries over the patients a person may see
+(`Patient.objects.visible_to`), whatever the number of patients or sessions: nothing here
+loops over patients issuing queries. `adherence_figures` computes the per-patient rows once;
+the summary, the per-therapist table, the weekly trend and the patient table add them up.
 
 Days are handled as integer day numbers (days since 1970-01-01) so that interval
 arithmetic is the same on PostgreSQL and SQLite. A plan *covers* the half-open interval
@@ -243,19 +245,6 @@ def counted_plans(rng: ReportRange) -> QuerySet[Plan]:
     )
 
 
-def _plan_days_in(first: int, stop: int) -> ExpressionWrapper:
-    """For a counted_plans() row: its prescribed days in [first, stop)."""
-    return ExpressionWrapper(
-        Greatest(_int(0), Least(F("pe"), _int(stop)) - Greatest(F("ps"), _int(first)))
-        - _paused_days(
-            OuterRef("pk"),
-            Greatest(OuterRef("ps"), _int(first)),
-            Least(OuterRef("pe"), _int(stop)),
-        ),
-        output_field=IntegerField(),
-    )
-
-
 def counted_plan_weeks(rng: ReportRange) -> QuerySet[PlanWeek]:
     """Weeks of counted plans with their calendar window [ws, we) and `cum`, the exercises
     prescribed per day in that week (weeks 1..N)."""
@@ -281,18 +270,6 @@ def counted_plan_weeks(rng: ReportRange) -> QuerySet[PlanWeek]:
             cum=Coalesce(Subquery(cumulative, output_field=IntegerField()), _int(0)),
         )
     )
-
-
-def _week_exercises_in(first: int, stop: int) -> ExpressionWrapper:
-    """For a counted_plan_weeks() row: exercises prescribed in [first, stop)."""
-    lo = Greatest(F("ps"), F("ws"), _int(first))
-    hi = Least(F("pe"), F("we"), _int(stop))
-    days = Greatest(_int(0), hi - lo) - _paused_days(
-        OuterRef("plan"),
-        Greatest(OuterRef("ps"), OuterRef("ws"), _int(first)),
-        Least(OuterRef("pe"), OuterRef("we"), _int(stop)),
-    )
-    return ExpressionWrapper(days * F("cum"), output_field=IntegerField())
 
 
 def _prescribed(
