@@ -109,8 +109,9 @@ class AdherenceReportView(APIView):
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
         args = form.report_args()
-        by_therapist = selectors.adherence_by_therapist(**args)
-        patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])
+        figures = selectors.adherence_figures(**args)
+        by_therapist = selectors.adherence_by_therapist(**args, figures=figures)
+        patients = selectors.adherence_by_patient(**args, figures=figures)
         return Response(
             {
                 "start": args["start"],
@@ -119,7 +120,7 @@ class AdherenceReportView(APIView):
                 "summary": TotalsSerializer(
                     selectors.adherence_summary(**args, by_therapist=by_therapist)
                 ).data,
-                "weeks": WeekSerializer(selectors.adherence_weekly(**args), many=True).data,
+                "weeks": WeekSerializer(selectors.adherence_weekly(**args, figures=figures), many=True).data,
                 "therapists": TherapistRowSerializer(by_therapist if user.is_manager else [], many=True).data,
                 "patients": PatientRowSerializer(patients, many=True).data,
             }

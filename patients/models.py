@@ -412,6 +412,8 @@ class SessionExercise(models.Model):
                 name="session_exercise_sane_numbers",
             ),
         ]
+        # Reports count a session's exercises done from this index alone (index-only scans).
+        indexes = [models.Index(fields=["session"], condition=Q(done=True), name="session_exercise_done")]
 
     def __str__(self) -> str:
         return f"{self.session}: {self.plan_exercise}"

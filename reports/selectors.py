@@ -1,8 +1,10 @@
 """Adherence figures, computed by the database.
 
-The report page, its CSV exports and the API all read through these functions. Every
-figure is one SQL query over the patients a person may see (`Patient.objects.visible_to`),
-whatever the number of patients: nothing here loops over patients issuing queries.
+The report page, its CSV exports and the API all read through these functions. The figures
+come from a fixed number of grouped queries over the patients a person may see
+(`Patient.objects.visible_to`), whatever the number of patients or sessions: nothing here
+loops over patients issuing queries. `adherence_figures` computes the per-patient rows once;
+the summary, the per-therapist table, the weekly trend and the patient table add them up.
 
 Days are handled as integer day numbers (days since 1970-01-01) so that interval
 arithmetic is the same on PostgreSQL and SQLite. A plan *covers* the half-open interval
@@ -40,13 +42,11 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Count,
     Exists,
     ExpressionWrapper,
     F,
-    FloatField,
     Func,
     IntegerField,
     OuterRef,
@@ -58,7 +58,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
-from django.db.models.lookups import GreaterThanOrEqual
 
 from accounts.models import Clinic, User
 from patients.models import (
@@ -246,19 +245,6 @@ def counted_plans(rng: ReportRange) -> QuerySet[Plan]:
     )
 
 
-def _plan_days_in(first: int, stop: int) -> ExpressionWrapper:
-    """For a counted_plans() row: its prescribed days in [first, stop)."""
-    return ExpressionWrapper(
-        Greatest(_int(0), Least(F("pe"), _int(stop)) - Greatest(F("ps"), _int(first)))
-        - _paused_days(
-            OuterRef("pk"),
-            Greatest(OuterRef("ps"), _int(first)),
-            Least(OuterRef("pe"), _int(stop)),
-        ),
-        output_field=IntegerField(),
-    )
-
-
 def counted_plan_weeks(rng: ReportRange) -> QuerySet[PlanWeek]:
     """Weeks of counted plans with their calendar window [ws, we) and `cum`, the exercises
     prescribed per day in that week (weeks 1..N)."""
@@ -286,16 +272,81 @@ def counted_plan_weeks(rng: ReportRange) -> QuerySet[PlanWeek]:
     )
 
 
-def _week_exercises_in(first: int, stop: int) -> ExpressionWrapper:
-    """For a counted_plan_weeks() row: exercises prescribed in [first, stop)."""
-    lo = Greatest(F("ps"), F("ws"), _int(first))
-    hi = Least(F("pe"), F("we"), _int(stop))
-    days = Greatest(_int(0), hi - lo) - _paused_days(
-        OuterRef("plan"),
-        Greatest(OuterRef("ps"), OuterRef("ws"), _int(first)),
-        Least(OuterRef("pe"), OuterRef("we"), _int(stop)),
+def _prescribed(
+    rng: ReportRange, patients: QuerySet[Patient], windows: dict[str, tuple[int, int]], *, by_patient: bool
+):
+    """Prescribed days and exercises in each window [lo, hi) of day numbers, per patient
+    (`by_patient`) or in total: {patient_id or None: {"days_<w>": n, "ex_<w>": n}}.
+
+    Arithmetic per plan, without a query per row: the days a plan covers in a window, minus
+    the days its pauses cover there; an exercise of week k is prescribed on each of those days
+    from week k's first day on (weeks 1..N add up; after the last week, the last week's
+    exercises). Four grouped joins: plans, pauses × plans, plan exercises, pauses × exercises.
+    """
+    scope = patients.values("pk")
+
+    def days(lo_exprs, hi_exprs, lo, hi):
+        return Greatest(
+            _int(0), Least(*hi_exprs, _int(hi)) - Greatest(*lo_exprs, _int(lo)), output_field=IntegerField()
+        )
+
+    def grouped(queryset, patient_field, make):
+        sums = {f"v_{name}": Sum(make(lo, hi)) for name, (lo, hi) in windows.items()}
+        queryset = queryset.order_by()
+        if by_patient:
+            return {row.pop(patient_field): row for row in queryset.values(patient_field).annotate(**sums)}
+        return {None: queryset.aggregate(**sums)}
+
+    plans = Plan.objects.filter(_counted(), patient__in=scope).annotate(**_plan_span("", rng.tz))
+    pauses = (
+        PlanPause.objects.filter(_counted("plan__"), plan__patient__in=scope)
+        .annotate(**_plan_span("plan__", rng.tz))
+        .annotate(a=DayNumber(F("paused_on")), b=Coalesce(DayNumber(F("resumed_on")), _int(FAR)))
     )
-    return ExpressionWrapper(days * F("cum"), output_field=IntegerField())
+    exercises = (
+        PlanExercise.objects.filter(_counted("week__plan__"), week__plan__patient__in=scope)
+        .annotate(**_plan_span("week__plan__", rng.tz))
+        .annotate(k=F("week__number"))
+    )
+    paused_exercises = (
+        PlanExercise.objects.filter(
+            _counted("week__plan__"), week__plan__patient__in=scope, week__plan__pauses__isnull=False
+        )
+        .annotate(**_plan_span("week__plan__", rng.tz))
+        .annotate(
+            k=F("week__number"),
+            a=DayNumber(F("week__plan__pauses__paused_on")),
+            b=Coalesce(DayNumber(F("week__plan__pauses__resumed_on")), _int(FAR)),
+        )
+    )
+    parts = {
+        "days": (
+            grouped(plans, "patient_id", lambda lo, hi: days([F("ps")], [F("pe")], lo, hi)),
+            grouped(
+                pauses, "plan__patient_id", lambda lo, hi: days([F("ps"), F("a")], [F("pe"), F("b")], lo, hi)
+            ),
+        ),
+        "ex": (
+            grouped(
+                exercises,
+                "week__plan__patient_id",
+                lambda lo, hi: days([F("ps"), F("sd") + 7 * (F("k") - 1)], [F("pe")], lo, hi),
+            ),
+            grouped(
+                paused_exercises,
+                "week__plan__patient_id",
+                lambda lo, hi: days([F("ps"), F("a"), F("sd") + 7 * (F("k") - 1)], [F("pe"), F("b")], lo, hi),
+            ),
+        ),
+    }
+    out: dict = {}
+    for kind, (gross, paused) in parts.items():
+        for pk, row in gross.items():
+            less = paused.get(pk, {})
+            target = out.setdefault(pk, {})
+            for name in windows:
+                target[f"{kind}_{name}"] = (row[f"v_{name}"] or 0) - (less.get(f"v_{name}") or 0)
+    return out
 
 
 def _on_prescribed_day(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
@@ -325,60 +376,132 @@ def _sum_per_patient(queryset: QuerySet, patient_field: str, value) -> Coalesce:
 
 
 # --- Per patient ------------------------------------------------------------------------------
+#
+# The figures are computed once per report by a fixed number of grouped queries (one row per
+# patient, or per patient and week for the sessions), never one query per patient, and the
+# summary, the per-therapist table, the weekly trend and the patient table are all added up
+# from those rows. The expensive part, the sessions and their exercises done, is read once.
 
 
-def adherence_by_patient(
-    *, user: User, clinic: Clinic, start: date, end: date, therapist: User | None = None
-) -> QuerySet[Patient]:
-    """One row per patient with a counted plan in the range, every figure annotated.
+@dataclass
+class PatientFigures:
+    """One patient's figures for a report range (see the definitions at the top)."""
 
-    Fields: prescribed_days, sessions_logged, exercises_prescribed, exercises_done,
-    session_pct, exercise_pct (None without prescribed days), first_pain, last_pain,
-    pain_change (None with fewer than two sessions), last_session (date or None),
-    open_alerts, flag_silent, flag_worsening, flag_alerts, adherent.
+    patient_id: int
+    therapist_id: int
+    rank: int  # position in name order (last name, first name, id), as the database sorts
+    session_count: int = 0  # sessions in the range, prescribed day or not (for pain change)
+    first_pain: int | None = None
+    last_pain: int | None = None
+    last_session: date | None = None
+    open_alerts: int = 0
+    prescribed_days: int = 0
+    last3_prescribed: int = 0
+    exercises_prescribed: int = 0
+    sessions_logged: int = 0
+    exercises_done: int = 0
+    # Derived from the figures above by `_derive`:
+    session_pct: float | None = None
+    exercise_pct: float | None = None
+    pain_change: int | None = None
+    adherent: int = 0
+    flag_silent: bool = False
+    flag_worsening: bool = False
+    flag_alerts: bool = False
+
+    FIGURES = (
+        "prescribed_days",
+        "sessions_logged",
+        "exercises_prescribed",
+        "exercises_done",
+        "session_pct",
+        "exercise_pct",
+        "first_pain",
+        "last_pain",
+        "pain_change",
+        "last_session",
+        "open_alerts",
+        "flag_silent",
+        "flag_worsening",
+        "flag_alerts",
+        "adherent",
+    )
+
+
+def _derive(row: PatientFigures, *, silent_from: date) -> PatientFigures:
+    row.session_pct = _ratio(row.sessions_logged, row.prescribed_days)
+    row.exercise_pct = _ratio(row.exercises_done, row.exercises_prescribed)
+    two_sessions = row.session_count >= 2
+    row.pain_change = row.last_pain - row.first_pain if two_sessions else None
+    row.adherent = int(
+        row.prescribed_days > 0
+        and row.sessions_logged * ADHERENT_SHARE[1] >= row.prescribed_days * ADHERENT_SHARE[0]
+    )
+    row.flag_silent = row.last3_prescribed >= SILENT_DAYS and (
+        row.last_session is None or row.last_session < silent_from
+    )
+    row.flag_worsening = two_sessions and row.last_pain >= row.first_pain + WORSENING_PAIN_POINTS
+    row.flag_alerts = row.open_alerts > 0
+    return row
+
+
+@dataclass
+class AdherenceFigures:
+    """Everything a report shows, from one pass over the data."""
+
+    rng: ReportRange
+    patients: list[PatientFigures]  # name order
+    sessions_by_week: dict[int, tuple[int, int]]  # bucket → (sessions logged, exercises done)
+
+
+def _counted_sessions_by_week(rng: ReportRange, patients: QuerySet[Patient]) -> QuerySet:
+    """Sessions logged on a prescribed day and their exercises done, per patient and 7-day bucket.
+
+    The prescribed-day test is a semi-join against the patient's counted plans (and an
+    anti-join against that plan's pauses); exercises done are counted per session through the
+    partial index on done exercises (patients migration 0002).
     """
+    done = (
+        SessionExercise.objects.filter(session=OuterRef("pk"), done=True)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("session"))  # session_id only: answered from the index alone
+        .values("n")
+    )
+    return (
+        counted_sessions(rng)
+        .filter(patient__in=patients.values("pk"))
+        .annotate(
+            bucket=(DayNumber(F("date")) - _int(rng.first)) / 7,
+            done=Coalesce(Subquery(done, output_field=IntegerField()), _int(0)),
+        )
+        .order_by()
+        .values("patient_id", "bucket")
+        .annotate(sessions=Count("pk"), done_total=Sum("done"))
+        .values_list("patient_id", "bucket", "sessions", "done_total")
+    )
+
+
+def adherence_figures(
+    *, user: User, clinic: Clinic, start: date, end: date, therapist: User | None = None
+) -> AdherenceFigures:
+    """Per-patient figures for everyone a report covers: patients with a counted plan in the
+    range. Six grouped queries, whatever the number of patients or sessions."""
     rng = report_range(clinic=clinic, start=start, end=end)
     last3 = max(rng.first, rng.stop - SILENT_DAYS)
-    in_range = SessionLog.objects.filter(patient=OuterRef("pk"), date__range=(start, end))
+    patients = report_patients(user=user, therapist=therapist)
     overlapping_plan = (
         Plan.objects.filter(_counted(), patient=OuterRef("pk"))
         .annotate(**_plan_span("", rng.tz))
         .filter(ps__lt=rng.stop, pe__gt=rng.first)
     )
-    pain = in_range.order_by().values("pain_before")
+    in_range = SessionLog.objects.filter(patient=OuterRef("pk"), date__range=(start, end)).order_by()
+    pain = in_range.values("pain_before")
     open_alerts = Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
-    rows = (
-        report_patients(user=user, therapist=therapist)
-        .filter(Exists(overlapping_plan))
-        .select_related("user", "therapist")
+    # 1. Who is in the report, in name order, with the figures one index lookup away.
+    people = (
+        patients.filter(Exists(overlapping_plan))
         .annotate(
-            prescribed_days=_sum_per_patient(
-                counted_plans(rng).filter(patient=OuterRef("pk")), "patient", Sum("days")
-            ),
-            last3_prescribed=_sum_per_patient(
-                counted_plans(rng).filter(patient=OuterRef("pk")).annotate(d3=_plan_days_in(last3, rng.stop)),
-                "patient",
-                Sum("d3"),
-            ),
-            exercises_prescribed=_sum_per_patient(
-                counted_plan_weeks(rng)
-                .filter(plan__patient=OuterRef("pk"))
-                .annotate(ex=_week_exercises_in(rng.first, rng.stop)),
-                "plan__patient",
-                Sum("ex"),
-            ),
-            sessions_logged=_sum_per_patient(
-                counted_sessions(rng).filter(patient=OuterRef("pk")), "patient", Count("pk")
-            ),
-            exercises_done=_sum_per_patient(
-                SessionExercise.objects.filter(
-                    done=True,
-                    session__patient=OuterRef("pk"),
-                    session__date__range=(start, end),
-                ).filter(_on_prescribed_day(rng, "session__patient", "session__date")),
-                "session__patient",
-                Count("pk"),
-            ),
             session_count=_sum_per_patient(in_range, "patient", Count("pk")),
             first_pain=Subquery(pain.order_by("date")[:1], output_field=IntegerField()),
             last_pain=Subquery(pain.order_by("-date")[:1], output_field=IntegerField()),
@@ -387,52 +510,44 @@ def adherence_by_patient(
                 .order_by("-date")
                 .values("date")[:1]
             ),
-            open_alerts=_sum_per_patient(open_alerts, "patient", Count("pk")),
+            open_alerts_n=_sum_per_patient(open_alerts, "patient", Count("pk")),
         )
-        .annotate(
-            session_pct=_percent("sessions_logged", "prescribed_days"),
-            exercise_pct=_percent("exercises_done", "exercises_prescribed"),
-            pain_change=Case(
-                When(session_count__gte=2, then=F("last_pain") - F("first_pain")),
-                default=None,
-                output_field=IntegerField(),
-            ),
-            adherent=Case(
-                When(
-                    Q(prescribed_days__gt=0)
-                    & GreaterThanOrEqual(
-                        F("sessions_logged") * ADHERENT_SHARE[1], F("prescribed_days") * ADHERENT_SHARE[0]
-                    ),
-                    then=_int(1),
-                ),
-                default=_int(0),
-                output_field=IntegerField(),
-            ),
-            flag_silent=Case(
-                When(
-                    Q(last3_prescribed__gte=SILENT_DAYS)
-                    & (Q(last_session__isnull=True) | Q(last_session__lt=day_from_number(last3))),
-                    then=Value(True),
-                ),
-                default=Value(False),
-            ),
-            flag_worsening=Case(
-                When(session_count__gte=2, last_pain__gte=F("first_pain") + WORSENING_PAIN_POINTS, then=True),
-                default=Value(False),
-            ),
-            flag_alerts=ExpressionWrapper(Q(open_alerts__gt=0), output_field=BooleanField()),
+        .order_by(*PATIENT_ORDERINGS["name"])
+        .values_list(
+            "pk", "therapist_id", "session_count", "first_pain", "last_pain", "last_session", "open_alerts_n"
         )
     )
-    return rows
-
-
-def _percent(part: str, whole: str):
-    """part / whole × 100, None when whole is 0."""
-    return Case(
-        When(**{f"{whole}__gt": 0}, then=F(part) * 100.0 / F(whole)),
-        default=None,
-        output_field=FloatField(),
-    )
+    rows: dict[int, PatientFigures] = {}
+    for rank, (pk, therapist_id, count, first, last, last_session, alerts) in enumerate(people):
+        rows[pk] = PatientFigures(
+            patient_id=pk,
+            therapist_id=therapist_id,
+            rank=rank,
+            session_count=count,
+            first_pain=first,
+            last_pain=last,
+            last_session=last_session,
+            open_alerts=alerts,
+        )
+    # 2. Prescribed days and exercises, plan by plan (and days among the range's last three).
+    windows = {"range": (rng.first, rng.stop), "last3": (last3, rng.stop)}
+    for pk, row in _prescribed(rng, patients, windows, by_patient=True).items():
+        if pk in rows:
+            rows[pk].prescribed_days = row["days_range"]
+            rows[pk].last3_prescribed = row["days_last3"]
+            rows[pk].exercises_prescribed = row["ex_range"]
+    # 3. Sessions on prescribed days and their exercises done, per patient and week.
+    by_week: dict[int, tuple[int, int]] = {}
+    for pk, bucket, sessions, done in _counted_sessions_by_week(rng, patients):
+        done = done or 0
+        logged, done_before = by_week.get(bucket, (0, 0))
+        by_week[bucket] = (logged + sessions, done_before + done)
+        if pk in rows:
+            rows[pk].sessions_logged += sessions
+            rows[pk].exercises_done += done
+    silent_from = day_from_number(last3)
+    figures = [_derive(row, silent_from=silent_from) for row in rows.values()]
+    return AdherenceFigures(rng=rng, patients=figures, sessions_by_week=by_week)
 
 
 PATIENT_ORDERINGS = {
@@ -441,32 +556,97 @@ PATIENT_ORDERINGS = {
 }
 
 
+def patient_rows_sorted(rows: list[PatientFigures], order: str) -> list[PatientFigures]:
+    """The patient table's order: by name, or by session adherence (lowest first, patients
+    without prescribed days last), then by name."""
+    if order == "adherence":
+        return sorted(rows, key=lambda r: (r.session_pct is None, r.session_pct or 0.0, r.rank))
+    return sorted(rows, key=lambda r: r.rank)
+
+
+def patients_with_figures(rows: list[PatientFigures]) -> list[Patient]:
+    """Patient objects (user and therapist loaded) carrying their figures, in `rows`' order.
+
+    One query for the whole list: use it on a page of rows, or in chunks for an export.
+    """
+    loaded = Patient.objects.select_related("user", "therapist").in_bulk([r.patient_id for r in rows])
+    out = []
+    for row in rows:
+        patient = loaded[row.patient_id]
+        for name in PatientFigures.FIGURES:
+            setattr(patient, name, getattr(row, name))
+        out.append(patient)
+    return out
+
+
+def adherence_by_patient(
+    *,
+    user: User,
+    clinic: Clinic,
+    start: date,
+    end: date,
+    therapist: User | None = None,
+    order: str = "name",
+    figures: AdherenceFigures | None = None,
+) -> list[Patient]:
+    """One Patient per patient with a counted plan in the range, in `order`, figures attached.
+
+    Fields: prescribed_days, sessions_logged, exercises_prescribed, exercises_done,
+    session_pct, exercise_pct (None without prescribed days), first_pain, last_pain,
+    pain_change (None with fewer than two sessions), last_session (date or None),
+    open_alerts, flag_silent, flag_worsening, flag_alerts, adherent.
+    """
+    if figures is None:
+        figures = adherence_figures(user=user, clinic=clinic, start=start, end=end, therapist=therapist)
+    return patients_with_figures(patient_rows_sorted(figures.patients, order))
+
+
 # --- Per therapist and for the whole report --------------------------------------------------
 
 
 def adherence_by_therapist(
-    *, user: User, clinic: Clinic, start: date, end: date, therapist: User | None = None
+    *,
+    user: User,
+    clinic: Clinic,
+    start: date,
+    end: date,
+    therapist: User | None = None,
+    figures: AdherenceFigures | None = None,
 ) -> list[dict]:
     """One dict per therapist: patients, the adherence sums, share at 80%+, pain, alerts."""
-    rows = (
-        adherence_by_patient(user=user, clinic=clinic, start=start, end=end, therapist=therapist)
-        .order_by()
-        .values("therapist_id", "therapist__first_name", "therapist__last_name", "therapist__username")
-        .annotate(
-            patients=Count("pk"),
-            patients_with_days=Count("pk", filter=Q(prescribed_days__gt=0)),
-            adherent_patients=Sum("adherent"),
-            prescribed_days_total=Sum("prescribed_days"),
-            sessions_logged_total=Sum("sessions_logged"),
-            exercises_prescribed_total=Sum("exercises_prescribed"),
-            exercises_done_total=Sum("exercises_done"),
-            open_alerts_total=Sum("open_alerts"),
-            pain_change_sum=Sum("pain_change"),
-            pain_change_patients=Count("pk", filter=Q(pain_change__isnull=False)),
-        )
-        .order_by("therapist__last_name", "therapist__first_name", "therapist_id")
+    if figures is None:
+        figures = adherence_figures(user=user, clinic=clinic, start=start, end=end, therapist=therapist)
+    sums: dict[int, dict] = {}
+    for row in figures.patients:
+        out = sums.setdefault(row.therapist_id, dict.fromkeys(TOTAL_KEYS, 0))
+        out["patients"] += 1
+        out["patients_with_days"] += row.prescribed_days > 0
+        out["adherent_patients"] += row.adherent
+        out["prescribed_days_total"] += row.prescribed_days
+        out["sessions_logged_total"] += row.sessions_logged
+        out["exercises_prescribed_total"] += row.exercises_prescribed
+        out["exercises_done_total"] += row.exercises_done
+        out["open_alerts_total"] += row.open_alerts
+        if row.pain_change is not None:
+            out["pain_change_sum"] += row.pain_change
+            out["pain_change_patients"] += 1
+    therapists = (
+        User.objects.filter(pk__in=list(sums))
+        .order_by("last_name", "first_name", "pk")
+        .values_list("pk", "first_name", "last_name", "username")
     )
-    return [_with_rates(row) for row in rows]
+    return [
+        _with_rates(
+            {
+                "therapist_id": pk,
+                "therapist__first_name": first,
+                "therapist__last_name": last,
+                "therapist__username": username,
+                **sums[pk],
+            }
+        )
+        for pk, first, last, username in therapists
+    ]
 
 
 def _ratio(part, whole) -> float | None:
@@ -513,7 +693,7 @@ def adherence_summary(
 ) -> dict:
     """The report's headline figures: the per-therapist sums added up.
 
-    Pass `by_therapist` when already computed (the page needs both) to save the query.
+    Pass `by_therapist` when already computed (the page needs both) to save the work.
     """
     if by_therapist is None:
         by_therapist = adherence_by_therapist(
@@ -531,41 +711,30 @@ def adherence_summary(
 
 
 def adherence_weekly(
-    *, user: User, clinic: Clinic, start: date, end: date, therapist: User | None = None
+    *,
+    user: User,
+    clinic: Clinic,
+    start: date,
+    end: date,
+    therapist: User | None = None,
+    figures: AdherenceFigures | None = None,
 ) -> list[dict]:
     """One dict per 7-day bucket from `start`: prescribed and logged sessions and exercises.
 
-    Three queries whatever the number of patients or weeks.
+    Four grouped queries for what was prescribed (whatever the number of patients or weeks);
+    what was logged comes from the per-patient figures' sessions query, grouped by week.
     """
-    rng = report_range(clinic=clinic, start=start, end=end)
-    patients = report_patients(user=user, therapist=therapist).values("pk")
+    if figures is None:
+        figures = adherence_figures(user=user, clinic=clinic, start=start, end=end, therapist=therapist)
+    rng = figures.rng
+    patients = report_patients(user=user, therapist=therapist)
     buckets = rng.weeks()
-    bounds = [(day_number(a), day_number(b) + 1) for a, b in buckets]
-    plans = counted_plans(rng).filter(patient__in=patients)
-    days = plans.annotate(**{f"d{i}": _plan_days_in(a, b) for i, (a, b) in enumerate(bounds)}).aggregate(
-        **{f"w{i}": Sum(f"d{i}") for i in range(len(bounds))}
-    )
-    weeks = counted_plan_weeks(rng).filter(plan__patient__in=patients)
-    exercises = weeks.annotate(
-        **{f"e{i}": _week_exercises_in(a, b) for i, (a, b) in enumerate(bounds)}
-    ).aggregate(**{f"w{i}": Sum(f"e{i}") for i in range(len(bounds))})
-    logged = (
-        counted_sessions(rng)
-        .filter(patient__in=patients)
-        .annotate(bucket=(DayNumber(F("date")) - _int(rng.first)) / 7)
-        .order_by()
-        .values("bucket")
-        .annotate(
-            sessions=Count("pk", distinct=True),
-            done=Count("exercises", filter=Q(exercises__done=True)),
-        )
-    )
-    by_bucket = {row["bucket"]: row for row in logged}
+    windows = {f"w{i}": (day_number(a), day_number(b) + 1) for i, (a, b) in enumerate(buckets)}
+    totals = _prescribed(rng, patients, windows, by_patient=False).get(None, {})
     out = []
     for i, (first, last) in enumerate(buckets):
-        row = by_bucket.get(i, {})
-        sessions, done = row.get("sessions", 0), row.get("done", 0)
-        prescribed, ex_prescribed = days[f"w{i}"] or 0, exercises[f"w{i}"] or 0
+        sessions, done = figures.sessions_by_week.get(i, (0, 0))
+        prescribed, ex_prescribed = totals.get(f"days_w{i}", 0), totals.get(f"ex_w{i}", 0)
         out.append(
             {
                 "start": first,

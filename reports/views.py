@@ -33,12 +33,12 @@ def index(request):
     context = {"form": form, "is_manager": request.user.is_manager}
     if form.is_valid():
         args = form.report_args()
-        by_therapist = selectors.adherence_by_therapist(**args)
-        weeks = selectors.adherence_weekly(**args)
-        patients = selectors.adherence_by_patient(**args).order_by(
-            *selectors.PATIENT_ORDERINGS[form.cleaned_data["order"]]
-        )
-        page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+        figures = selectors.adherence_figures(**args)  # computed once, shown four ways
+        by_therapist = selectors.adherence_by_therapist(**args, figures=figures)
+        weeks = selectors.adherence_weekly(**args, figures=figures)
+        rows = selectors.patient_rows_sorted(figures.patients, form.cleaned_data["order"])
+        page = Paginator(rows, PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+        page.object_list = selectors.patients_with_figures(page.object_list)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -100,8 +100,14 @@ def _round(value):
     return "" if value is None else f"{value:.1f}"
 
 
-def patient_csv_rows(queryset):
-    for p in queryset.iterator(chunk_size=CSV_CHUNK):
+def patient_csv_rows(rows):
+    """CSV lines for per-patient figures, loading the patients CSV_CHUNK at a time."""
+    for at in range(0, len(rows), CSV_CHUNK):
+        yield from _patient_csv_chunk(selectors.patients_with_figures(rows[at : at + CSV_CHUNK]))
+
+
+def _patient_csv_chunk(patients):
+    for p in patients:
         yield (
             p.pk,
             p.user.get_full_name() or p.user.username,
@@ -139,10 +145,10 @@ def export_patients(request):
     if not form.is_valid():
         return _invalid(request, form)
     args = form.report_args()
-    patients = selectors.adherence_by_patient(**args).order_by(*selectors.PATIENT_ORDERINGS["name"])
+    rows = selectors.patient_rows_sorted(selectors.adherence_figures(**args).patients, "name")
     report_export_record(by=request.user, export="patients.csv", **_range(args))
     return _csv_response(
-        f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(patients)
+        f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(rows)
     )
 
 
