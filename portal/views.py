@@ -61,9 +61,17 @@ def caseload(request):
     status = query.get("status", "")
     status = status if status in selectors.STATUS_FILTERS else ""
     attention = query.get("attention") == "1"
+    progression = query.get("progression", "")
+    progression = progression if progression in selectors.PROGRESSION_FILTERS else ""
     today = selectors.clinic_today(request.user)
     patients = selectors.caseload_for(
-        user=request.user, today=today, search=search, status=status, needs_attention=attention, sort=sort
+        user=request.user,
+        today=today,
+        search=search,
+        status=status,
+        needs_attention=attention,
+        progression=progression,
+        sort=sort,
     )
     page = Paginator(patients, selectors.PAGE_SIZE).get_page(query.get("page"))
 
@@ -78,7 +86,7 @@ def caseload(request):
     columns = [
         ("name", _("Patient")),
         ("status", _("Plan")),
-        ("week", _("Week")),
+        ("week", _("Week and progression")),
         ("last_session", _("Last session")),
         ("adherence", _("Sessions, last 14 days")),
         ("alerts", _("Open alerts")),
@@ -103,12 +111,18 @@ def caseload(request):
         ("completed", _("Completed")),
         ("none", _("No plan yet")),
     ]
+    progression_choices = [
+        ("", _("Any")),
+        ("ready", _("Ready to move on (waiting for your confirmation)")),
+        ("held", _("Held back")),
+    ]
     sort_choices = []
     for key, label in columns:
         sort_choices += [
             (key, _("%(column)s, ascending") % {"column": label}),
             (f"-{key}", _("%(column)s, descending") % {"column": label}),
         ]
+    sort_choices.append(("progression", _("Progression: held back, then ready to move on")))
     return render(
         request,
         "portal/caseload.html",
@@ -120,9 +134,11 @@ def caseload(request):
             "status_choices": status_choices,
             "sort_choices": sort_choices,
             "attention": attention,
+            "progression": progression,
+            "progression_choices": progression_choices,
             "sort": sort,
             "today": today,
-            "filtered": bool(search or status or attention),
+            "filtered": bool(search or status or attention or progression),
             "page_links": {
                 "previous": link(page=page.previous_page_number()) if page.has_previous() else None,
                 "next": link(page=page.next_page_number()) if page.has_next() else None,
