@@ -3,6 +3,7 @@
 Every portal view that works on a patient, a plan, an alert or a session goes through
 `patient_for`; anything below a patient is then looked up *within* that patient. A patient
 outside the therapist's caseload (same clinic or another) is simply not found: 404.
+A clinic manager reads (change=False) the patients of their own clinic; they change nothing.
 """
 
 from django.http import HttpRequest
@@ -20,3 +21,8 @@ def patient_for(request: HttpRequest, pk: int, *, change: bool) -> Patient:
         Patient.objects.changeable_by(request.user) if change else Patient.objects.visible_to(request.user)
     )
     return get_object_or_404(queryset.select_related("user", "clinic", "therapist"), pk=pk)
+
+
+def may_change(request: HttpRequest, patient: Patient) -> bool:
+    """Whether the logged-in user may change `patient` (a clinic manager only reads)."""
+    return Patient.objects.changeable_by(request.user).filter(pk=patient.pk).exists()

@@ -36,6 +36,21 @@ class PainChart:
     plot_bottom: int
 
 
+MIN_TICK_GAP = 64  # chart units between two date labels ("17 Nov" is about 40 wide)
+
+
+def _tick_days(days: list[date], x) -> list[date]:
+    """The days to label on the x axis: the first, the last, and between them only days far
+    enough from the labels on either side that no two labels overlap."""
+    ticks = [days[0]]
+    for day in days[1:-1]:
+        if x(day) - x(ticks[-1]) >= MIN_TICK_GAP and x(days[-1]) - x(day) >= MIN_TICK_GAP:
+            ticks.append(day)
+    if days[-1] != days[0]:
+        ticks.append(days[-1])
+    return ticks
+
+
 def pain_chart(points: list[tuple]) -> PainChart | None:
     """Geometry for (day, pain before, pain after, ...) points, oldest first; None without points."""
     if not points:
@@ -53,12 +68,7 @@ def pain_chart(points: list[tuple]) -> PainChart | None:
 
     before = [Marker(x(p[0]), y(p[1]), p[0], p[1]) for p in points]
     after = [Marker(x(p[0]), y(p[2]), p[0], p[2]) for p in points]
-    step = max(1, len(points) // 6)
-    x_days = [p[0] for p in points][::step]
-    if x_days[-1] != last:
-        if len(x_days) > 1 and (last - x_days[-1]).days * PLOT_W / span < 60:
-            x_days.pop()  # too close to the last day's label
-        x_days.append(last)
+    x_days = _tick_days([p[0] for p in points], x)
     return PainChart(
         width=WIDTH,
         height=HEIGHT,

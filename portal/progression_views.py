@@ -3,14 +3,16 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import therapist_required
-from patients.models import Patient, ProgressionOverride
+from patients.models import ProgressionOverride
 from patients.progression_selectors import alerts_for_review, plan_progression_history
 from patients.progression_services import plan_progression_refresh, progression_override
 from patients.selectors import plan_live_for
+
+from .access import patient_for
 
 
 class ProgressionOverrideForm(forms.Form):
@@ -34,7 +36,7 @@ class ProgressionOverrideForm(forms.Form):
 
 @therapist_required
 def progression(request, pk: int):
-    patient = get_object_or_404(Patient.objects.changeable_by(request.user).select_related("user"), pk=pk)
+    patient = patient_for(request, pk, change=True)
     plan = plan_live_for(patient=patient)
     form = ProgressionOverrideForm(request.POST or None)
     if plan is not None and request.method == "POST" and form.is_valid():

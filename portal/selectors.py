@@ -40,7 +40,8 @@ PAGE_SIZE = 25
 CASELOAD_SORTS = {
     "name": ("user__last_name", "user__first_name"),
     "status": ("plan_status",),
-    "week": ("current_week",),
+    "week": ("current_week", "progression_rank"),
+    "progression": ("progression_rank", "current_week"),
     "last_session": ("last_session",),
     "adherence": ("adherence",),
     "alerts": ("open_alerts",),
@@ -53,6 +54,20 @@ STATUS_FILTERS = {
     "draft": Q(has_draft=True),
     "completed": Q(plan_status=Plan.Status.COMPLETED),
     "none": Q(plan_status__isnull=True),
+}
+
+# Progression filter value → condition: the engine's state of the followed plan.
+PROGRESSION_FILTERS = {
+    "ready": Q(progression_state=Plan.ProgressionState.READY),
+    "held": Q(progression_state=Plan.ProgressionState.HELD),
+}
+
+# Sorting by progression puts what needs the therapist first: held, then ready to move on.
+PROGRESSION_RANK = {
+    Plan.ProgressionState.HELD: 0,
+    Plan.ProgressionState.READY: 1,
+    Plan.ProgressionState.IN_WEEK: 2,
+    Plan.ProgressionState.FINISHED: 3,
 }
 
 
@@ -80,6 +95,7 @@ def caseload_for(
     search: str = "",
     status: str = "",
     needs_attention: bool = False,
+    progression: str = "",
     sort: str = "name",
 ) -> QuerySet[Patient]:
     """The patients `user` may see, each annotated with the caseload's columns.
@@ -87,6 +103,8 @@ def caseload_for(
     plan_status      the plan the patient follows (approved/paused), else their latest version's
     has_draft        a version is waiting for approval
     current_week     the followed plan's current week
+    progression_state the engine's state of the followed plan (in_week/ready/held/finished)
+    progression_rank held 0, ready 1, in week 2, finished 3 (for sorting; None without a plan)
     last_session     date of the latest session logged
     last_symptom     better/same/worse from that session
     open_alerts      safety alerts not yet acknowledged
@@ -94,7 +112,8 @@ def caseload_for(
     sessions_logged  sessions logged in the last 14 days
     adherence        sessions_logged / days_prescribed, in percent (None when nothing prescribed)
     silent           an approved plan but no session for 3 days or more
-    needs_attention  open alerts, silent, or symptoms reported worse last time
+    needs_attention  open alerts, silent, symptoms reported worse last time, or held back
+    waiting_for_you  ready to move on, waiting for the therapist's confirmation
     """
     window_start = today - timedelta(days=ADHERENCE_WINDOW_DAYS - 1)
     silence_day = today - timedelta(days=SILENCE_DAYS)
@@ -116,6 +135,7 @@ def caseload_for(
         .annotate(
             live_start=Subquery(live.values("start_date")[:1]),
             current_week=Subquery(live.values("current_week")[:1]),
+            progression_state=Subquery(live.values("progression_state")[:1]),
             plan_status=Coalesce(
                 Subquery(live.values("status")[:1]),
                 Subquery(plans.order_by("-version").values("status")[:1]),
@@ -125,6 +145,19 @@ def caseload_for(
             last_symptom=Subquery(sessions.order_by("-date").values("symptom_change")[:1]),
             open_alerts=_count(Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)),
             sessions_logged=_count(sessions.filter(date__gte=window_start, date__lte=today)),
+        )
+        .annotate(
+            progression_rank=Case(
+                *(
+                    When(progression_state=state, then=Value(rank))
+                    for state, rank in PROGRESSION_RANK.items()
+                ),
+                default=None,
+                output_field=IntegerField(),
+            ),
+            waiting_for_you=ExpressionWrapper(
+                Q(progression_state=Plan.ProgressionState.READY), output_field=BooleanField()
+            ),
         )
         .annotate(days_prescribed=reduce(add, (running_on(day) for day in days)))
         .annotate(
@@ -150,7 +183,10 @@ def caseload_for(
         )
         .annotate(
             needs_attention=ExpressionWrapper(
-                Q(open_alerts__gt=0) | Q(silent=True) | Q(last_symptom=SessionLog.SymptomChange.WORSE),
+                Q(open_alerts__gt=0)
+                | Q(silent=True)
+                | Q(last_symptom=SessionLog.SymptomChange.WORSE)
+                | Q(progression_state=Plan.ProgressionState.HELD),
                 output_field=BooleanField(),
             )
         )
@@ -165,6 +201,8 @@ def caseload_for(
         queryset = queryset.filter(STATUS_FILTERS[status])
     if needs_attention:
         queryset = queryset.filter(needs_attention=True)
+    if progression in PROGRESSION_FILTERS:
+        queryset = queryset.filter(PROGRESSION_FILTERS[progression])
     descending = sort.startswith("-")
     columns = CASELOAD_SORTS.get(sort.lstrip("-"), CASELOAD_SORTS["name"])
     order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]

@@ -1,7 +1,9 @@
 """The therapist portal. Views are thin: parse a form, call a service or selector, render.
 
-Every view is for therapists only (403 otherwise) and reaches a patient through
-`portal.access.patient_for`, so another therapist's patient answers 404.
+Every view is for therapists only (403 otherwise), except the patient detail page, which a
+clinic manager may read (for the patients of their own clinic, without any action). Every
+view reaches a patient through `portal.access.patient_for`, so a patient the user may not
+see answers 404.
 """
 
 from django.contrib import messages
@@ -13,13 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import therapist_required
+from accounts.permissions import role_required, therapist_required
 from patients import services
 from patients.models import Plan, PlanExercise
+from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import plan_exercises_up_to_week, plan_with_weeks
 
 from . import selectors
-from .access import patient_for
+from .access import may_change, patient_for
 from .charts import pain_chart
 from .forms import (
     AcknowledgeForm,
@@ -61,9 +64,17 @@ def caseload(request):
     status = query.get("status", "")
     status = status if status in selectors.STATUS_FILTERS else ""
     attention = query.get("attention") == "1"
+    progression = query.get("progression", "")
+    progression = progression if progression in selectors.PROGRESSION_FILTERS else ""
     today = selectors.clinic_today(request.user)
     patients = selectors.caseload_for(
-        user=request.user, today=today, search=search, status=status, needs_attention=attention, sort=sort
+        user=request.user,
+        today=today,
+        search=search,
+        status=status,
+        needs_attention=attention,
+        progression=progression,
+        sort=sort,
     )
     page = Paginator(patients, selectors.PAGE_SIZE).get_page(query.get("page"))
 
@@ -78,7 +89,7 @@ def caseload(request):
     columns = [
         ("name", _("Patient")),
         ("status", _("Plan")),
-        ("week", _("Week")),
+        ("week", _("Week and progression")),
         ("last_session", _("Last session")),
         ("adherence", _("Sessions, last 14 days")),
         ("alerts", _("Open alerts")),
@@ -103,12 +114,18 @@ def caseload(request):
         ("completed", _("Completed")),
         ("none", _("No plan yet")),
     ]
+    progression_choices = [
+        ("", _("Any")),
+        ("ready", _("Ready to move on (waiting for your confirmation)")),
+        ("held", _("Held back")),
+    ]
     sort_choices = []
     for key, label in columns:
         sort_choices += [
             (key, _("%(column)s, ascending") % {"column": label}),
             (f"-{key}", _("%(column)s, descending") % {"column": label}),
         ]
+    sort_choices.append(("progression", _("Progression: held back, then ready to move on")))
     return render(
         request,
         "portal/caseload.html",
@@ -120,9 +137,11 @@ def caseload(request):
             "status_choices": status_choices,
             "sort_choices": sort_choices,
             "attention": attention,
+            "progression": progression,
+            "progression_choices": progression_choices,
             "sort": sort,
             "today": today,
-            "filtered": bool(search or status or attention),
+            "filtered": bool(search or status or attention or progression),
             "page_links": {
                 "previous": link(page=page.previous_page_number()) if page.has_previous() else None,
                 "next": link(page=page.next_page_number()) if page.has_next() else None,
@@ -191,13 +210,21 @@ def patient_invite(request, pk):
     return redirect("portal:patient_welcome", pk=patient.pk)
 
 
-@therapist_required
+@role_required("therapist", "manager")
 def patient_detail(request, pk):
+    """The patient at a glance. Their therapist acts here; a clinic manager only reads."""
     patient = patient_for(request, pk, change=False)
+    can_change = may_change(request, patient)
     today = patient.local_date()
     versions = list(selectors.plan_versions_for(patient=patient))
     live = next((plan for plan in versions if plan.is_live), None)
     draft = next((plan for plan in versions if plan.status == Plan.Status.DRAFT), None)
+    live_weeks = []
+    if live:
+        live.patient = patient
+        # "When pages ask", as the patient's own page does: at most once a local day.
+        live = plan_progression_refresh_if_stale(plan=live, today=today)
+        live_weeks = list(live.weeks.order_by("number").only("number", "title"))
     exercises = list(plan_exercises_up_to_week(plan=live, week=live.current_week)) if live else []
     points = selectors.pain_points_for(patient=patient)
     sessions = Paginator(selectors.sessions_for(patient=patient), 10).get_page(request.GET.get("page"))
@@ -206,8 +233,11 @@ def patient_detail(request, pk):
         "portal/patient_detail.html",
         {
             "patient": patient,
+            "can_change": can_change,
             "today": today,
             "live": live,
+            "live_weeks": live_weeks,
+            "live_week": next((w for w in live_weeks if live and w.number == live.current_week), None),
             "draft": draft,
             "versions": versions,
             "exercises": exercises,

@@ -18,7 +18,8 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def world(active_plan):
     """One therapist's patient with an approved plan, a draft revision, a session and an open
-    alert; plus a colleague in the same clinic, a therapist of another clinic and a manager."""
+    alert; plus a colleague in the same clinic, a therapist of another clinic, the clinic's manager
+    and another clinic's manager."""
     patient = active_plan.patient
     therapist = patient.therapist
     today = patient.local_date()
@@ -47,5 +48,6 @@ def world(active_plan):
         colleague=TherapistFactory(clinic=therapist.clinic),
         other_clinic=TherapistFactory(),
         manager=ManagerFactory(clinic=therapist.clinic),
+        other_manager=ManagerFactory(),
         other_patient=PatientFactory(therapist=therapist),
     )

@@ -2,7 +2,9 @@
 
 Pages about one patient answer 404 to any therapist but the patient's own (same clinic or
 another) — the patient is simply not found. Managers and patients get 403 on every portal
-page; anonymous visitors are sent to log in. Refused requests change nothing.
+page, except that a manager reads the patient detail page (read-only) of their own clinic's
+patients; another clinic's manager gets 404 there. Anonymous visitors are sent to log in.
+Refused requests change nothing.
 """
 
 import pytest
@@ -18,9 +20,13 @@ VISITORS = [
     "therapist2_same_clinic",
     "therapist_other_clinic",
     "manager",
+    "manager_other_clinic",
     "patient",
     "anonymous",
 ]
+
+# Pages a clinic manager may read (GET) for the patients of their own clinic.
+MANAGER_READS = {"portal:patient_detail"}
 
 # (method, url name, kwargs from the world, POST data, scoped to the patient?)
 URLS = [
@@ -75,10 +81,12 @@ URLS = [
 ]
 
 
-def expected_status(visitor: str, method: str, scoped: bool) -> int:
+def expected_status(visitor: str, method: str, name: str, scoped: bool) -> int:
     if visitor == "anonymous":
         return 302  # to the login page
-    if visitor in ("manager", "patient"):
+    if visitor.startswith("manager") and method == "get" and name in MANAGER_READS:
+        return 200 if visitor == "manager" else 404
+    if visitor.startswith("manager") or visitor == "patient":
         return 403
     if visitor == "own_therapist" or not scoped:
         return 200 if method == "get" else 302
@@ -91,6 +99,7 @@ def _user(world, visitor):
         "therapist2_same_clinic": world.colleague,
         "therapist_other_clinic": world.other_clinic,
         "manager": world.manager,
+        "manager_other_clinic": world.other_manager,
         "patient": world.patient.user,
         "anonymous": None,
     }[visitor]
@@ -118,7 +127,7 @@ def test_portal_permission_matrix(client, world, visitor, method, name, kwargs, 
 
     response = client.get(url) if method == "get" else client.post(url, data)
 
-    assert response.status_code == expected_status(visitor, method, scoped)
+    assert response.status_code == expected_status(visitor, method, name, scoped)
     if visitor == "anonymous":
         assert response.url.startswith(reverse("login"))
     if visitor != "own_therapist":

@@ -4,8 +4,10 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from patients.models import Alert
+from patients.models import Alert, Plan
+from patients.progression_services import plan_progression_refresh
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import ExerciseEntry, plan_approve, plan_create_from_template, session_log
 from portal.selectors import caseload_for, clinic_today
@@ -184,3 +186,41 @@ def test_the_caseload_costs_the_same_queries_for_2_or_12_patients(
     with django_assert_num_queries(5):
         response = client.get(reverse("portal:caseload"))
     assert len(response.context["page"]) == size
+
+
+def _refreshed(patient):
+    plan = patient.plans.get()
+    return plan_progression_refresh(plan=plan, today=patient.local_date())
+
+
+def test_the_week_column_shows_the_progression_state_and_the_filters_find_held_and_ready(
+    client, therapist, handout_program
+):
+    ready = make_patient(
+        therapist, handout_program, last="Ready", started_days_ago=9, logged_days_ago=range(2, 10)
+    )
+    held = make_patient(therapist, handout_program, last="Held", started_days_ago=9, logged_days_ago=[8, 5])
+    make_patient(therapist, handout_program, last="Starting", started_days_ago=2, logged_days_ago=[1])
+    assert _refreshed(ready).progression_state == Plan.ProgressionState.READY
+    assert _refreshed(held).progression_state == Plan.ProgressionState.HELD
+    Alert.objects.filter(patient=held).update(acknowledged_at=timezone.now())  # held is reason enough
+    client.force_login(therapist)
+
+    response = client.get(reverse("portal:caseload"))
+    rows = {p.user.last_name: p for p in response.context["page"]}
+    assert rows["Ready"].waiting_for_you and not rows["Ready"].needs_attention
+    assert rows["Held"].needs_attention and not rows["Held"].open_alerts
+    text = " ".join(response.content.decode().split())
+    assert 'Week 1 <div><span class="badge progression-ready">Ready to move on</span>' in text
+    assert 'Week 1 <div><span class="badge progression-held">Held back</span>' in text
+    assert "Waiting for your confirmation" in text
+
+    attention = client.get(reverse("portal:caseload"), {"attention": "1"})
+    assert names(attention) == ["Held"]
+    assert names(client.get(reverse("portal:caseload"), {"progression": "ready"})) == ["Ready"]
+    assert names(client.get(reverse("portal:caseload"), {"progression": "held"})) == ["Held"]
+    assert names(client.get(reverse("portal:caseload"), {"sort": "progression"})) == [
+        "Held",
+        "Ready",
+        "Starting",
+    ]

@@ -289,3 +289,14 @@ def test_the_pain_chart_puts_0_at_the_bottom_and_10_at_the_top():
     assert chart.before[0].y == chart.plot_bottom and chart.after[0].y == chart.plot_top
     assert chart.before[0].x == chart.plot_left and chart.before[1].x == chart.plot_right
     assert pain_chart([]) is None
+
+
+def test_the_pain_chart_labels_the_first_and_last_day_and_no_two_labels_overlap():
+    start = dt.date(2026, 1, 1)
+    days = [start + dt.timedelta(days=n) for n in (0, 1, 6, 7, 8, 13, 14)]
+    chart = pain_chart([(day, 3, 2, -1) for day in days])
+    ticks = [day for _x, day in chart.x_ticks]
+    assert ticks[0] == days[0] and ticks[-1] == days[-1]
+    xs = [x for x, _day in chart.x_ticks]
+    assert all(b - a >= 60 for a, b in zip(xs, xs[1:], strict=False))
+    assert len(ticks) >= 4
