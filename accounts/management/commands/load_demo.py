@@ -148,8 +148,8 @@ class Command(BaseCommand):
             if not self._logs_on(behaviour, rng, offset, days):
                 continue
             if behaviour == "worsening":
-                pain = min(9, pain + rng.choice([0, 0, 1]))
-                change = rng.choice(["worse", "worse", "same"])
+                pain = min(7, pain + rng.choice([0, 0, 0, 1]))
+                change = rng.choice(["worse", "worse", "same", "same", "better"])
             else:
                 pain = max(1, pain - rng.choice([0, 0, 0, 1]))
                 change = rng.choice(["better", "same", "same"])
