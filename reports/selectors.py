@@ -67,7 +67,6 @@ from patients.models import (
     PlanExercise,
     PlanPause,
     PlanWeek,
-    SessionExercise,
     SessionLog,
 )
 
@@ -458,26 +457,17 @@ def _counted_sessions_by_week(rng: ReportRange, patients: QuerySet[Patient]) -> 
     """Sessions logged on a prescribed day and their exercises done, per patient and 7-day bucket.
 
     The prescribed-day test is a semi-join against the patient's counted plans (and an
-    anti-join against that plan's pauses); exercises done are counted per session through the
-    partial index on done exercises (patients migration 0002).
+    anti-join against that plan's pauses); exercises done are added up from each session's
+    stored count (`SessionLog.exercises_done`, kept by `patients.services.session_log`), so
+    the session-exercise rows are not read at all.
     """
-    done = (
-        SessionExercise.objects.filter(session=OuterRef("pk"), done=True)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("session"))  # session_id only: answered from the index alone
-        .values("n")
-    )
     return (
         counted_sessions(rng)
         .filter(patient__in=patients.values("pk"))
-        .annotate(
-            bucket=(DayNumber(F("date")) - _int(rng.first)) / 7,
-            done=Coalesce(Subquery(done, output_field=IntegerField()), _int(0)),
-        )
+        .annotate(bucket=(DayNumber(F("date")) - _int(rng.first)) / 7)
         .order_by()
         .values("patient_id", "bucket")
-        .annotate(sessions=Count("pk"), done_total=Sum("done"))
+        .annotate(sessions=Count("pk"), done_total=Sum("exercises_done"))
         .values_list("patient_id", "bucket", "sessions", "done_total")
     )
 
@@ -820,9 +810,7 @@ def adherence_daily_rows(
         pas(plan_id, a, b) AS ({parts["pas"]})
         SELECT {as_date} AS day, pts.pk, pts.first_name, pts.last_name, pts.username, pts.therapist,
                pls.pk, wks.number, COALESCE(wks.cum, 0),
-               s.id, s.pain_before, s.pain_after, s.symptom_change,
-               (SELECT COUNT(*) FROM {SessionExercise._meta.db_table} se
-                 WHERE se.session_id = s.id AND se.done)
+               s.id, s.pain_before, s.pain_after, s.symptom_change, s.exercises_done
         FROM pts
         JOIN pls ON pls.patient_id = pts.pk
         JOIN days d ON d.n >= pls.ps AND d.n < pls.pe

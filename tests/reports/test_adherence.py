@@ -29,7 +29,10 @@ def approved_plan(patient, template, start):
 
 
 def log(plan, day, *, pain=4, week=1, done=None):
-    """A session with every exercise of weeks 1..week listed, the first `done` of them done."""
+    """A session with every exercise of weeks 1..week listed, the first `done` of them done
+    (and its stored count of exercises done, as `patients.services.session_log` keeps it)."""
+    items = list(plan_exercises_up_to_week(plan=plan, week=week))
+    done = len(items) if done is None else done
     session = SessionLog.objects.create(
         patient=plan.patient,
         plan=plan,
@@ -38,9 +41,8 @@ def log(plan, day, *, pain=4, week=1, done=None):
         pain_before=pain,
         pain_after=pain,
         symptom_change="same",
+        exercises_done=done,
     )
-    items = list(plan_exercises_up_to_week(plan=plan, week=week))
-    done = len(items) if done is None else done
     SessionExercise.objects.bulk_create(
         SessionExercise(session=session, plan_exercise=item, done=i < done) for i, item in enumerate(items)
     )
