@@ -116,6 +116,24 @@ def test_per_patient_figures_match_hand_counts(manager, clinic_data):
     assert not dee.flag_silent  # the last three days were paused, so not prescribed
 
 
+def test_a_session_counts_when_another_plan_covers_a_paused_plans_day(manager, therapist, handout_program):
+    # Fay's first plan (from 1 March) is paused from 5 March; a new plan from 3 March replaces
+    # it (approving it supersedes the paused one). On 6 March the old plan is paused but the
+    # new one covers the day: that session counts; so does 4 March (neither paused).
+    fay = PatientFactory(therapist=therapist, user__first_name="Fay", user__last_name="Ford")
+    first = approved_plan(fay, handout_program, d(1))
+    PlanPause.objects.create(plan=first, paused_on=d(5), paused_by=therapist)
+    log(first, d(2), done=1)
+    log(first, d(4), done=2)
+    log(first, d(6), done=3)
+    approved_plan(fay, handout_program, d(3))
+
+    row = rows_for(manager)["Fay"]
+    assert (row.sessions_logged, row.exercises_done) == (3, 1 + 2 + 3)
+    daily = list(selectors.adherence_daily_rows(user=manager, clinic=manager.clinic, start=d(6), end=d(6)))
+    assert [(r[0], r[7], r[8]) for r in daily] == [("2025-03-06", 1, 3)]  # the new plan's row
+
+
 def test_summary_and_per_therapist(manager, therapist, clinic_data):
     by_therapist = selectors.adherence_by_therapist(user=manager, clinic=manager.clinic, start=START, end=END)
     names = {row["therapist_name"]: row for row in by_therapist}
