@@ -173,43 +173,45 @@ class Command(BaseCommand):
         )
         self.stdout.write("Sessions (INSERT … SELECT in the database)…")
         session, exercise = SessionLog._meta.db_table, "patients_sessionexercise"
+        # A session's exercise is done when (session id + plan exercise id) % 10 < 8. Session
+        # ids are drawn from the table's sequence first, so each session is written once with
+        # its count of exercises done (SessionLog.exercises_done, as session_log stores it).
+        done = "(g.id + pe.id) %% 10 < 8"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
-                INSERT INTO {session} (patient_id, plan_id, date, week_number, pain_before, pain_after,
+                INSERT INTO {session} (id, patient_id, plan_id, date, week_number, pain_before, pain_after,
                                        symptom_change, note, exercises_done, created_at, updated_at)
-                SELECT pl.patient_id, pl.id, pl.start_date + g, LEAST(3, g / 7 + 1),
-                       2 + (pl.id + g / 10) %% 5, 1 + (pl.id + g / 10) %% 5,
-                       (ARRAY['better', 'same', 'worse'])[1 + (pl.id + g) %% 3], '', 0, now(), now()
-                FROM patients_plan pl
-                JOIN patients_patient pt ON pt.id = pl.patient_id
-                CROSS JOIN generate_series(0, %s) AS g
-                WHERE pt.clinic_id = %s
-                """,  # noqa: S608 (table names only)
-                [DAYS - 1, clinic.pk],
+                SELECT g.id, g.patient_id, g.plan_id, g.start_date + g.n, LEAST(3, g.n / 7 + 1),
+                       2 + (g.plan_id + g.n / 10) %% 5, 1 + (g.plan_id + g.n / 10) %% 5,
+                       (ARRAY['better', 'same', 'worse'])[1 + (g.plan_id + g.n) %% 3], '',
+                       (SELECT COUNT(*) FROM patients_planweek w
+                        JOIN patients_planexercise pe ON pe.week_id = w.id
+                        WHERE w.plan_id = g.plan_id AND {done}),
+                       now(), now()
+                FROM (SELECT nextval(pg_get_serial_sequence(%s, 'id')) AS id, pl.patient_id,
+                             pl.id AS plan_id, pl.start_date, n
+                      FROM patients_plan pl
+                      JOIN patients_patient pt ON pt.id = pl.patient_id
+                      CROSS JOIN generate_series(0, %s) AS n
+                      WHERE pt.clinic_id = %s) AS g
+                """,  # noqa: S608 (table names and a constant expression only)
+                [session, DAYS - 1, clinic.pk],
             )
             self.stdout.write(f"  {cursor.rowcount} sessions; exercises…")
             cursor.execute(
                 f"""
                 INSERT INTO {exercise} (session_id, plan_exercise_id, done, reps, hold_seconds, hurt)
-                SELECT s.id, pe.id, (s.id + pe.id) %% 10 < 8, pe.target_reps, pe.target_hold_seconds, false
-                FROM {session} s
-                JOIN patients_patient pt ON pt.id = s.patient_id
-                JOIN patients_planweek w ON w.plan_id = s.plan_id
+                SELECT g.id, pe.id, {done}, pe.target_reps, pe.target_hold_seconds, false
+                FROM {session} g
+                JOIN patients_patient pt ON pt.id = g.patient_id
+                JOIN patients_planweek w ON w.plan_id = g.plan_id
                 JOIN patients_planexercise pe ON pe.week_id = w.id
                 WHERE pt.clinic_id = %s
-                """,  # noqa: S608 (table names only)
+                """,  # noqa: S608 (table names and a constant expression only)
                 [clinic.pk],
             )
-            self.stdout.write(f"  {cursor.rowcount} session exercises; each session's count of done…")
-            # SessionLog.exercises_done, as patients.services.session_log stores it.
-            cursor.execute(
-                f"""
-                UPDATE {session} s SET exercises_done = d.n
-                FROM (SELECT session_id, COUNT(*) AS n FROM {exercise} WHERE done GROUP BY session_id) d
-                WHERE d.session_id = s.id
-                """  # noqa: S608 (table names only)
-            )
+            self.stdout.write(f"  {cursor.rowcount} session exercises.")
         self.manager = manager
         return clinic
 
