@@ -293,7 +293,10 @@ class Command(BaseCommand):
         Exercises done are added up from each session's stored count (SessionLog.exercises_done),
         as the report does: a hand-written query over this schema would read that column too,
         and timing it against a report that does not count rows keeps the comparison like for
-        like. `check_stored_counts` shows, untimed, that the column agrees with the rows."""
+        like. `check_stored_counts` shows, untimed, that the column agrees with the rows.
+        Sessions on prescribed days are found the way the report finds them: a semi-join on the
+        covering plans and an anti-join on their pauses, plus the few sessions in a pause of one
+        plan that another plan covers, rather than a pause lookup per session."""
         today = timezone.localdate()
         start = today - timedelta(days=27)
         sql = """
@@ -330,15 +333,33 @@ class Command(BaseCommand):
                 FROM pl JOIN patients_planweek w ON w.plan_id = pl.id
                 JOIN patients_planexercise e ON e.week_id = w.id
             ),
-            logged AS (
-                SELECT s.patient_id, COUNT(*) AS sessions, SUM(s.exercises_done) AS done
+            paused_day AS NOT MATERIALIZED (  -- a pause of a plan covering the day covers it
+                SELECT pl.id AS plan_id, pl.patient_id, GREATEST(pl.lo, pa.a) AS a, LEAST(pl.hi, pa.b) AS b
+                FROM pa JOIN pl ON pl.id = pa.plan_id
+            ),
+            on_days AS (  -- sessions on prescribed days: none of the covering plans paused that day,
+                          -- or (rare) paused in one but covered by another plan that is not
+                SELECT s.patient_id, s.exercises_done
                 FROM patients_sessionlog s
                 WHERE s.date BETWEEN %(start)s AND %(end)s
+                  AND EXISTS (SELECT 1 FROM pl WHERE pl.patient_id = s.patient_id
+                                AND s.date >= pl.lo AND s.date < pl.hi)
+                  AND NOT EXISTS (SELECT 1 FROM paused_day p WHERE p.patient_id = s.patient_id
+                                    AND s.date >= p.a AND s.date < p.b)
+                UNION ALL
+                SELECT s.patient_id, s.exercises_done
+                FROM patients_sessionlog s
+                WHERE s.date BETWEEN %(start)s AND %(end)s
+                  AND EXISTS (SELECT 1 FROM paused_day p WHERE p.patient_id = s.patient_id
+                                AND s.date >= p.a AND s.date < p.b)
                   AND EXISTS (SELECT 1 FROM pl WHERE pl.patient_id = s.patient_id
                                 AND s.date >= pl.lo AND s.date < pl.hi
                                 AND NOT EXISTS (SELECT 1 FROM pa WHERE pa.plan_id = pl.id
                                                   AND s.date >= pa.a AND s.date < pa.b))
-                GROUP BY s.patient_id
+            ),
+            logged AS (
+                SELECT patient_id, COUNT(*) AS sessions, SUM(exercises_done) AS done
+                FROM on_days GROUP BY patient_id
             )
             SELECT SUM(d.prescribed), SUM(l.sessions), SUM(l.done),
                    COUNT(*) FILTER (WHERE l.sessions * 5 >= d.prescribed * 4 AND d.prescribed > 0),
