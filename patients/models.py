@@ -361,6 +361,10 @@ class SessionLog(models.Model):
         _("symptoms compared with yesterday"), max_length=8, choices=SymptomChange.choices
     )
     note = models.TextField(_("note"), blank=True, max_length=2000)
+    # How many of the session's exercises (SessionExercise rows) are marked done, stored so
+    # reports add up one column instead of counting rows. `patients.services.session_log`,
+    # the only writer of SessionExercise rows, keeps it equal to that count.
+    exercises_done = models.PositiveSmallIntegerField(_("exercises done"), default=0, editable=False)
     created_at = models.DateTimeField(_("logged"), default=tz.now)
     updated_at = models.DateTimeField(_("last changed"), default=tz.now)
 
@@ -412,8 +416,6 @@ class SessionExercise(models.Model):
                 name="session_exercise_sane_numbers",
             ),
         ]
-        # Reports count a session's exercises done from this index alone (index-only scans).
-        indexes = [models.Index(fields=["session"], condition=Q(done=True), name="session_exercise_done")]
 
     def __str__(self) -> str:
         return f"{self.session}: {self.plan_exercise}"

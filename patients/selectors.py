@@ -69,8 +69,7 @@ def session_history(*, patient: Patient, limit: int = 60) -> QuerySet[SessionLog
     """The patient's most recent sessions, newest first, with exercises done / reported."""
     return (
         SessionLog.objects.filter(patient=patient)
-        .annotate(
-            exercises_done=Count("exercises", filter=Q(exercises__done=True)),
+        .annotate(  # exercises_done is stored on the session (SessionLog.exercises_done)
             exercises_reported=Count("exercises"),
             exercises_hurt=Count("exercises", filter=Q(exercises__hurt=True)),
         )

@@ -581,6 +581,7 @@ def session_log(
             "pain_after": pain_after,
             "symptom_change": symptom_change,
             "note": (note or "").strip(),
+            "exercises_done": sum(1 for entry in exercises if entry.done),  # = the done rows below
             "updated_at": timezone.now(),
         }
         session = SessionLog.objects.select_for_update().filter(patient=patient, date=day).first()

@@ -67,7 +67,6 @@ from patients.models import (
     PlanExercise,
     PlanPause,
     PlanWeek,
-    SessionExercise,
     SessionLog,
 )
 
@@ -349,17 +348,35 @@ def _prescribed(
     return out
 
 
-def _on_prescribed_day(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
-    """True when the outer row's `date_field` is a prescribed day of its patient."""
+def _covering_plans(rng: ReportRange, patient_field: str, date_field: str) -> QuerySet[Plan]:
+    """The outer row's patient's counted plans that cover its `date_field` (pauses aside)."""
     day = DayNumber(OuterRef(date_field))
-    pause = PlanPause.objects.filter(
-        plan=OuterRef("pk"), paused_on__lte=OuterRef(OuterRef(date_field))
-    ).filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(OuterRef(date_field))))
-    return Exists(
+    return (
         Plan.objects.filter(_counted(), patient=OuterRef(patient_field))
         .annotate(**_plan_span("", rng.tz))
         .filter(ps__lte=day, pe__gt=day)
-        .exclude(Exists(pause))
+    )
+
+
+def _on_prescribed_day(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
+    """True when the outer row's `date_field` is a prescribed day of its patient: one of the
+    patient's counted plans covers it and is not paused that day."""
+    pause = PlanPause.objects.filter(
+        plan=OuterRef("pk"), paused_on__lte=OuterRef(OuterRef(date_field))
+    ).filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(OuterRef(date_field))))
+    return Exists(_covering_plans(rng, patient_field, date_field).exclude(Exists(pause)))
+
+
+def _in_a_covering_pause(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
+    """True when a pause of one of the patient's counted plans covering the outer row's
+    `date_field` covers that day too (the day may still be prescribed by another plan)."""
+    day = DayNumber(OuterRef(date_field))
+    return Exists(
+        PlanPause.objects.filter(_counted("plan__"), plan__patient=OuterRef(patient_field))
+        .filter(paused_on__lte=OuterRef(date_field))
+        .filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(date_field)))
+        .annotate(**_plan_span("plan__", rng.tz))
+        .filter(ps__lte=day, pe__gt=day)
     )
 
 
@@ -367,6 +384,19 @@ def counted_sessions(rng: ReportRange) -> QuerySet[SessionLog]:
     """Sessions in the range that were logged on a prescribed day."""
     return SessionLog.objects.filter(date__range=(rng.start, rng.end)).filter(
         _on_prescribed_day(rng, "patient", "date")
+    )
+
+
+def counted_sessions_parts(rng: ReportRange) -> tuple[QuerySet[SessionLog], QuerySet[SessionLog]]:
+    """`counted_sessions` as two disjoint sets that together are exactly it, each cheap for
+    the database: sessions on a day some counted plan covers and no covering plan is paused
+    (a semi-join and an anti-join, whatever the number of sessions), and the few sessions on
+    a day a covering plan is paused, checked plan by plan (another plan may cover that day)."""
+    in_range = SessionLog.objects.filter(date__range=(rng.start, rng.end))
+    paused = _in_a_covering_pause(rng, "patient", "date")
+    return (
+        in_range.filter(Exists(_covering_plans(rng, "patient", "date"))).filter(~paused),
+        in_range.filter(paused).filter(_on_prescribed_day(rng, "patient", "date")),
     )
 
 
@@ -458,28 +488,21 @@ def _counted_sessions_by_week(rng: ReportRange, patients: QuerySet[Patient]) -> 
     """Sessions logged on a prescribed day and their exercises done, per patient and 7-day bucket.
 
     The prescribed-day test is a semi-join against the patient's counted plans (and an
-    anti-join against that plan's pauses); exercises done are counted per session through the
-    partial index on done exercises (patients migration 0002).
+    anti-join against that plan's pauses); exercises done are added up from each session's
+    stored count (`SessionLog.exercises_done`, kept by `patients.services.session_log`), so
+    the session-exercise rows are not read at all.
     """
-    done = (
-        SessionExercise.objects.filter(session=OuterRef("pk"), done=True)
-        .order_by()
-        .values("session")
-        .annotate(n=Count("session"))  # session_id only: answered from the index alone
-        .values("n")
-    )
-    return (
-        counted_sessions(rng)
-        .filter(patient__in=patients.values("pk"))
-        .annotate(
-            bucket=(DayNumber(F("date")) - _int(rng.first)) / 7,
-            done=Coalesce(Subquery(done, output_field=IntegerField()), _int(0)),
-        )
+    unpaused, paused = (
+        part.filter(patient__in=patients.values("pk"))
+        .annotate(bucket=(DayNumber(F("date")) - _int(rng.first)) / 7)
         .order_by()
         .values("patient_id", "bucket")
-        .annotate(sessions=Count("pk"), done_total=Sum("done"))
+        .annotate(sessions=Count("pk"), done_total=Sum("exercises_done"))
         .values_list("patient_id", "bucket", "sessions", "done_total")
+        for part in counted_sessions_parts(rng)
     )
+    # One query; a (patient, bucket) may come once from each part: the caller adds them up.
+    return unpaused.union(paused, all=True)
 
 
 def adherence_figures(
@@ -502,7 +525,8 @@ def adherence_figures(
     people = (
         patients.filter(Exists(overlapping_plan))
         .annotate(
-            session_count=_sum_per_patient(in_range, "patient", Count("pk")),
+            # Count a column of the (patient, date) index: answered from the index alone.
+            session_count=_sum_per_patient(in_range, "patient", Count("date")),
             first_pain=Subquery(pain.order_by("date")[:1], output_field=IntegerField()),
             last_pain=Subquery(pain.order_by("-date")[:1], output_field=IntegerField()),
             last_session=Subquery(
@@ -820,9 +844,7 @@ def adherence_daily_rows(
         pas(plan_id, a, b) AS ({parts["pas"]})
         SELECT {as_date} AS day, pts.pk, pts.first_name, pts.last_name, pts.username, pts.therapist,
                pls.pk, wks.number, COALESCE(wks.cum, 0),
-               s.id, s.pain_before, s.pain_after, s.symptom_change,
-               (SELECT COUNT(*) FROM {SessionExercise._meta.db_table} se
-                 WHERE se.session_id = s.id AND se.done)
+               s.id, s.pain_before, s.pain_after, s.symptom_change, s.exercises_done
         FROM pts
         JOIN pls ON pls.patient_id = pts.pk
         JOIN days d ON d.n >= pls.ps AND d.n < pls.pe

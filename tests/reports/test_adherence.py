@@ -29,7 +29,10 @@ def approved_plan(patient, template, start):
 
 
 def log(plan, day, *, pain=4, week=1, done=None):
-    """A session with every exercise of weeks 1..week listed, the first `done` of them done."""
+    """A session with every exercise of weeks 1..week listed, the first `done` of them done
+    (and its stored count of exercises done, as `patients.services.session_log` keeps it)."""
+    items = list(plan_exercises_up_to_week(plan=plan, week=week))
+    done = len(items) if done is None else done
     session = SessionLog.objects.create(
         patient=plan.patient,
         plan=plan,
@@ -38,9 +41,8 @@ def log(plan, day, *, pain=4, week=1, done=None):
         pain_before=pain,
         pain_after=pain,
         symptom_change="same",
+        exercises_done=done,
     )
-    items = list(plan_exercises_up_to_week(plan=plan, week=week))
-    done = len(items) if done is None else done
     SessionExercise.objects.bulk_create(
         SessionExercise(session=session, plan_exercise=item, done=i < done) for i, item in enumerate(items)
     )
@@ -112,6 +114,24 @@ def test_per_patient_figures_match_hand_counts(manager, clinic_data):
     assert dee.adherent == 1 and dee.pain_change == 0
     assert dee.open_alerts == 1 and dee.flag_alerts
     assert not dee.flag_silent  # the last three days were paused, so not prescribed
+
+
+def test_a_session_counts_when_another_plan_covers_a_paused_plans_day(manager, therapist, handout_program):
+    # Fay's first plan (from 1 March) is paused from 5 March; a new plan from 3 March replaces
+    # it (approving it supersedes the paused one). On 6 March the old plan is paused but the
+    # new one covers the day: that session counts; so does 4 March (neither paused).
+    fay = PatientFactory(therapist=therapist, user__first_name="Fay", user__last_name="Ford")
+    first = approved_plan(fay, handout_program, d(1))
+    PlanPause.objects.create(plan=first, paused_on=d(5), paused_by=therapist)
+    log(first, d(2), done=1)
+    log(first, d(4), done=2)
+    log(first, d(6), done=3)
+    approved_plan(fay, handout_program, d(3))
+
+    row = rows_for(manager)["Fay"]
+    assert (row.sessions_logged, row.exercises_done) == (3, 1 + 2 + 3)
+    daily = list(selectors.adherence_daily_rows(user=manager, clinic=manager.clinic, start=d(6), end=d(6)))
+    assert [(r[0], r[7], r[8]) for r in daily] == [("2025-03-06", 1, 3)]  # the new plan's row
 
 
 def test_summary_and_per_therapist(manager, therapist, clinic_data):
