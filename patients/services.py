@@ -170,6 +170,39 @@ def _check_target(plan_exercise: PlanExercise) -> None:
         )
 
 
+def _plan_weeks_copy(*, plan: Plan, weeks, targets) -> None:
+    """Copy weeks (a template's or another plan's) with their rules and exercises into `plan`.
+
+    `targets(item)` gives each exercise's (hold seconds, repetitions, out-of-range reason).
+    """
+    for source in weeks:
+        week = PlanWeek.objects.create(
+            plan=plan,
+            number=source.number,
+            title=source.title,
+            introduction=source.introduction,
+            **source.rule_values(),
+        )
+        copies = []
+        for item in source.exercises.all():
+            hold, reps, reason = targets(item)
+            copies.append(
+                PlanExercise(
+                    week=week,
+                    exercise_id=item.exercise_id,
+                    order=item.order,
+                    hold_seconds_min=item.hold_seconds_min,
+                    hold_seconds_max=item.hold_seconds_max,
+                    reps_min=item.reps_min,
+                    reps_max=item.reps_max,
+                    target_hold_seconds=hold,
+                    target_reps=reps,
+                    out_of_range_reason=reason,
+                )
+            )
+        PlanExercise.objects.bulk_create(copies)
+
+
 @transaction.atomic
 def plan_create_from_template(
     *,
@@ -196,28 +229,10 @@ def plan_create_from_template(
         note_to_patient=note_to_patient,
         created_by=by,
     )
-    for template_week in template.weeks.prefetch_related("exercises__exercise").order_by("number"):
-        week = PlanWeek.objects.create(
-            plan=plan,
-            number=template_week.number,
-            title=template_week.title,
-            introduction=template_week.introduction,
-            **template_week.rule_values(),
-        )
-        PlanExercise.objects.bulk_create(
-            PlanExercise(
-                week=week,
-                exercise=item.exercise,
-                order=item.order,
-                hold_seconds_min=item.hold_seconds_min,
-                hold_seconds_max=item.hold_seconds_max,
-                reps_min=item.reps_min,
-                reps_max=item.reps_max,
-                target_hold_seconds=item.hold_seconds_min,
-                target_reps=item.reps_min,
-            )
-            for item in template_week.exercises.all()
-        )
+    template_weeks = template.weeks.prefetch_related("exercises").order_by("number")
+    _plan_weeks_copy(
+        plan=plan, weeks=template_weeks, targets=lambda item: (item.hold_seconds_min, item.reps_min, "")
+    )
     _audit(
         by=by,
         action="plan.created",
@@ -248,29 +263,11 @@ def plan_revise(*, plan: Plan, by: User) -> Plan:
         progression_state=plan.progression_state,
         progression_reasons=plan.progression_reasons,
     )
-    for week in plan.weeks.prefetch_related("exercises").order_by("number"):
-        new_week = PlanWeek.objects.create(
-            plan=draft,
-            number=week.number,
-            title=week.title,
-            introduction=week.introduction,
-            **week.rule_values(),
-        )
-        PlanExercise.objects.bulk_create(
-            PlanExercise(
-                week=new_week,
-                exercise_id=item.exercise_id,
-                order=item.order,
-                hold_seconds_min=item.hold_seconds_min,
-                hold_seconds_max=item.hold_seconds_max,
-                reps_min=item.reps_min,
-                reps_max=item.reps_max,
-                target_hold_seconds=item.target_hold_seconds,
-                target_reps=item.target_reps,
-                out_of_range_reason=item.out_of_range_reason,
-            )
-            for item in week.exercises.all()
-        )
+    _plan_weeks_copy(
+        plan=draft,
+        weeks=plan.weeks.prefetch_related("exercises").order_by("number"),
+        targets=lambda item: (item.target_hold_seconds, item.target_reps, item.out_of_range_reason),
+    )
     _audit(
         by=by,
         action="plan.revised",
