@@ -55,4 +55,3 @@ def server_error(request, *args, **kwargs):
         logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
         return database_unavailable(request)
     return django_server_error(request, *args, **kwargs)
-

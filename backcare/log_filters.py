@@ -12,7 +12,7 @@ class OutageTracebackFilter(logging.Filter):
     driver stack trace per request during a restart buries everything else in the log."""
 
     def filter(self, record):
-        if getattr(record, "status_code", None) == 503 and record.exc_info:
-            if isinstance(record.exc_info[1], DATABASE_ERRORS):
-                record.exc_info = record.exc_text = None
+        outage = record.exc_info and isinstance(record.exc_info[1], DATABASE_ERRORS)
+        if outage and getattr(record, "status_code", None) == 503:
+            record.exc_info = record.exc_text = None
         return True

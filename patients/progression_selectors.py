@@ -60,9 +60,8 @@ def patient_safety_messages(*, patient: Patient) -> list[SafetyMessage]:
     hurt_sessions = {a.session_id for a in alerts if a.kind == Alert.Kind.HURT and a.session_id}
     hurt_names: dict[int, list[str]] = {}
     if hurt_sessions:
-        entries = (
-            SessionExercise.objects.filter(session_id__in=hurt_sessions, hurt=True)
-            .values_list("session_id", "plan_exercise__exercise__name")
+        entries = SessionExercise.objects.filter(session_id__in=hurt_sessions, hurt=True).values_list(
+            "session_id", "plan_exercise__exercise__name"
         )
         for session_id, name in entries:
             hurt_names.setdefault(session_id, []).append(name)

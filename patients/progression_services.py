@@ -70,7 +70,9 @@ class _Facts:
         ):
             hurt.setdefault(session_id, []).append(name)
         rows = SessionLog.objects.filter(**window).order_by("date")
-        rows = list(rows.values_list("pk", "date", "pain_before", "pain_after", "symptom_change", "week_number"))
+        rows = list(
+            rows.values_list("pk", "date", "pain_before", "pain_after", "symptom_change", "week_number")
+        )
         # The week each session is stored in now, so only the ones the engine moves are written.
         self.session_weeks = {pk: week for pk, _day, _before, _after, _change, week in rows}
         self.sessions = [
@@ -227,6 +229,9 @@ def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) 
         return plan_progression_refresh(plan=plan, today=today)
 
 
+SNAPSHOT_FIELDS = ["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
+
+
 def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert], dict[int, int]]:
     """(the plan, alerts raised, {session id: week number}) after one evaluation."""
     if not plan.is_live:
@@ -242,9 +247,7 @@ def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert], dict
     if not (unchanged and evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today):
         plan.current_week, plan.progression_state, plan.progression_reasons = snapshot
         plan.progression_evaluated_at = timezone.now()
-        plan.save(
-            update_fields=["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
-        )
+        plan.save(update_fields=SNAPSHOT_FIELDS)
     _sync_session_weeks(facts, decision)
     return plan, _raise_alerts(facts, decision), facts.session_weeks
 

@@ -26,8 +26,8 @@ from .selectors import (
     plan_live_for,
     plan_week_current,
     session_for_day,
-    session_logged_on,
     session_history,
+    session_logged_on,
     session_streak,
     week_adherence,
 )
