@@ -10,13 +10,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
-from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionExercise, SessionLog
+from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
     ProgressionDecision,
@@ -62,19 +62,30 @@ class _Facts:
         self.lineage = plan_lineage(plan)
         self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
         window = {"patient_id": plan.patient_id, "date__gte": plan.start_date, "date__lte": today}
-        hurt: dict[int, list[str]] = {}
-        for session_id, name in (
-            SessionExercise.objects.filter(hurt=True, **{f"session__{k}": v for k, v in window.items()})
-            .order_by("plan_exercise__week__number", "plan_exercise__order", "pk")
-            .values_list("session_id", "plan_exercise__exercise__name")
-        ):
-            hurt.setdefault(session_id, []).append(name)
-        rows = SessionLog.objects.filter(**window).order_by("date")
-        rows = list(
-            rows.values_list("pk", "date", "pain_before", "pain_after", "symptom_change", "week_number")
+        # The logs and the names of exercises that hurt, in one query: a row per log, or per
+        # exercise that hurt in it (in the plan's order).
+        rows = (
+            SessionLog.objects.filter(**window)
+            .annotate(hurt=FilteredRelation("exercises", condition=Q(exercises__hurt=True)))
+            .order_by("date", "hurt__plan_exercise__week__number", "hurt__plan_exercise__order", "hurt__pk")
+            .values_list(
+                "pk",
+                "date",
+                "pain_before",
+                "pain_after",
+                "symptom_change",
+                "week_number",
+                "hurt__plan_exercise__exercise__name",
+            )
         )
+        logs: dict[int, tuple] = {}
+        hurt: dict[int, list[str]] = {}
+        for pk, day, before, after, change, week, hurt_name in rows:
+            logs.setdefault(pk, (day, before, after, change, week))
+            if hurt_name is not None:
+                hurt.setdefault(pk, []).append(hurt_name)
         # The week each session is stored in now, so only the ones the engine moves are written.
-        self.session_weeks = {pk: week for pk, _day, _before, _after, _change, week in rows}
+        self.session_weeks = {pk: log[4] for pk, log in logs.items()}
         self.sessions = [
             SessionFacts(
                 date=day,
@@ -84,7 +95,7 @@ class _Facts:
                 hurt_exercises=tuple(hurt.get(pk, ())),
                 session_id=pk,
             )
-            for pk, day, before, after, change, _week in rows
+            for pk, (day, before, after, change, _week) in logs.items()
         ]
         self.session_ids = {f.date: f.session_id for f in self.sessions}
         # A plan loaded by `plan_for_progression` says whether the patient has any override or
@@ -144,9 +155,9 @@ def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
     if not wanted:
         return []
     existing = set(
-        Alert.objects.filter(plan__in=facts.lineage, cause_key__in=[s.cause_key for s in wanted]).values_list(
-            "cause_key", flat=True
-        )
+        Alert.objects.filter(plan__in=facts.lineage, cause_key__in=[s.cause_key for s in wanted])
+        .order_by()
+        .values_list("cause_key", flat=True)
     )
     created = []
     for signal in wanted:
