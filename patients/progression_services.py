@@ -100,14 +100,14 @@ class _Facts:
         self.session_ids = {f.date: f.session_id for f in self.sessions}
         # A plan loaded by `plan_for_progression` says whether the patient has any override or
         # pause at all; most have none, and then there is nothing to read.
-        overrides = ProgressionOverride.objects.none()
+        overrides = []
         if getattr(plan, "has_overrides", True):
             overrides = ProgressionOverride.objects.filter(plan__in=self.lineage).order_by("created_at", "pk")
         self.overrides = [
             OverrideFacts(action=o.action, effective_on=o.effective_on, reason=o.reason, sequence=n)
             for n, o in enumerate(overrides)
         ]
-        pauses = PlanPause.objects.none()
+        pauses = []
         if getattr(plan, "has_pauses", True):
             pauses = PlanPause.objects.filter(plan__in=self.lineage)
         self.paused_days = _paused_days(pauses, today=today)

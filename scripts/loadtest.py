@@ -102,6 +102,7 @@ class Results:
         self.cookies: dict[str, dict[str, str]] = {}
         self.tokens: dict[str, str] = {}
         self.today: dict[str, str] = {}
+        self.exercises: dict[str, list[dict]] = {}
 
     def record(self, kind: str, status: int | str, seconds: float, data: bytes = b"", response=None):
         problem = outage_problem(kind, data, response) if status == 503 and response is not None else None
@@ -284,6 +285,7 @@ def patient_loop(args, username: str, results: Results, run: Run):
         if token and today:
             results.tokens[username] = token
             results.today[username] = today.isoformat()
+            results.exercises[username] = exercises
 
 
 def restart_database(delay: float, log: list[str]) -> None:
@@ -396,7 +398,11 @@ def report(results: Results, elapsed: float) -> int:
 
 
 def run_wrk(
-    args, tokens: dict[str, str], cookies: dict[str, dict[str, str]], today_dates: dict[str, str]
+    args,
+    tokens: dict[str, str],
+    cookies: dict[str, dict[str, str]],
+    today_dates: dict[str, str],
+    exercises: dict[str, list[dict]],
 ) -> None:
     wrk = shutil.which("wrk")
     if not wrk:
@@ -419,13 +425,23 @@ def run_wrk(
             bodies, headers = [], []
             for username, token in tokens.items():
                 day = today_dates[username]
+                # What the app sends: the day's exercises done at their targets.
                 body = {
                     "date": day,
                     "pain_before": 3,
                     "pain_after": 2,
                     "symptom_change": "same",
                     "note": "wrk",
-                    "exercises": [],
+                    "exercises": [
+                        {
+                            "plan_exercise": exercise["id"],
+                            "done": True,
+                            "reps": exercise.get("target_reps"),
+                            "hold_seconds": exercise.get("target_hold_seconds"),
+                            "hurt": False,
+                        }
+                        for exercise in exercises.get(username, [])
+                    ],
                 }
                 bodies.append(json.dumps(json.dumps(body)))
                 headers.append(json.dumps(f"Token {token}"))
@@ -539,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         lost = missing + duplicated + different
 
     if args.wrk:
-        run_wrk(args, results.tokens, results.cookies, results.today)
+        run_wrk(args, results.tokens, results.cookies, results.today, results.exercises)
 
     ok = errors == 0 and lost == 0
     print(f"\nRESULT: {'PASS' if ok else 'FAIL'} ({errors} errors, {lost} lost or duplicated sessions)")
