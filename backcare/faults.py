@@ -21,6 +21,11 @@ logger = logging.getLogger("backcare.faults")
 RETRY_AFTER_SECONDS = "10"
 
 
+def _one_line(exception) -> str:
+    """The driver's message spread over several lines, on one (a log line per request)."""
+    return " ".join(str(exception).split())
+
+
 def database_unavailable(request):
     message = _(
         "BackCare cannot reach its database right now. Nothing was lost; please try again in a minute."
@@ -43,7 +48,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
-            logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+            logger.warning("Database unavailable for %s %s: %s", request.method, request.path, _one_line(exception))
             return database_unavailable(request)
         return None
 
@@ -52,6 +57,6 @@ def server_error(request, *args, **kwargs):
     """handler500: a database outage outside a view is still a 503, anything else Django's 500."""
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_ERRORS):
-        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, _one_line(exception))
         return database_unavailable(request)
     return django_server_error(request, *args, **kwargs)
