@@ -21,9 +21,10 @@ logger = logging.getLogger("backcare.faults")
 RETRY_AFTER_SECONDS = "10"
 
 
-def _one_line(exception) -> str:
-    """The driver's message spread over several lines, on one (a log line per request)."""
-    return " ".join(str(exception).split())
+def _log_outage(request, exception) -> None:
+    # One line per request: the driver's message spans several.
+    message = " ".join(str(exception).split())
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, message)
 
 
 def database_unavailable(request):
@@ -48,7 +49,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
-            logger.warning("Database unavailable for %s %s: %s", request.method, request.path, _one_line(exception))
+            _log_outage(request, exception)
             return database_unavailable(request)
         return None
 
@@ -57,6 +58,6 @@ def server_error(request, *args, **kwargs):
     """handler500: a database outage outside a view is still a 503, anything else Django's 500."""
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_ERRORS):
-        logger.warning("Database unavailable for %s %s: %s", request.method, request.path, _one_line(exception))
+        _log_outage(request, exception)
         return database_unavailable(request)
     return django_server_error(request, *args, **kwargs)
