@@ -9,16 +9,22 @@ import logging
 import sys
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
 
+from .log_filters import DATABASE_ERRORS
+
 logger = logging.getLogger("backcare.faults")
 
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = "10"
+
+
+def _log_outage(request, exception) -> None:
+    # One line per request: the driver's message spans several.
+    message = " ".join(str(exception).split())
+    logger.warning("Database unavailable for %s %s: %s", request.method, request.path, message)
 
 
 def database_unavailable(request):
@@ -43,7 +49,7 @@ class DatabaseUnavailableMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, DATABASE_ERRORS):
-            logger.warning("Database unavailable for %s %s: %s", request.method, request.path, exception)
+            _log_outage(request, exception)
             return database_unavailable(request)
         return None
 
@@ -52,5 +58,6 @@ def server_error(request, *args, **kwargs):
     """handler500: a database outage outside a view is still a 503, anything else Django's 500."""
     exception = sys.exc_info()[1]
     if isinstance(exception, DATABASE_ERRORS):
+        _log_outage(request, exception)
         return database_unavailable(request)
     return django_server_error(request, *args, **kwargs)

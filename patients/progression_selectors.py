@@ -19,16 +19,10 @@ class SafetyMessage:
     day: date | None
 
 
-def _hurt_names(alert: Alert) -> list[str]:
-    if alert.session is None:
-        return []
-    return [entry.plan_exercise.exercise.name for entry in alert.session.hurt_entries]
-
-
-def _patient_text(alert: Alert) -> str | None:
+def _patient_text(alert: Alert, hurt_names: dict[int, list[str]]) -> str | None:
     kind = Alert.Kind
     if alert.kind == kind.HURT:
-        names = _hurt_names(alert)
+        names = hurt_names.get(alert.session_id, [])
         if names:
             return _(
                 "You stopped %(exercises)s because it hurt. Do not do it again until you have "
@@ -57,21 +51,23 @@ def _patient_text(alert: Alert) -> str | None:
 
 def patient_safety_messages(*, patient: Patient) -> list[SafetyMessage]:
     """Plain messages for the patient's open alerts, newest first, each text once."""
-    alerts = (
+    alerts = list(
         Alert.objects.filter(patient=patient, acknowledged_at__isnull=True)
         .select_related("session")
-        .prefetch_related(
-            Prefetch(
-                "session__exercises",
-                queryset=SessionExercise.objects.filter(hurt=True).select_related("plan_exercise__exercise"),
-                to_attr="hurt_entries",
-            )
-        )
         .order_by("-created_at", "-pk")
     )
+    # Only "it hurt" alerts name exercises: read those sessions' entries, and only when there are any.
+    hurt_sessions = {a.session_id for a in alerts if a.kind == Alert.Kind.HURT and a.session_id}
+    hurt_names: dict[int, list[str]] = {}
+    if hurt_sessions:
+        entries = SessionExercise.objects.filter(session_id__in=hurt_sessions, hurt=True).values_list(
+            "session_id", "plan_exercise__exercise__name"
+        )
+        for session_id, name in entries:
+            hurt_names.setdefault(session_id, []).append(name)
     messages, seen = [], set()
     for alert in alerts:
-        text = _patient_text(alert)
+        text = _patient_text(alert, hurt_names)
         if text and text not in seen:
             seen.add(text)
             messages.append(

@@ -10,12 +10,13 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
-from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionExercise, SessionLog
+from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
     ProgressionDecision,
@@ -61,15 +62,30 @@ class _Facts:
         self.lineage = plan_lineage(plan)
         self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
         window = {"patient_id": plan.patient_id, "date__gte": plan.start_date, "date__lte": today}
+        # The logs and the names of exercises that hurt, in one query: a row per log, or per
+        # exercise that hurt in it (in the plan's order).
+        rows = (
+            SessionLog.objects.filter(**window)
+            .annotate(hurt=FilteredRelation("exercises", condition=Q(exercises__hurt=True)))
+            .order_by("date", "hurt__plan_exercise__week__number", "hurt__plan_exercise__order", "hurt__pk")
+            .values_list(
+                "pk",
+                "date",
+                "pain_before",
+                "pain_after",
+                "symptom_change",
+                "week_number",
+                "hurt__plan_exercise__exercise__name",
+            )
+        )
+        logs: dict[int, tuple] = {}
         hurt: dict[int, list[str]] = {}
-        for session_id, name in (
-            SessionExercise.objects.filter(hurt=True, **{f"session__{k}": v for k, v in window.items()})
-            .order_by("plan_exercise__week__number", "plan_exercise__order", "pk")
-            .values_list("session_id", "plan_exercise__exercise__name")
-        ):
-            hurt.setdefault(session_id, []).append(name)
-        rows = SessionLog.objects.filter(**window).order_by("date")
-        rows = rows.values_list("pk", "date", "pain_before", "pain_after", "symptom_change")
+        for pk, day, before, after, change, week, hurt_name in rows:
+            logs.setdefault(pk, (day, before, after, change, week))
+            if hurt_name is not None:
+                hurt.setdefault(pk, []).append(hurt_name)
+        # The week each session is stored in now, so only the ones the engine moves are written.
+        self.session_weeks = {pk: log[4] for pk, log in logs.items()}
         self.sessions = [
             SessionFacts(
                 date=day,
@@ -79,15 +95,22 @@ class _Facts:
                 hurt_exercises=tuple(hurt.get(pk, ())),
                 session_id=pk,
             )
-            for pk, day, before, after, change in rows
+            for pk, (day, before, after, change, _week) in logs.items()
         ]
         self.session_ids = {f.date: f.session_id for f in self.sessions}
-        overrides = ProgressionOverride.objects.filter(plan__in=self.lineage).order_by("created_at", "pk")
+        # A plan loaded by `plan_for_progression` says whether the patient has any override or
+        # pause at all; most have none, and then there is nothing to read.
+        overrides = []
+        if getattr(plan, "has_overrides", True):
+            overrides = ProgressionOverride.objects.filter(plan__in=self.lineage).order_by("created_at", "pk")
         self.overrides = [
             OverrideFacts(action=o.action, effective_on=o.effective_on, reason=o.reason, sequence=n)
             for n, o in enumerate(overrides)
         ]
-        self.paused_days = _paused_days(PlanPause.objects.filter(plan__in=self.lineage), today=today)
+        pauses = []
+        if getattr(plan, "has_pauses", True):
+            pauses = PlanPause.objects.filter(plan__in=self.lineage)
+        self.paused_days = _paused_days(pauses, today=today)
 
     def decide(self, *, today: date | None = None) -> ProgressionDecision:
         return decide(
@@ -132,9 +155,9 @@ def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
     if not wanted:
         return []
     existing = set(
-        Alert.objects.filter(plan__in=facts.lineage, cause_key__in=[s.cause_key for s in wanted]).values_list(
-            "cause_key", flat=True
-        )
+        Alert.objects.filter(plan__in=facts.lineage, cause_key__in=[s.cause_key for s in wanted])
+        .order_by()
+        .values_list("cause_key", flat=True)
     )
     created = []
     for signal in wanted:
@@ -161,22 +184,49 @@ def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
     return created
 
 
-def _sync_session_weeks(plan: Plan, decision: ProgressionDecision) -> None:
-    """Keep each session's `week_number` equal to the week the engine places that day in."""
-    for period in decision.periods:
-        SessionLog.objects.filter(
-            patient_id=plan.patient_id, date__gte=period.start, date__lte=period.end
-        ).exclude(week_number=period.week).update(week_number=period.week)
+def plan_for_progression(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
+    """`queryset` annotated so that evaluating its plans skips reading overrides and pauses
+    when the patient has none (two queries fewer on every session log)."""
+    same_patient = {"plan__patient_id": OuterRef("patient_id")}
+    return queryset.annotate(
+        has_overrides=Exists(ProgressionOverride.objects.filter(**same_patient)),
+        has_pauses=Exists(PlanPause.objects.filter(**same_patient)),
+    )
 
 
-@transaction.atomic
-def plan_progression_refresh(*, plan: Plan, today: date | None = None) -> Plan:
+def _sync_session_weeks(facts: _Facts, decision: ProgressionDecision) -> None:
+    """Keep each session's `week_number` equal to the week the engine places that day in.
+
+    The periods cover the plan's start to today, the days `facts` read: only sessions whose
+    week changes are written (usually none).
+    """
+    moved: dict[int, list[int]] = {}
+    for session in facts.sessions:
+        for period in decision.periods:
+            if period.start <= session.date <= period.end:
+                if facts.session_weeks[session.session_id] != period.week:
+                    moved.setdefault(period.week, []).append(session.session_id)
+                break
+    for week, ids in moved.items():
+        SessionLog.objects.filter(pk__in=ids).update(week_number=week)
+        facts.session_weeks.update(dict.fromkeys(ids, week))
+
+
+# Nested in a caller's transaction (logging a session), no savepoint: an error rolls back the whole.
+@transaction.atomic(savepoint=False)
+def plan_progression_refresh(
+    *, plan: Plan, today: date | None = None, session: SessionLog | None = None
+) -> Plan:
     """Re-evaluate a live plan: store its week, state and reasons, and raise any new alerts.
 
     `today` is the patient's local date (default: now in their time zone). Drafts and
-    ended plans are returned unchanged.
+    ended plans are returned unchanged. `session`, one of the plan's sessions just logged,
+    gets the `week_number` the engine placed its day in.
     """
-    return _refresh(plan, today=today)[0]
+    plan, _alerts, session_weeks = _refresh(plan, today=today)
+    if session is not None and session.pk in session_weeks:
+        session.week_number = session_weeks[session.pk]
+    return plan
 
 
 def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) -> Plan:
@@ -190,21 +240,27 @@ def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) 
         return plan_progression_refresh(plan=plan, today=today)
 
 
-def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert]]:
+SNAPSHOT_FIELDS = ["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
+
+
+def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert], dict[int, int]]:
+    """(the plan, alerts raised, {session id: week number}) after one evaluation."""
     if not plan.is_live:
-        return plan, []
+        return plan, [], {}
     today = today or plan.patient.local_date()
     facts = _Facts(plan, today=today)
     decision = facts.decide()
-    plan.current_week = decision.week
-    plan.progression_state = decision.state
-    plan.progression_reasons = list(decision.reasons)
-    plan.progression_evaluated_at = timezone.now()
-    plan.save(
-        update_fields=["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
-    )
-    _sync_session_weeks(plan, decision)
-    return plan, _raise_alerts(facts, decision)
+    snapshot = (decision.week, decision.state, list(decision.reasons))
+    unchanged = snapshot == (plan.current_week, plan.progression_state, plan.progression_reasons)
+    evaluated_at = plan.progression_evaluated_at
+    # `progression_evaluated_at` is when the stored snapshot was last confirmed: once a local
+    # day is enough (plan_progression_refresh_if_stale), so an unchanged decision writes nothing.
+    if not (unchanged and evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today):
+        plan.current_week, plan.progression_state, plan.progression_reasons = snapshot
+        plan.progression_evaluated_at = timezone.now()
+        plan.save(update_fields=SNAPSHOT_FIELDS)
+    _sync_session_weeks(facts, decision)
+    return plan, _raise_alerts(facts, decision), facts.session_weeks
 
 
 @transaction.atomic
@@ -296,7 +352,7 @@ def plans_evaluate_all(*, now=None) -> dict[str, int]:
     plans = Plan.objects.filter(status__in=Plan.LIVE_STATUSES).select_related("patient").order_by("pk")
     for plan in plans.iterator(chunk_size=200):
         with transaction.atomic():
-            plan, raised = _refresh(plan, today=plan.patient.local_date(now))
+            plan, raised, _weeks = _refresh(plan, today=plan.patient.local_date(now))
         counts["plans"] += 1
         counts["alerts"] += len(raised)
         counts[plan.progression_state] = counts.get(plan.progression_state, 0) + 1

@@ -56,6 +56,11 @@ def plan_week_current(*, plan: Plan) -> PlanWeek | None:
     return PlanWeek.objects.filter(plan=plan, number=plan.current_week).first()
 
 
+def session_logged_on(*, patient: Patient, day: date) -> bool:
+    """Whether the patient has logged a session for that local day."""
+    return SessionLog.objects.filter(patient=patient, date=day).exists()
+
+
 def session_for_day(*, patient: Patient, day: date) -> SessionLog | None:
     """The patient's session on a local day, with what they reported per exercise."""
     return (

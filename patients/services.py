@@ -30,7 +30,7 @@ from .models import (
     SessionExercise,
     SessionLog,
 )
-from .progression_services import plan_progression_refresh
+from .progression_services import plan_for_progression, plan_progression_refresh
 
 User = get_user_model()
 
@@ -552,7 +552,11 @@ def session_log(
     today = today or patient.local_date()
     exercises = exercises or []
     with transaction.atomic():
-        plan = Plan.objects.filter(patient=patient, status__in=Plan.LIVE_STATUSES).select_for_update().first()
+        plan = (
+            plan_for_progression(Plan.objects.filter(patient=patient, status__in=Plan.LIVE_STATUSES))
+            .select_for_update()
+            .first()
+        )
         allowed_ids = set()
         if plan is not None:
             allowed_ids = set(
@@ -611,8 +615,7 @@ def session_log(
         )
         # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
         plan.patient = patient
-        plan_progression_refresh(plan=plan, today=today)
-        session.refresh_from_db(fields=["week_number"])
+        plan_progression_refresh(plan=plan, today=today, session=session)
     return session, created
 
 

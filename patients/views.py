@@ -27,6 +27,7 @@ from .selectors import (
     plan_week_current,
     session_for_day,
     session_history,
+    session_logged_on,
     session_streak,
     week_adherence,
 )
@@ -36,10 +37,14 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _own_patient(request) -> Patient:
-    return get_object_or_404(
+    patient = get_object_or_404(
         Patient.objects.visible_to(request.user).select_related("user", "clinic", "therapist"),
         user=request.user,
     )
+    # The page header shows the user's clinic: the same row, already read.
+    if request.user.clinic_id == patient.clinic_id:
+        request.user.clinic = patient.clinic
+    return patient
 
 
 def _plan_state(plan: Plan | None, today: date) -> str:
@@ -85,10 +90,12 @@ def today(request):
         plan.patient = patient
         plan = plan_progression_refresh_if_stale(plan=plan, today=local_today)
         items = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
+        # The week came with its exercises; read it only when it adds none of its own.
+        week = next((item.week for item in items if item.week.number == plan.current_week), None)
         context.update(
-            week=plan_week_current(plan=plan),
+            week=week or plan_week_current(plan=plan),
             exercises=[{"item": item, "steps": _steps(item.exercise)} for item in items],
-            today_session=session_for_day(patient=patient, day=local_today),
+            today_session=session_logged_on(patient=patient, day=local_today),
         )
     return render(request, "patients/today.html", context)
 

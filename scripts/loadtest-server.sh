@@ -12,6 +12,8 @@ SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))'
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
   CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 LOG_LEVEL=WARNING
+# 50 patients ask for a token from one address within seconds; the production limit is 10/minute.
+export API_TOKEN_THROTTLE_RATE=${API_TOKEN_THROTTLE_RATE:-1000/minute}
 STATIC_ROOT=$(mktemp -d)
 export STATIC_ROOT
 

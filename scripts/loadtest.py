@@ -97,16 +97,21 @@ class Results:
         self.first_503: float | None = None
         self.last_503: float | None = None
         self.first_ok_after_503: float | None = None
+        self.unclear_503: Counter = Counter()  # what was wrong with 503s that were not clear
         # What the throughput phase reuses: each patient's page cookies, API token and "today".
         self.cookies: dict[str, dict[str, str]] = {}
         self.tokens: dict[str, str] = {}
         self.today: dict[str, str] = {}
+        self.exercises: dict[str, list[dict]] = {}
 
-    def record(self, kind: str, status: int | str, seconds: float):
+    def record(self, kind: str, status: int | str, seconds: float, data: bytes = b"", response=None):
+        problem = outage_problem(kind, data, response) if status == 503 and response is not None else None
         now = time.monotonic()
         with self.lock:
             self.latencies[kind].append(seconds)
             self.statuses[kind][status] += 1
+            if problem:
+                self.unclear_503[problem] += 1
             if status == 503:
                 self.first_503 = self.first_503 or now
                 self.last_503 = now
@@ -126,6 +131,26 @@ def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))
     return ordered[index]
+
+
+def outage_problem(kind: str, data: bytes, response) -> str | None:
+    """What is wrong with a 503 answer, or None when it is the clear outage page or JSON error."""
+    text = data.decode("utf-8", "replace")
+    if "Traceback" in text or 'File "/' in text:
+        return "a stack trace"
+    content_type = response.getheader("Content-Type", "")
+    if kind.startswith("api"):
+        try:
+            detail = json.loads(data)["detail"]
+        except (ValueError, KeyError, TypeError):
+            return f"not a JSON error ({content_type})"
+        if not detail:
+            return "a JSON error without a message"
+    elif not content_type.startswith("text/html") or "<h1" not in text:
+        return f"not an HTML page ({content_type})"
+    if not response.getheader("Retry-After"):
+        return "no Retry-After header"
+    return None
 
 
 def login_page_session(client: Client, username: str, password: str) -> None:
@@ -198,8 +223,8 @@ def patient_loop(args, username: str, results: Results, run: Run):
         try:
             if token and (action < 0.45 or not exercises):
                 started = time.perf_counter()
-                status, data, _ = api.request("GET", "/api/v1/me/today/", headers=auth)
-                results.record("api today", status, time.perf_counter() - started)
+                status, data, response = api.request("GET", "/api/v1/me/today/", headers=auth)
+                results.record("api today", status, time.perf_counter() - started, data, response)
                 if status == 200:
                     payload = json.loads(data)
                     exercises = payload.get("exercises", [])
@@ -226,13 +251,13 @@ def patient_loop(args, username: str, results: Results, run: Run):
                     ],
                 }
                 started = time.perf_counter()
-                status, data, _ = api.request(
+                status, data, response = api.request(
                     "POST",
                     "/api/v1/sessions/",
                     body=json.dumps(body).encode(),
                     headers={**auth, "Content-Type": "application/json"},
                 )
-                results.record("api log session", status, time.perf_counter() - started)
+                results.record("api log session", status, time.perf_counter() - started, data, response)
                 if status in (200, 201):
                     with results.lock:
                         results.acknowledged[(username, day.isoformat())] = (note, pain_after)
@@ -245,8 +270,8 @@ def patient_loop(args, username: str, results: Results, run: Run):
                         results.errors.append(f"{username}: log session {status}: {data[:200]!r}")
             else:
                 started = time.perf_counter()
-                status, data, _ = page.request("GET", "/me/")
-                results.record("page /me/", status, time.perf_counter() - started)
+                status, data, response = page.request("GET", "/me/")
+                results.record("page /me/", status, time.perf_counter() - started, data, response)
                 if status == 200 and b"<h1" not in data:
                     with results.lock:
                         results.errors.append(f"{username}: /me/ answered 200 without a page")
@@ -260,6 +285,7 @@ def patient_loop(args, username: str, results: Results, run: Run):
         if token and today:
             results.tokens[username] = token
             results.today[username] = today.isoformat()
+            results.exercises[username] = exercises
 
 
 def restart_database(delay: float, log: list[str]) -> None:
@@ -349,7 +375,14 @@ def report(results: Results, elapsed: float) -> int:
     )
     for line in results.errors[:10]:
         print(f"  {line}")
-    print(f"outage answers (503): {outage}")
+    unclear = sum(results.unclear_503.values())
+    print(
+        f"outage answers (503): {outage}, clear (JSON error or HTML page with Retry-After, "
+        f"no stack trace): {outage - unclear}"
+    )
+    for problem, n in results.unclear_503.items():
+        print(f"  {n} answered 503 with {problem}")
+    errors += unclear
     if results.first_503:
         if results.first_ok_after_503:
             print(
@@ -365,7 +398,11 @@ def report(results: Results, elapsed: float) -> int:
 
 
 def run_wrk(
-    args, tokens: dict[str, str], cookies: dict[str, dict[str, str]], today_dates: dict[str, str]
+    args,
+    tokens: dict[str, str],
+    cookies: dict[str, dict[str, str]],
+    today_dates: dict[str, str],
+    exercises: dict[str, list[dict]],
 ) -> None:
     wrk = shutil.which("wrk")
     if not wrk:
@@ -382,19 +419,29 @@ def run_wrk(
                 + "}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
                 "  return wrk.format('GET', '/me/', {['Cookie'] = cookies[(n % #cookies) + 1]})\nend\n"
             )
-            wrk_phase(wrk, args, base, lua, "patient today page GET /me/")
+            wrk_phase(wrk, args, base, lua, "patient today page GET /me/", target=1000)
         if tokens:
             lua = Path(tmp) / "log.lua"
             bodies, headers = [], []
             for username, token in tokens.items():
                 day = today_dates[username]
+                # What the app sends: the day's exercises done at their targets.
                 body = {
                     "date": day,
                     "pain_before": 3,
                     "pain_after": 2,
                     "symptom_change": "same",
                     "note": "wrk",
-                    "exercises": [],
+                    "exercises": [
+                        {
+                            "plan_exercise": exercise["id"],
+                            "done": True,
+                            "reps": exercise.get("target_reps"),
+                            "hold_seconds": exercise.get("target_hold_seconds"),
+                            "hurt": False,
+                        }
+                        for exercise in exercises.get(username, [])
+                    ],
                 }
                 bodies.append(json.dumps(json.dumps(body)))
                 headers.append(json.dumps(f"Token {token}"))
@@ -403,13 +450,15 @@ def run_wrk(
                 "local n = 0\nrequest = function()\n  n = n + 1\n  local i = (n % #tokens) + 1\n"
                 "  return wrk.format('POST', '/api/v1/sessions/', {['Authorization'] = tokens[i], "
                 "['Content-Type'] = 'application/json'}, bodies[i])\nend\n"
-                "local codes = {}\nresponse = function(status, headers, body)\n"
-                "  codes[status] = (codes[status] or 0) + 1\nend\n"
             )
-            wrk_phase(wrk, args, base, lua, "session log POST /api/v1/sessions/ (re-log today)")
+            wrk_phase(wrk, args, base, lua, "session log POST /api/v1/sessions/ (re-log today)", target=400)
 
 
-def wrk_phase(wrk: str, args, base: str, lua: Path, title: str) -> None:
+WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+P99_TARGET_MS = 100
+
+
+def wrk_phase(wrk: str, args, base: str, lua: Path, title: str, *, target: int) -> None:
     command = [
         wrk,
         f"-t{args.wrk_threads}",
@@ -424,7 +473,18 @@ def wrk_phase(wrk: str, args, base: str, lua: Path, title: str) -> None:
     result = subprocess.run(  # noqa: S603 (wrk with our own arguments)
         command, capture_output=True, text=True, check=False, timeout=args.wrk_duration + 60
     )
-    print(result.stdout.strip() or result.stderr.strip())
+    output = result.stdout.strip() or result.stderr.strip()
+    print(output)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s|m)\b", output)
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if rate and p99:
+        per_second, p99_ms = float(rate.group(1)), float(p99.group(1)) * WRK_UNITS[p99.group(2)]
+        verdict = "met" if per_second >= target and p99_ms < P99_TARGET_MS else "NOT met"
+        print(
+            f"-> {per_second:.0f} requests/s (target {target}), p99 {p99_ms:.0f} ms (target "
+            f"< {P99_TARGET_MS}), non-2xx {bad.group(1) if bad else 0}: target {verdict}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -495,7 +555,7 @@ def main(argv: list[str] | None = None) -> int:
         lost = missing + duplicated + different
 
     if args.wrk:
-        run_wrk(args, results.tokens, results.cookies, results.today)
+        run_wrk(args, results.tokens, results.cookies, results.today, results.exercises)
 
     ok = errors == 0 and lost == 0
     print(f"\nRESULT: {'PASS' if ok else 'FAIL'} ({errors} errors, {lost} lost or duplicated sessions)")

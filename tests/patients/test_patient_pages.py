@@ -432,3 +432,44 @@ def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_pl
     page = client.get(TODAY_URL).content.decode()
     assert "Please read this first" in page
     assert items[0].exercise.name in page.split("Please read this first")[1].split("</section>")[0]
+
+
+# Session, user, patient (with clinic and therapist), plan, open alerts, the week's exercises
+# (with their week), whether today is logged; the names of exercises that hurt only when a
+# patient said one did. Progression is re-evaluated at most once a local day (not counted here).
+TODAY_QUERIES = 7
+
+
+def test_today_page_takes_a_fixed_number_of_queries(client, active_plan, django_assert_num_queries):
+    patient = active_plan.patient
+    client = logged_in(client, patient)
+    client.get(TODAY_URL)  # the first request of the day re-evaluates progression, and renews the login
+    with django_assert_num_queries(TODAY_QUERIES):
+        assert "Log today's session" in client.get(TODAY_URL).content.decode()
+    # More history, an open pain alert and today logged: the same count, and the page shows them.
+    today = patient.local_date()
+    for back, pain in ((3, 2), (2, 2), (1, 3), (0, 7)):
+        session_log(
+            patient=patient,
+            day=today - timedelta(days=back),
+            pain_before=pain,
+            pain_after=pain,
+            symptom_change="same",
+            exercises=entries_for(active_plan),
+        )
+    with django_assert_num_queries(TODAY_QUERIES):
+        page = client.get(TODAY_URL).content.decode()
+    assert "Please read this first" in page and "Your pain has gone up" in page
+    assert "Change today's session" in page
+    # An exercise that hurt: one more query, for its name.
+    session_log(
+        patient=patient,
+        day=today,
+        pain_before=3,
+        pain_after=3,
+        symptom_change="same",
+        exercises=entries_for(active_plan, hurt=True),
+    )
+    with django_assert_num_queries(TODAY_QUERIES + 1):
+        page = client.get(TODAY_URL).content.decode()
+    assert "because it hurt" in page

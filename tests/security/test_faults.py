@@ -59,3 +59,32 @@ def test_other_errors_stay_500(quiet_client, manager):
     with mock.patch("audit.views.audit_event_list", side_effect=ValueError("bug")):
         response = quiet_client.get("/portal/audit/")
     assert response.status_code == 500
+
+
+def test_an_outage_is_logged_in_one_line_and_a_bug_with_its_traceback(quiet_client, active_plan, manager):
+    """During a database restart every request fails: the server log says so once per request,
+    without a driver stack trace each time; a real bug (500) keeps its stack trace."""
+    import io
+    import logging
+
+    from backcare.log_filters import OutageTracebackFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(OutageTracebackFilter())
+    request_logger = logging.getLogger("django.request")
+    request_logger.addHandler(handler)
+    try:
+        quiet_client.force_login(active_plan.patient.user)
+        with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=OUTAGE):
+            assert quiet_client.get("/me/").status_code == 503
+        outage_log = stream.getvalue()
+        quiet_client.force_login(manager)
+        with mock.patch("audit.views.audit_event_list", side_effect=ValueError("bug")):
+            assert quiet_client.get("/portal/audit/").status_code == 500
+        bug_log = stream.getvalue()[len(outage_log) :]
+    finally:
+        request_logger.removeHandler(handler)
+    assert "Service Unavailable: /me/" in outage_log
+    assert "Traceback" not in outage_log
+    assert "Traceback" in bug_log and "ValueError: bug" in bug_log
