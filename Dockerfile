@@ -5,7 +5,8 @@ COPY requirements.txt build-constraints.txt ./
 RUN pip install --no-cache-dir pip==26.3 \
  && pip install --no-cache-dir --build-constraint build-constraints.txt -r requirements.txt
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --noinput
+# Built as in production (DEBUG off), so the hashed-name manifest whitenoise serves from exists.
+RUN DEBUG=false SECRET_KEY=only-for-collectstatic python manage.py collectstatic --noinput
 RUN useradd --system --home /app backcare && chown -R backcare /app
 USER backcare
 EXPOSE 8000
