@@ -379,6 +379,72 @@ def plan_exercise_remove(*, plan_exercise: PlanExercise, by: User) -> None:
     _audit(by=by, action="plan.changed", target=plan, patient=plan.patient, data={"removed": slug})
 
 
+MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
+
+
+def _check_rule(rule: dict) -> None:
+    """Raise a ValidationError naming each rule field whose value makes no sense."""
+    errors: dict[str, str] = {}
+    counts = ("min_days_in_previous_week", "min_sessions_in_previous_week", "no_worse_in_last_sessions")
+    for name in counts:
+        value = rule[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RULE_DAYS:
+            errors[name] = _("Give a whole number from 0 to %(max)s.") % {"max": MAX_RULE_DAYS}
+    for name in ("pain_rise_limit", "pain_ceiling"):
+        value = rule[name]
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10
+        ):
+            errors[name] = _("Give a pain score from 0 to 10, or leave it empty.")
+    days, sessions = rule["min_days_in_previous_week"], rule["min_sessions_in_previous_week"]
+    if (
+        not errors.keys() & {"min_days_in_previous_week", "min_sessions_in_previous_week"}
+        and 0 < days < sessions
+    ):
+        errors["min_sessions_in_previous_week"] = _(
+            "At most one session a day counts: %(sessions)s sessions cannot fit in %(days)s days."
+        ) % {"sessions": sessions, "days": days}
+    if not isinstance(rule["requires_therapist_confirmation"], bool):
+        errors["requires_therapist_confirmation"] = _("Choose yes or no.")
+    if rule["on_not_met"] not in PlanWeek.OnNotMet.values:
+        errors["on_not_met"] = _("Choose one of the offered options.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def plan_week_set_rule(*, week: PlanWeek, by: User, **rule) -> PlanWeek:
+    """Adjust, for this patient, when they may move on to `week` (from the week before).
+
+    Takes any of `ProgressionRule.RULE_FIELDS`; those not given keep their value. Week 1 has
+    no week before it, so its rule is never used and cannot be changed.
+    """
+    unknown = set(rule) - set(PlanWeek.RULE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown rule fields: {', '.join(sorted(unknown))}")
+    plan = week.plan
+    _require_own_therapist(plan, by)
+    _require_draft(plan)
+    if week.number <= 1:
+        raise ValidationError(_("Week 1 is where a plan starts: it has no rule for moving on to it."))
+    values = {**week.rule_values(), **rule}
+    _check_rule(values)
+    changed = [name for name, value in values.items() if getattr(week, name) != value]
+    if not changed:
+        return week
+    for name in changed:
+        setattr(week, name, values[name])
+    week.save(update_fields=changed)
+    _audit(
+        by=by,
+        action="plan.changed",
+        target=plan,
+        patient=plan.patient,
+        data={"week": week.number, "rule": {name: values[name] for name in changed}},
+    )
+    return week
+
+
 @transaction.atomic
 def plan_approve(*, plan: Plan, by: User) -> Plan:
     """Approve a draft: records who and when, freezes it, and makes it the patient's plan.

@@ -6,7 +6,8 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Exercise, ProgramTemplate
-from patients.models import MAX_HOLD_SECONDS, MAX_REPS, PlanExercise
+from patients.models import MAX_HOLD_SECONDS, MAX_REPS, PlanExercise, PlanWeek
+from patients.services import MAX_RULE_DAYS
 
 User = get_user_model()
 
@@ -115,6 +116,41 @@ class TargetForm(forms.Form):
             },
         )
         super().__init__(*args, prefix=f"pe{plan_exercise.pk}", **kwargs)
+
+
+class WeekRuleForm(forms.Form):
+    """When a patient may move on to one week of a draft plan (weeks 2 onwards).
+
+    Fields, labels and choices come from the model; the limits are checked by the service.
+    """
+
+    HELP_TEXTS = {
+        "min_days_in_previous_week": _("Days the patient stays in the week before. 0: no minimum stay."),
+        "min_sessions_in_previous_week": _("Sessions logged in those days. At most the number of days."),
+        "requires_therapist_confirmation": _(
+            "When ticked you confirm each move; otherwise the patient moves on as soon as the rule is met."
+        ),
+        "on_not_met": _("What happens when the minimum stay is over and a condition is not met."),
+    }
+    MAXIMA = {
+        "min_days_in_previous_week": MAX_RULE_DAYS,
+        "min_sessions_in_previous_week": MAX_RULE_DAYS,
+        "no_worse_in_last_sessions": MAX_RULE_DAYS,
+        "pain_rise_limit": 10,
+        "pain_ceiling": 10,
+    }
+
+    def __init__(self, *args, week: PlanWeek, **kwargs):
+        self.week = week
+        kwargs.setdefault("initial", week.rule_values())
+        super().__init__(*args, prefix=f"rule{week.pk}", **kwargs)
+        for name in PlanWeek.RULE_FIELDS:
+            field = PlanWeek._meta.get_field(name).formfield()
+            if name in self.HELP_TEXTS:
+                field.help_text = self.HELP_TEXTS[name]
+            if name in self.MAXIMA:
+                field.widget.attrs.update(max=self.MAXIMA[name], inputmode="numeric")
+            self.fields[name] = field
 
 
 class ExerciseAddForm(forms.Form):

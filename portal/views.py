@@ -12,12 +12,13 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
 from patients import services
-from patients.models import Plan, PlanExercise
+from patients.models import Plan, PlanExercise, PlanWeek
 from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import plan_exercises_up_to_week, plan_with_weeks
 
@@ -32,6 +33,7 @@ from .forms import (
     PlanCreateForm,
     PlanDetailsForm,
     TargetForm,
+    WeekRuleForm,
 )
 
 INVITATION_SESSION_KEY = "portal_invitations"
@@ -306,6 +308,7 @@ def plan_detail(request, pk, plan_pk):
     data = request.POST if request.method == "POST" else None
     action = request.POST.get("action") if data is not None else None
     details_form = target_forms = add_form = None
+    rule_forms = {}
     if editable:
         details_form = PlanDetailsForm(
             data if action == "save" else None,
@@ -316,6 +319,12 @@ def plan_detail(request, pk, plan_pk):
             for week in plan.weeks.all()
             for item in week.exercises.all()
         }
+        # Week 1 is where the plan starts: its rule (for moving on *to* it) is never used.
+        rule_forms = {
+            week.pk: WeekRuleForm(data if action == "save" else None, week=week)
+            for week in plan.weeks.all()
+            if week.number > 1
+        }
         add_form = ExerciseAddForm(data if action == "add" else None, plan=plan)
     if data is not None:
         if not editable:
@@ -323,7 +332,7 @@ def plan_detail(request, pk, plan_pk):
                 request, _("This plan version is approved and frozen. Make a new version to change it.")
             )
             return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
-        if action == "save" and _save_plan(request, plan, details_form, target_forms):
+        if action == "save" and _save_plan(request, plan, details_form, target_forms, rule_forms):
             messages.success(request, _("Changes saved."))
             return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
         if action == "add" and _add_exercise(request, plan, add_form):
@@ -337,6 +346,8 @@ def plan_detail(request, pk, plan_pk):
             "rows": [
                 (item, target_forms[item.pk] if target_forms else None) for item in week.exercises.all()
             ],
+            "rule_form": rule_forms.get(week.pk),
+            "rule_rows": _rule_rows(week) if week.number > 1 else None,
         }
         for week in plan.weeks.all()
     ]
@@ -358,10 +369,31 @@ def plan_detail(request, pk, plan_pk):
     )
 
 
-def _save_plan(request, plan, details_form, target_forms) -> bool:
-    """Save note, start date and every changed target in one go; all or nothing."""
+def _rule_rows(week: PlanWeek) -> list[tuple[str, str]]:
+    """A week's rule as (label, value) rows for reading, "off" where a condition is off."""
+    off = _("Off")
+    shown = {
+        "min_days_in_previous_week": week.min_days_in_previous_week or _("No minimum"),
+        "min_sessions_in_previous_week": week.min_sessions_in_previous_week,
+        "no_worse_in_last_sessions": week.no_worse_in_last_sessions or off,
+        "pain_rise_limit": week.pain_rise_limit or off,
+        "pain_ceiling": off if week.pain_ceiling is None else week.pain_ceiling,
+        "requires_therapist_confirmation": _("Yes") if week.requires_therapist_confirmation else _("No"),
+        "on_not_met": week.get_on_not_met_display(),
+    }
+    return [
+        (capfirst(PlanWeek._meta.get_field(name).verbose_name), shown[name]) for name in PlanWeek.RULE_FIELDS
+    ]
+
+
+def _save_plan(request, plan, details_form, target_forms, rule_forms) -> bool:
+    """Save note, start date, every changed target and week rule in one go; all or nothing."""
     # Validate every form (no short-circuit) so each shows its own errors.
-    results = [details_form.is_valid()] + [form.is_valid() for form in target_forms.values()]
+    results = (
+        [details_form.is_valid()]
+        + [form.is_valid() for form in target_forms.values()]
+        + [form.is_valid() for form in rule_forms.values()]
+    )
     if not all(results):
         return False
     with transaction.atomic():
@@ -379,6 +411,14 @@ def _save_plan(request, plan, details_form, target_forms) -> bool:
                 services.plan_exercise_set_target(
                     plan_exercise=form.plan_exercise, by=request.user, **form.cleaned_data
                 )
+            except ValidationError as error:
+                _add_errors(form, error)
+                failed = True
+        for form in rule_forms.values():
+            if not form.has_changed():
+                continue
+            try:
+                services.plan_week_set_rule(week=form.week, by=request.user, **form.cleaned_data)
             except ValidationError as error:
                 _add_errors(form, error)
                 failed = True

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from patients.models import PlanExercise
+from tests.portal.test_pages import rule_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -122,6 +123,7 @@ def test_portal_permission_matrix(client, world, visitor, method, name, kwargs, 
         for item in PlanExercise.objects.filter(week__plan=world.draft):
             data[f"pe{item.pk}-target_hold_seconds"] = item.target_hold_seconds
             data[f"pe{item.pk}-target_reps"] = item.target_reps
+        data.update(rule_form_data(world.draft))
     url = reverse(name, kwargs=kwargs(world))
     audit_before = AuditEvent.objects.count()
 

@@ -40,6 +40,19 @@ def draft_form(plan, **changes):
         data[f"pe{item.pk}-target_hold_seconds"] = hold
         data[f"pe{item.pk}-target_reps"] = reps
         data[f"pe{item.pk}-out_of_range_reason"] = reason
+    data.update(rule_form_data(plan))
+    return data
+
+
+def rule_form_data(plan, **changes_by_week):
+    """Each week's rule fields (weeks 2 on) as the browser sends them; an unticked box is absent."""
+    data = {}
+    for week in plan.weeks.filter(number__gt=1):
+        for name, value in {**week.rule_values(), **changes_by_week.get(week.number, {})}.items():
+            if value is True:
+                data[f"rule{week.pk}-{name}"] = "on"
+            elif value not in (None, False):
+                data[f"rule{week.pk}-{name}"] = value
     return data
 
 
