@@ -390,12 +390,13 @@ def _check_rule(rule: dict) -> None:
         value = rule[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RULE_DAYS:
             errors[name] = _("Give a whole number from 0 to %(max)s.") % {"max": MAX_RULE_DAYS}
-    for name in ("pain_rise_limit", "pain_ceiling"):
+    # A rise of 0 points would be no limit at all, so the rise limit starts at 1.
+    for name, lowest in (("pain_rise_limit", 1), ("pain_ceiling", 0)):
         value = rule[name]
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10
+            isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 10
         ):
-            errors[name] = _("Give a pain score from 0 to 10, or leave it empty.")
+            errors[name] = _("Give a number from %(lowest)s to 10, or leave it empty.") % {"lowest": lowest}
     days, sessions = rule["min_days_in_previous_week"], rule["min_sessions_in_previous_week"]
     if (
         not errors.keys() & {"min_days_in_previous_week", "min_sessions_in_previous_week"}

@@ -105,6 +105,7 @@ def test_bad_rule_values_are_explained_on_their_fields_keep_the_input_and_store_
         ({"min_days_in_previous_week": 4}, "min_sessions_in_previous_week"),  # 5 sessions in 4 days
         ({"no_worse_in_last_sessions": -1}, "no_worse_in_last_sessions"),
         ({"pain_rise_limit": 11}, "pain_rise_limit"),
+        ({"pain_rise_limit": 0}, "pain_rise_limit"),
         ({"pain_ceiling": -1}, "pain_ceiling"),
         ({"on_not_met": "advance"}, "on_not_met"),
     ],
