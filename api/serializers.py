@@ -25,6 +25,7 @@ from patients.models import (
     SessionExercise,
     SessionLog,
 )
+from patients.services import MAX_RULE_DAYS
 
 # Dates far outside a plan's life are certainly typing mistakes, and date arithmetic on
 # them could overflow; a plan starts within these years.
@@ -320,10 +321,28 @@ class PlanCreateSerializer(serializers.Serializer):
         return _check_unique_targets(value)
 
 
+class PlanWeekRuleSerializer(serializers.Serializer):
+    """When the patient may move on to `week` (2 or later); fields left out keep their value."""
+
+    week = serializers.IntegerField(min_value=2, max_value=52)
+    min_days_in_previous_week = serializers.IntegerField(required=False, min_value=0, max_value=MAX_RULE_DAYS)
+    min_sessions_in_previous_week = serializers.IntegerField(
+        required=False, min_value=0, max_value=MAX_RULE_DAYS
+    )
+    no_worse_in_last_sessions = serializers.IntegerField(required=False, min_value=0, max_value=MAX_RULE_DAYS)
+    pain_rise_limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10)
+    pain_ceiling = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10)
+    requires_therapist_confirmation = serializers.BooleanField(required=False)
+    on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, required=False)
+
+
 class PlanUpdateSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False)
     note_to_patient = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
     targets = PlanTargetSerializer(many=True, required=False, max_length=200)
+    rules = PlanWeekRuleSerializer(
+        many=True, required=False, max_length=52, help_text=_("Per-week progression rules to change.")
+    )
 
     def validate_start_date(self, value):
         return _check_start_date(value)

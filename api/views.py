@@ -188,6 +188,19 @@ PLAN_WEEKS = Prefetch(
 )
 
 
+def _plan_rules_apply(*, plan: Plan, rules: list[dict], by) -> None:
+    """Change per-week progression rules on a draft (inside the view's transaction)."""
+    if not rules:
+        return
+    weeks = {week.number: week for week in PlanWeek.objects.filter(plan=plan).select_related("plan__patient")}
+    for rule in rules:
+        fields = dict(rule)
+        number = fields.pop("week")
+        if number not in weeks:
+            raise ValidationError({"rules": _("This plan has no week %(number)s.") % {"number": number}})
+        services.plan_week_set_rule(week=weeks[number], by=by, **fields)
+
+
 def _plan_targets_apply(*, plan: Plan, targets: list[dict], by) -> None:
     """Set the therapist's targets on a draft, one service call per exercise.
 
@@ -279,6 +292,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 note_to_patient=data.get("note_to_patient", ""),
             )
             _plan_targets_apply(plan=plan, targets=data.get("targets", []), by=request.user)
+            _plan_rules_apply(plan=plan, rules=data.get("rules", []), by=request.user)
         return self._render(plan, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -298,6 +312,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                     note_to_patient=data.get("note_to_patient", plan.note_to_patient),
                 )
             _plan_targets_apply(plan=plan, targets=data.get("targets", []), by=request.user)
+            _plan_rules_apply(plan=plan, rules=data.get("rules", []), by=request.user)
         return self._render(plan, status.HTTP_201_CREATED if revised else status.HTTP_200_OK)
 
     @extend_schema(

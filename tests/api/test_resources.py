@@ -671,3 +671,30 @@ def test_docs_page_loads_its_assets_from_this_server_with_no_inline_code(db):
     assert start_up.status_code == 200
     assert start_up.headers["Content-Type"].startswith("application/javascript")
     assert "/api/schema/" in start_up.content.decode()
+
+
+def test_a_therapist_adjusts_when_the_patient_moves_on(patient, handout_program):
+    """A draft's week rules change through the API; bad values change nothing."""
+    client = client_for(patient.therapist)
+    draft = _create_plan(client, patient).json()
+    url = f"/api/v1/plans/{draft['id']}/"
+
+    changed = client.patch(
+        url, {"rules": [{"week": 2, "min_sessions_in_previous_week": 4, "pain_ceiling": 6}]}, format="json"
+    )
+
+    assert changed.status_code == 200
+    week2 = changed.json()["weeks"][1]["progression_rule"]
+    assert (week2["min_sessions_in_previous_week"], week2["pain_ceiling"]) == (4, 6)
+    assert handout_program.weeks.get(number=2).min_sessions_in_previous_week == 5  # template unchanged
+    for bad in (
+        {"week": 2, "min_days_in_previous_week": 3, "min_sessions_in_previous_week": 5},
+        {"week": 2, "pain_rise_limit": 0},
+        {"week": 1, "min_days_in_previous_week": 3},
+        {"week": 9, "min_days_in_previous_week": 3},
+    ):
+        refused = client.patch(url, {"rules": [bad], "note_to_patient": "Not saved"}, format="json")
+        assert refused.status_code == 400, bad
+    after = client.get(url).json()
+    assert after["note_to_patient"] != "Not saved"
+    assert after["weeks"][1]["progression_rule"]["min_days_in_previous_week"] == 7
