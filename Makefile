@@ -20,7 +20,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt build-constraints.txt 
 		--build-constraint build-constraints.txt -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# A development .env (never copied into the Docker image), so `.venv/bin/python manage.py ...`
+# works on a laptop without exporting DEBUG; production sets its variables itself.
+.env:
+	echo "DEBUG=true" > $@
+
+install: $(VENV)/.installed .env
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
