@@ -1,9 +1,11 @@
 import zoneinfo
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,6 +29,10 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def local_date(self, at: datetime | None = None) -> date:
+        """The clinic's calendar day at `at` (default: now), in its own time zone."""
+        return timezone.localtime(at or timezone.now(), zoneinfo.ZoneInfo(self.timezone)).date()
 
 
 class User(AbstractUser):

@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 from api.schema import VALIDATION_ERROR_SCHEMA
 from reports import selectors
 from reports.forms import ReportFilterForm
-from reports.views import clinic_today
 
 
 class WeekSerializer(serializers.Serializer):
@@ -105,7 +104,7 @@ class AdherenceReportView(APIView):
         user = request.user
         if not (user.is_manager or user.is_therapist):
             raise PermissionDenied
-        form = ReportFilterForm(request.query_params, user=user, today=clinic_today(user))
+        form = ReportFilterForm(request.query_params, user=user, today=user.clinic.local_date())
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
         args = form.report_args()

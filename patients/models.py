@@ -338,6 +338,30 @@ class PlanExercise(DoseRange):
     def __str__(self) -> str:
         return str(self.exercise)
 
+    @classmethod
+    def copied_from(
+        cls,
+        item: DoseRange,
+        *,
+        week: "PlanWeek",
+        target_hold_seconds: int,
+        target_reps: int,
+        reason: str = "",
+    ) -> "PlanExercise":
+        """An unsaved copy of a template's (or another plan's) exercise, with these targets."""
+        return cls(
+            week=week,
+            exercise_id=item.exercise_id,
+            order=item.order,
+            hold_seconds_min=item.hold_seconds_min,
+            hold_seconds_max=item.hold_seconds_max,
+            reps_min=item.reps_min,
+            reps_max=item.reps_max,
+            target_hold_seconds=target_hold_seconds,
+            target_reps=target_reps,
+            out_of_range_reason=reason,
+        )
+
     @property
     def target_out_of_range(self) -> bool:
         return not (self.hold_in_range(self.target_hold_seconds) and self.reps_in_range(self.target_reps))

@@ -183,24 +183,13 @@ def _plan_weeks_copy(*, plan: Plan, weeks, targets) -> None:
             introduction=source.introduction,
             **source.rule_values(),
         )
-        copies = []
-        for item in source.exercises.all():
-            hold, reps, reason = targets(item)
-            copies.append(
-                PlanExercise(
-                    week=week,
-                    exercise_id=item.exercise_id,
-                    order=item.order,
-                    hold_seconds_min=item.hold_seconds_min,
-                    hold_seconds_max=item.hold_seconds_max,
-                    reps_min=item.reps_min,
-                    reps_max=item.reps_max,
-                    target_hold_seconds=hold,
-                    target_reps=reps,
-                    out_of_range_reason=reason,
-                )
+        PlanExercise.objects.bulk_create(
+            PlanExercise.copied_from(
+                item, week=week, target_hold_seconds=hold, target_reps=reps, reason=reason
             )
-        PlanExercise.objects.bulk_create(copies)
+            for item in source.exercises.all()
+            for hold, reps, reason in [targets(item)]
+        )
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@
 annotations), so the list costs the same few queries for 5 patients or 500.
 """
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
@@ -73,8 +72,7 @@ PROGRESSION_RANK = {
 
 def clinic_today(user) -> date:
     """Today's date in the user's clinic (the caseload's frame for "last 14 days")."""
-    tzinfo = zoneinfo.ZoneInfo(user.clinic.timezone) if user.clinic_id else timezone.get_current_timezone()
-    return timezone.localtime(timezone.now(), tzinfo).date()
+    return user.clinic.local_date() if user.clinic_id else timezone.localdate()
 
 
 def _count(queryset: QuerySet) -> Coalesce:

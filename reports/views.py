@@ -1,12 +1,10 @@
 """Adherence reports: the page and its CSV exports. Figures come from reports.selectors."""
 
 import csv
-import zoneinfo
 
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
 from accounts.permissions import reports_required
 
@@ -19,12 +17,8 @@ PATIENTS_PER_PAGE = 50
 CSV_CHUNK = 2000
 
 
-def clinic_today(user):
-    return timezone.localtime(timezone.now(), zoneinfo.ZoneInfo(user.clinic.timezone)).date()
-
-
 def _form(request) -> ReportFilterForm:
-    return ReportFilterForm(request.GET, user=request.user, today=clinic_today(request.user))
+    return ReportFilterForm(request.GET, user=request.user, today=request.user.clinic.local_date())
 
 
 @reports_required

@@ -134,16 +134,8 @@ class Command(BaseCommand):
         by_number = {w.number: w for w in template_weeks}
         PlanExercise.objects.bulk_create(
             (
-                PlanExercise(
-                    week=week,
-                    exercise_id=item.exercise_id,
-                    order=item.order,
-                    hold_seconds_min=item.hold_seconds_min,
-                    hold_seconds_max=item.hold_seconds_max,
-                    reps_min=item.reps_min,
-                    reps_max=item.reps_max,
-                    target_hold_seconds=item.hold_seconds_min,
-                    target_reps=item.reps_min,
+                PlanExercise.copied_from(
+                    item, week=week, target_hold_seconds=item.hold_seconds_min, target_reps=item.reps_min
                 )
                 for week in weeks
                 for item in by_number[week.number].exercises.all()
