@@ -1,4 +1,8 @@
 from axes.backends import AxesStandaloneBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+UserModel = get_user_model()
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):
@@ -29,3 +33,16 @@ def lockout_username(request, credentials=None) -> str | None:
     source = credentials if credentials is not None else getattr(request, "data", None) or request.POST
     username = source.get(settings.AXES_USERNAME_FORM_FIELD)
     return username[:255] if isinstance(username, str) else username
+
+
+class UserModelBackend(ModelBackend):
+    """Django's username/password backend, reading a logged-in user's clinic and (for a
+    patient) their patient record in the same query: every page shows the clinic, and every
+    patient page starts from the patient record."""
+
+    def get_user(self, user_id):
+        try:
+            user = UserModel._default_manager.select_related("clinic", "patient").get(pk=user_id)
+        except UserModel.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

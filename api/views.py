@@ -28,7 +28,7 @@ from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercis
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 from patients.progression_services import plan_progression_refresh_if_stale
-from patients.selectors import plan_exercises_up_to_week, plan_live_for
+from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
 from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
@@ -382,7 +382,10 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
 def _own_patient(user) -> Patient:
     """The patient record of the signed-in patient (404 if their login has none)."""
-    return get_object_or_404(Patient.objects.visible_to(user).filter(user=user))
+    patient = patient_of_user(user)
+    if patient is None:
+        raise NotFound
+    return patient
 
 
 class TodayView(APIView):

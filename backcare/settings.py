@@ -111,6 +111,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
+# A cache every app process shares (Redis) when REDIS_URL is set: sessions are read from it
+# (written through to the database), throttles count across processes, and patient pages are
+# kept rendered between changes (patients.page_cache). Without it, a per-process memory cache
+# and database sessions, and no page cache (a change in one process could not reach another's).
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "backcare.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Fragments that depend only on the code (the navigation of a role), kept in each process.
+CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
+PATIENT_PAGE_CACHE = env.bool("PATIENT_PAGE_CACHE", default=bool(REDIS_URL))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
@@ -118,7 +138,7 @@ AUTH_USER_MODEL = "accounts.User"
 # locked-out attempts from any `authenticate(request=...)` call, the login page and the API alike.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -182,7 +202,7 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <noreply@localh
 REST_FRAMEWORK = {
     # Token first, so a request without credentials answers 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.UserTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -192,8 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
-    # Throttle counters live in the default cache (per-process LocMemCache unless CACHES is
-    # configured): with several app processes, configure a shared cache for exact limits.
+    # Throttle counters live in the default cache: shared by all processes with REDIS_URL set.
     "DEFAULT_THROTTLE_RATES": {"auth-token": env("API_TOKEN_THROTTLE_RATE", default="10/minute")},
 }
 SPECTACULAR_SETTINGS = {

@@ -8,6 +8,23 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from .models import Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 
 
+def patient_of_user(user) -> Patient | None:
+    """The patient record of a signed-in patient, or None if the login has none.
+
+    Read with the user when authentication did (accounts.backends.UserModelBackend, the API's
+    token authentication): no query then. It is the patient's own record, the only one
+    `Patient.objects.visible_to(user)` holds for a patient.
+    """
+    try:
+        patient = user.patient
+    except Patient.DoesNotExist:
+        return None
+    patient.user = user
+    if user.clinic_id == patient.clinic_id:
+        patient.clinic = user.clinic  # pages show it; one row, read once
+    return patient
+
+
 def plan_live_for(*, patient: Patient) -> Plan | None:
     """The plan the patient follows now: approved or paused (never a draft)."""
     return (

@@ -1,6 +1,7 @@
 """The patient's own pages (/me/): today's exercises, the session log and progress.
 
-Every object comes through `visible_to(request.user)`, so another patient's data is never
+The patient's own record is read with their login; every other object comes through
+`visible_to(request.user)`, so another patient's data is never
 found (404). Rules live in `patients.services`; these views parse, call and render.
 """
 
@@ -9,7 +10,9 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -19,9 +22,11 @@ from accounts.permissions import patient_required
 from .charts import ChartPoint, pain_chart
 from .forms import SessionLogForm
 from .models import Patient, Plan, SessionLog
+from .page_cache import patient_page_fragment
 from .progression_selectors import patient_safety_messages
 from .progression_services import plan_progression_refresh_if_stale
 from .selectors import (
+    patient_of_user,
     plan_exercises_up_to_week,
     plan_live_for,
     plan_week_current,
@@ -37,13 +42,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def _own_patient(request) -> Patient:
-    patient = get_object_or_404(
-        Patient.objects.visible_to(request.user).select_related("user", "clinic", "therapist"),
-        user=request.user,
-    )
-    # The page header shows the user's clinic: the same row, already read.
-    if request.user.clinic_id == patient.clinic_id:
-        request.user.clinic = patient.clinic
+    patient = patient_of_user(request.user)
+    if patient is None:
+        raise Http404
     return patient
 
 
@@ -76,13 +77,22 @@ def day_label(day: date, today: date, *, short: bool = False) -> str:
 @patient_required
 def today(request):
     patient = _own_patient(request)
-    plan = plan_live_for(patient=patient)
     local_today = patient.local_date()
-    state = _plan_state(plan, local_today)
+    content = patient_page_fragment(
+        name="today",
+        patient=patient,
+        day=local_today,
+        render=lambda: render_to_string("patients/includes/today_content.html", _today_context(patient, local_today)),
+    )
+    return render(request, "patients/today.html", {"content": content})
+
+
+def _today_context(patient: Patient, local_today: date) -> dict:
+    plan = plan_live_for(patient=patient)
     context = {
         "patient": patient,
         "plan": plan,
-        "state": state,
+        "state": _plan_state(plan, local_today),
         "today": local_today,
         "safety_messages": patient_safety_messages(patient=patient),
     }
@@ -97,7 +107,7 @@ def today(request):
             exercises=[{"item": item, "steps": _steps(item.exercise)} for item in items],
             today_session=session_logged_on(patient=patient, day=local_today),
         )
-    return render(request, "patients/today.html", context)
+    return context
 
 
 def _errors_onto_form(form: SessionLogForm, error: ValidationError) -> None:

@@ -8,6 +8,8 @@ BIN=${BIN:-.venv/bin}
 PORT=${LOADTEST_PORT:-8116}
 export DATABASE_URL=${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backcare_loadtest}
 export DEBUG=false
+# The shared cache (sessions, throttles, patient pages) as deployed; emptied before each run.
+export REDIS_URL=${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/1}
 SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
@@ -32,6 +34,7 @@ with conn.cursor() as cur:
     if not cur.fetchone():
         cur.execute(f'CREATE DATABASE "{name}"')
 PY
+"$BIN/python" -c 'import os, redis; redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()'
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py collectstatic --noinput -v0
 "$BIN/python" manage.py loadtest_setup --patients "${LOADTEST_PATIENTS:-50}" --reset

@@ -53,3 +53,15 @@ def active_plan(patient, handout_program):
 def _fast_password_hashing(settings):
     """Real deployments hash with PBKDF2; tests only need hashing to be correct, not slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _patient_page_cache(settings):
+    """Patient pages are served from the page cache as in production (with Redis), so every
+    page test also checks that a change shows at once; each test starts with an empty cache."""
+    from django.core.cache import cache
+
+    settings.PATIENT_PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()

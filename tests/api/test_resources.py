@@ -547,7 +547,7 @@ def test_odd_ids_are_404_not_500(active_plan, url):
 # the logs with what hurt, the answer's entries, and the transaction. Overrides and pauses are
 # read only when the patient has some, the alerts only when there is something to alert; the
 # plan's snapshot is written once a day or when the decision changes, a week only when it moves.
-LOG_QUERIES = 13
+LOG_QUERIES = 12
 
 
 def test_logging_a_session_takes_a_fixed_number_of_queries(active_plan, django_assert_num_queries):

@@ -1,0 +1,100 @@
+"""Patient pages kept rendered in the shared cache between changes.
+
+A patient opens their today page many times a day and it changes only when their plan,
+sessions or alerts change, when the exercise library changes, or at local midnight. The
+rendered part of the page that depends on those is cached per patient under a *stamp*:
+the patient's generation, the site-wide generation, the patient's local date and the
+language. A change sets a new generation (after its transaction commits), so the next
+request renders afresh; nothing is ever served across a change.
+
+The generation is read before the database, so a page rendered while a change commits is
+stored under the old generation and never served after it. Generations are bumped from
+model signals (patients.signals) rather than from each service, so that every write — a
+service, the admin, a management command — invalidates what it changes.
+
+Needs a cache that every app process shares (Redis, REDIS_URL): with a per-process cache a
+change made in one process would not reach the pages cached by another, so caching is off
+unless settings.PATIENT_PAGE_CACHE is true (it defaults to whether REDIS_URL is set).
+"""
+
+import uuid
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from .models import Patient
+
+# Long enough to serve a patient's day from the cache, short enough to bound memory.
+PAGE_TIMEOUT = 6 * 60 * 60
+SITE_GENERATION_KEY = "patient-pages:site"
+
+
+def _patient_generation_key(patient_id: int) -> str:
+    return f"patient-pages:patient:{patient_id}"
+
+
+def _page_key(name: str, patient_id: int) -> str:
+    return f"patient-pages:{name}:{patient_id}"
+
+
+def _new_generation() -> str:
+    return uuid.uuid4().hex
+
+
+def _bump(key: str) -> None:
+    # A new random value rather than an increment: no read, and a missing key is no problem.
+    # Now, and again once the transaction commits: a page rendered in between (from the state
+    # before the commit) is stored under the in-between generation and never served after it.
+    cache.set(key, _new_generation(), timeout=None)
+    transaction.on_commit(lambda: cache.set(key, _new_generation(), timeout=None))
+
+
+def patient_pages_changed(patient_id: int) -> None:
+    """One patient's pages are out of date once the current transaction commits."""
+    _bump(_patient_generation_key(patient_id))
+
+
+def all_patient_pages_changed() -> None:
+    """Every patient's pages are out of date (the exercise library or a therapist changed)."""
+    _bump(SITE_GENERATION_KEY)
+
+
+def _generation(key: str, values: dict) -> str:
+    value = values.get(key)
+    if value is None:
+        value = _new_generation()
+        # Another request may have set it meanwhile; then use that one.
+        if not cache.add(key, value, timeout=None):
+            value = cache.get(key) or value
+    return value
+
+
+def patient_page_fragment(*, name: str, patient: Patient, day: date, render: Callable[[], str]) -> SafeString:
+    """The HTML `render()` returns for this patient and day, from the cache when unchanged.
+
+    `render` must depend only on the database state of this patient, the exercise library,
+    `day` and the active language, and must return HTML safe to insert as it is.
+    """
+    if not settings.PATIENT_PAGE_CACHE:
+        return mark_safe(render())  # noqa: S308 (our own rendered template)
+    page_key, patient_key = _page_key(name, patient.pk), _patient_generation_key(patient.pk)
+    values = cache.get_many([page_key, patient_key, SITE_GENERATION_KEY])
+    stamp = (
+        _generation(patient_key, values),
+        _generation(SITE_GENERATION_KEY, values),
+        # A database rebuilt under a cache that outlived it may give the same id to another patient.
+        patient.created_at.isoformat(),
+        day.isoformat(),
+        get_language(),
+    )
+    cached = values.get(page_key)
+    if cached is not None and cached[0] == stamp:
+        return mark_safe(cached[1])  # noqa: S308 (our own rendered template)
+    html = render()
+    cache.set(page_key, (stamp, html), timeout=PAGE_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 (our own rendered template)
