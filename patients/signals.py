@@ -37,7 +37,9 @@ def _plan_row_changed(sender, instance, **kwargs) -> None:
 
 @receiver([post_save, post_delete], sender=PlanExercise)
 def _plan_exercise_changed(sender, instance: PlanExercise, **kwargs) -> None:
-    patient_id = PlanWeek.objects.filter(pk=instance.week_id).values_list("plan__patient_id", flat=True).first()
+    patient_id = (
+        PlanWeek.objects.filter(pk=instance.week_id).values_list("plan__patient_id", flat=True).first()
+    )
     if patient_id is not None:
         patient_pages_changed(patient_id)
 

@@ -82,7 +82,9 @@ def today(request):
         name="today",
         patient=patient,
         day=local_today,
-        render=lambda: render_to_string("patients/includes/today_content.html", _today_context(patient, local_today)),
+        render=lambda: render_to_string(
+            "patients/includes/today_content.html", _today_context(patient, local_today)
+        ),
     )
     return render(request, "patients/today.html", {"content": content})
 
