@@ -3,8 +3,11 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
-DATABASE_ERRORS = (OperationalError, InterfaceError)
+# The shared cache (Redis, with REDIS_URL) counts: logins are read from it like from the database.
+DATABASE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class OutageTracebackFilter(logging.Filter):

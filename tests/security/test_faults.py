@@ -88,3 +88,22 @@ def test_an_outage_is_logged_in_one_line_and_a_bug_with_its_traceback(quiet_clie
     assert "Service Unavailable: /me/" in outage_log
     assert "Traceback" not in outage_log
     assert "Traceback" in bug_log and "ValueError: bug" in bug_log
+
+
+def test_losing_the_shared_cache_answers_503_too(quiet_client, active_plan):
+    """With REDIS_URL set, logins are read from Redis: a Redis that cannot be reached is an
+    outage like the database's (here: nothing listens on port 1)."""
+    from django.test import override_settings
+
+    quiet_client.force_login(active_plan.patient.user)
+    unreachable = {
+        **settings.CACHES,
+        "default": {"BACKEND": "backcare.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    with override_settings(CACHES=unreachable, SESSION_ENGINE="django.contrib.sessions.backends.cached_db"):
+        response = quiet_client.get("/me/")
+        assert response.status_code == 503
+        assert "BackCare is briefly unavailable" in response.content.decode()
+        api = quiet_client.get("/api/v1/me/today/")
+        assert api.status_code == 503
+        assert api.json()["detail"].startswith("BackCare cannot reach")
