@@ -78,14 +78,15 @@ def day_label(day: date, today: date, *, short: bool = False) -> str:
 def today(request):
     patient = _own_patient(request)
     local_today = patient.local_date()
-    content = patient_page_fragment(
-        name="today",
-        patient=patient,
-        day=local_today,
-        render=lambda: render_to_string(
-            "patients/includes/today_content.html", _today_context(patient, local_today)
-        ),
-    )
+
+    def render_content() -> str:
+        # Read the patient again: the row read with the login may predate a change committed
+        # before the page cache read its generation (it renders only what it read after).
+        fresh = Patient.objects.select_related("therapist").get(pk=patient.pk)
+        fresh.user, fresh.clinic = patient.user, patient.clinic
+        return render_to_string("patients/includes/today_content.html", _today_context(fresh, local_today))
+
+    content = patient_page_fragment(name="today", patient=patient, day=local_today, render=render_content)
     return render(request, "patients/today.html", {"content": content})
 
 
