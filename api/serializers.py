@@ -405,7 +405,7 @@ class TodaySerializer(serializers.Serializer):
 
 
 class SessionExerciseSerializer(serializers.ModelSerializer):
-    exercise = serializers.SlugField(source="plan_exercise.exercise.slug", read_only=True)
+    exercise = serializers.SlugField(source="exercise_slug", read_only=True)  # api.views.SESSION_EXERCISES
 
     class Meta:
         model = SessionExercise

@@ -9,7 +9,7 @@ ValidationError, which api/exceptions.py turns into DRF's 400 with field message
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch, prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -427,8 +427,9 @@ class TodayView(APIView):
         return Response(s.TodaySerializer(data).data)
 
 
+# Each exercise row with its exercise's slug, read in the same query (not the two models behind it).
 SESSION_EXERCISES = Prefetch(
-    "exercises", queryset=SessionExercise.objects.select_related("plan_exercise__exercise")
+    "exercises", queryset=SessionExercise.objects.annotate(exercise_slug=F("plan_exercise__exercise__slug"))
 )
 
 

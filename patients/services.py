@@ -5,6 +5,8 @@ written once, here. Rule violations raise django.core.exceptions.ValidationError
 messages a person can act on.
 """
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -42,6 +44,29 @@ def _audit(*, by, action: str, target, patient: Patient, data: dict | None = Non
     AuditEvent.record(actor=by, action=action, target=target, clinic=patient.clinic, data=data or {})
 
 
+@contextmanager
+def _lost_race_raises(error: ValidationError, *, taken: Callable[[], bool]) -> Iterator[None]:
+    """Run an insert that a unique constraint guards and that was checked just before.
+
+    A concurrent request can take the same value between that check and the insert; the
+    database's unique constraint then refuses the insert. That IntegrityError becomes `error`,
+    the ValidationError the check itself raises, when `taken()` (the check again) now finds the
+    competing row: the loser of the race reads the same message as a sequential duplicate.
+    Any other IntegrityError is a bug and propagates. The insert runs in a savepoint, so the
+    caller's transaction stays usable until the ValidationError rolls it back.
+
+    PostgreSQL reports the violation only once the competing transaction has committed, and
+    at READ COMMITTED (Django's default) the check run again sees that row.
+    """
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as exc:
+        if taken():
+            raise error from exc
+        raise
+
+
 # --- Patients -----------------------------------------------------------------------------
 
 
@@ -64,8 +89,13 @@ def patient_create(
     """
     if not therapist.is_therapist:
         raise ValidationError(_("Only a therapist can add a patient."))
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("That username is taken. Choose another.")})
+
+    def username_taken() -> bool:
+        return User.objects.filter(username__iexact=username).exists()
+
+    taken_error = ValidationError({"username": _("That username is taken. Choose another.")})
+    if username_taken():
+        raise taken_error
     user = User(
         username=username,
         first_name=first_name,
@@ -78,7 +108,8 @@ def patient_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    user.save()
+    with _lost_race_raises(taken_error, taken=username_taken):
+        user.save()
     patient = Patient.objects.create(
         user=user,
         clinic=therapist.clinic,
@@ -207,17 +238,25 @@ def plan_create_from_template(
     adjusts them before approving. The template itself never changes.
     """
     _require_own_therapist(Plan(patient=patient), by)
-    if Plan.objects.filter(patient=patient, status=Plan.Status.DRAFT).exists():
-        raise ValidationError(_("This patient already has a draft plan. Edit or approve it."))
+
+    def has_draft() -> bool:
+        return Plan.objects.filter(patient=patient, status=Plan.Status.DRAFT).exists()
+
+    has_draft_error = ValidationError(_("This patient already has a draft plan. Edit or approve it."))
+    if has_draft():
+        raise has_draft_error
     last = Plan.objects.filter(patient=patient).order_by("-version").first()
-    plan = Plan.objects.create(
-        patient=patient,
-        template=template,
-        version=(last.version + 1) if last else 1,
-        start_date=start_date,
-        note_to_patient=note_to_patient,
-        created_by=by,
-    )
+    # A concurrent creation (or revision) makes a draft with the same version number: the
+    # draft and version constraints refuse the second insert.
+    with _lost_race_raises(has_draft_error, taken=has_draft):
+        plan = Plan.objects.create(
+            patient=patient,
+            template=template,
+            version=(last.version + 1) if last else 1,
+            start_date=start_date,
+            note_to_patient=note_to_patient,
+            created_by=by,
+        )
     template_weeks = template.weeks.prefetch_related("exercises").order_by("number")
     _plan_weeks_copy(
         plan=plan, weeks=template_weeks, targets=lambda item: (item.hold_seconds_min, item.reps_min, "")
@@ -238,20 +277,27 @@ def plan_revise(*, plan: Plan, by: User) -> Plan:
     _require_own_therapist(plan, by)
     if not plan.is_live:
         raise ValidationError(_("Only the plan the patient follows now can be revised."))
-    if Plan.objects.filter(patient=plan.patient, status=Plan.Status.DRAFT).exists():
-        raise ValidationError(_("A new version is already being drafted."))
-    draft = Plan.objects.create(
-        patient=plan.patient,
-        template=plan.template,
-        version=Plan.objects.filter(patient=plan.patient).order_by("-version").first().version + 1,
-        previous_version=plan,
-        start_date=plan.start_date,
-        note_to_patient=plan.note_to_patient,
-        created_by=by,
-        current_week=plan.current_week,
-        progression_state=plan.progression_state,
-        progression_reasons=plan.progression_reasons,
-    )
+
+    def has_draft() -> bool:
+        return Plan.objects.filter(patient=plan.patient, status=Plan.Status.DRAFT).exists()
+
+    has_draft_error = ValidationError(_("A new version is already being drafted."))
+    if has_draft():
+        raise has_draft_error
+    last_version = Plan.objects.filter(patient=plan.patient).order_by("-version").first().version
+    with _lost_race_raises(has_draft_error, taken=has_draft):
+        draft = Plan.objects.create(
+            patient=plan.patient,
+            template=plan.template,
+            version=last_version + 1,
+            previous_version=plan,
+            start_date=plan.start_date,
+            note_to_patient=plan.note_to_patient,
+            created_by=by,
+            current_week=plan.current_week,
+            progression_state=plan.progression_state,
+            progression_reasons=plan.progression_reasons,
+        )
     _plan_weeks_copy(
         plan=draft,
         weeks=plan.weeks.prefetch_related("exercises").order_by("number"),
@@ -329,10 +375,15 @@ def plan_exercise_add(
     plan = week.plan
     _require_own_therapist(plan, by)
     _require_draft(plan)
-    if PlanExercise.objects.filter(week__plan=plan, exercise=exercise).exists():
-        raise ValidationError(
-            {"exercise": _("%(exercise)s is already in this plan.") % {"exercise": exercise.name}}
-        )
+
+    def in_plan() -> bool:
+        return PlanExercise.objects.filter(week__plan=plan, exercise=exercise).exists()
+
+    in_plan_error = ValidationError(
+        {"exercise": _("%(exercise)s is already in this plan.") % {"exercise": exercise.name}}
+    )
+    if in_plan():
+        raise in_plan_error
     last_order = week.exercises.order_by("-order").values_list("order", flat=True).first() or 0
     plan_exercise = PlanExercise(
         week=week,
@@ -347,7 +398,8 @@ def plan_exercise_add(
         out_of_range_reason=out_of_range_reason.strip(),
     )
     _check_target(plan_exercise)
-    plan_exercise.save()
+    with _lost_race_raises(in_plan_error, taken=in_plan):  # the same exercise added to this week
+        plan_exercise.save()
     _audit(
         by=by,
         action="plan.changed",
@@ -653,12 +705,7 @@ def session_log(
                 # Another request logged this day first: edit its row instead.
                 created = False
                 session = SessionLog.objects.select_for_update().get(patient=patient, date=day)
-        if not created:
-            for name, value in fields.items():
-                setattr(session, name, value)
-            session.save(update_fields=list(fields))
-            SessionExercise.objects.filter(session=session).delete()
-        SessionExercise.objects.bulk_create(
+        rows = [
             SessionExercise(
                 session=session,
                 plan_exercise_id=entry.plan_exercise_id,
@@ -668,6 +715,21 @@ def session_log(
                 hurt=entry.hurt,
             )
             for entry in exercises
+        ]
+        if not created:
+            for name, value in fields.items():
+                setattr(session, name, value)
+            session.save(update_fields=list(fields))
+            # Exercises no longer in the log go; the others are updated in place, which leaves
+            # no dead index entries behind when a patient edits the day again and again.
+            SessionExercise.objects.filter(session=session).exclude(
+                plan_exercise_id__in=[row.plan_exercise_id for row in rows]
+            ).delete()
+        SessionExercise.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["session", "plan_exercise"],
+            update_fields=["done", "reps", "hold_seconds", "hurt"],
         )
         # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
         plan.patient = patient

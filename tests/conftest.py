@@ -65,3 +65,36 @@ def _patient_page_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def lose_the_race():
+    """`with lose_the_race(Model):` — the service's check ran a moment too early.
+
+    The test first stores the competing row, as the other request does. Inside the block, the
+    first `.exists()` on `Model` (the service's up-front "already there?" check) answers False, as
+    it would have just before that request committed. The service then meets the database's
+    unique constraint, as the loser of a real race does, on any database. On leaving, checks that
+    exactly that check was answered, and that it would really have found the competing row.
+    """
+    from contextlib import contextmanager
+    from unittest import mock
+
+    from django.db.models import QuerySet
+
+    @contextmanager
+    def lose(model):
+        real_exists = QuerySet.exists
+        would_have_found = []
+
+        def exists(queryset):
+            if queryset.model is model and not would_have_found:
+                would_have_found.append(real_exists(queryset))
+                return False
+            return real_exists(queryset)
+
+        with mock.patch.object(QuerySet, "exists", exists):
+            yield
+        assert would_have_found == [True], f"no check on {model.__name__} met the competing row"
+
+    return lose

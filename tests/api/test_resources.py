@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from audit.models import AuditEvent
-from patients.models import Alert, Patient, Plan, PlanExercise, SessionExercise, SessionLog
+from patients import services
+from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 from patients.selectors import plan_exercises_up_to_week
 from tests.factories import PASSWORD, PatientFactory
 
@@ -187,6 +189,24 @@ def test_taken_username_is_a_field_error(therapist, patient):
     assert response.json() == {"username": ["That username is taken. Choose another."]}
 
 
+def test_losing_a_race_for_a_username_is_the_same_400_not_a_500(therapist, lose_the_race):
+    """Another request took the username after this one checked it, before it inserted."""
+
+    PatientFactory(therapist=therapist, user__username="jo.bloggs")
+
+    with lose_the_race(get_user_model()):
+        response = client_for(therapist).post(
+            "/api/v1/patients/",
+            {"username": "jo.bloggs", "first_name": "Jo", "last_name": "B"},
+            format="json",
+        )
+    assert response.status_code == 400
+    assert response.json() == {"username": ["That username is taken. Choose another."]}
+    assert get_user_model().objects.filter(username="jo.bloggs").count() == 1
+    assert Patient.objects.count() == 1
+    assert not AuditEvent.objects.filter(action="patient.created").exists()
+
+
 def test_therapist_updates_a_patients_details(therapist, patient):
     response = client_for(therapist).patch(
         f"/api/v1/patients/{patient.pk}/", {"last_name": "Okafor", "baseline_pain": None}, format="json"
@@ -297,6 +317,30 @@ def test_second_draft_is_refused(handout_program, therapist, patient):
     response = _create_plan(client, patient)
     assert response.status_code == 400
     assert "already has a draft" in response.json()["non_field_errors"][0]
+
+
+def test_losing_a_race_for_the_draft_is_the_same_400_not_a_500(
+    handout_program, therapist, patient, lose_the_race
+):
+    """Another request made a draft for this patient after this one checked, before it inserted."""
+
+    services.plan_create_from_template(
+        patient=patient, template=handout_program, start_date=patient.local_date(), by=therapist
+    )
+
+    with lose_the_race(Plan):
+        response = _create_plan(
+            client_for(therapist),
+            patient,
+            targets=[{"exercise": _first_exercise_slug(), "target_hold_seconds": 8, "target_reps": 7}],
+        )
+    assert response.status_code == 400
+    assert response.json() == {
+        "non_field_errors": ["This patient already has a draft plan. Edit or approve it."]
+    }
+    assert Plan.objects.count() == 1
+    assert PlanWeek.objects.count() == 3
+    assert not PlanExercise.objects.filter(target_hold_seconds=8, target_reps=7).exists()
 
 
 def test_plan_life_approve_pause_resume_complete(handout_program, therapist, patient):

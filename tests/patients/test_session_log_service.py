@@ -66,6 +66,21 @@ def test_an_edit_can_untick_an_exercise_and_report_that_it_hurt(active_plan):
     assert {(row.reps, row.hold_seconds) for pk, row in reported.items() if pk != first.pk} == {(6, 8)}
 
 
+def test_an_edit_that_leaves_an_exercise_out_drops_it_and_keeps_the_others(active_plan):
+    today = active_plan.patient.local_date()
+    session, _ = log(active_plan, today)
+    first, *rest = plan_exercises_up_to_week(plan=active_plan, week=1)
+    fewer = [ExerciseEntry(plan_exercise_id=item.pk, done=True, reps=4, hold_seconds=6) for item in rest]
+    log(active_plan, today, exercises=fewer)
+    assert {row.plan_exercise_id: (row.reps, row.hold_seconds) for row in session.exercises.all()} == {
+        item.pk: (4, 6) for item in rest
+    }
+    log(active_plan, today, exercises=[])  # a pain-only entry
+    assert not session.exercises.exists()
+    session.refresh_from_db()
+    assert session.exercises_done == 0
+
+
 @pytest.mark.parametrize("days_back", [1, 2, 3])
 def test_a_missed_day_can_be_filled_in_up_to_three_days_back(active_plan, days_back):
     today = active_plan.patient.local_date()

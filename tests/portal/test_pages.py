@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from exercises.models import Exercise
+from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise
 from portal.charts import pain_chart
 from portal.selectors import weekly_adherence
-from tests.factories import UserFactory
+from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -113,7 +114,50 @@ def test_bad_patient_input_is_explained_keeps_what_was_typed_and_stores_nothing(
     assert not Patient.objects.filter(user__last_name="Moreno").exists()
 
 
+def test_losing_a_race_for_the_username_is_explained_on_the_form_and_stores_nothing(
+    client, therapist, lose_the_race
+):
+    """Another request took the username after this one checked it, before it inserted."""
+
+    PatientFactory(therapist=therapist, user__username="rita.moreno", user__last_name="Other")
+
+    client.force_login(therapist)
+    with lose_the_race(User):
+        response = client.post(reverse("portal:patient_add"), {**NEW_PATIENT, "access": "invite"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == ["That username is taken. Choose another."]
+    assert 'value="Moreno"' in response.content.decode()
+    assert not User.objects.filter(last_name="Moreno").exists()
+    assert Patient.objects.count() == 1
+
+
 # --- Building, approving and changing a plan ----------------------------------------------
+
+
+def test_losing_a_race_for_the_draft_is_explained_on_the_form(
+    client, patient, handout_program, lose_the_race
+):
+    """Another request made a draft for this patient after this one checked, before it inserted."""
+
+    services.plan_create_from_template(
+        patient=patient, template=handout_program, start_date=patient.local_date(), by=patient.therapist
+    )
+
+    client.force_login(patient.therapist)
+    with lose_the_race(Plan):
+        response = client.post(
+            reverse("portal:plan_create", kwargs={"pk": patient.pk}),
+            {
+                "template": handout_program.pk,
+                "start_date": patient.local_date().isoformat(),
+                "note_to_patient": "Mornings are best.",
+            },
+        )
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "This patient already has a draft plan. Edit or approve it."
+    ]
+    assert list(Plan.objects.values_list("note_to_patient", flat=True)) == [""]
 
 
 def test_building_a_plan_from_the_handout_adjusting_it_and_approving_it(client, patient, handout_program):

@@ -1,15 +1,21 @@
 """The plan services' rules: copy from a template, versions, approval, targets, pause/complete."""
 
 import datetime as dt
+import threading
+from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, connections
 
 from audit.models import AuditEvent
 from exercises.models import Exercise, WeekExercise
 from patients import services
-from patients.models import Plan, PlanExercise, PlanPause
-from tests.factories import TherapistFactory
+from patients.models import Patient, Plan, PlanExercise, PlanPause, PlanWeek
+from tests.factories import PatientFactory, TherapistFactory
+
+User = get_user_model()
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +238,163 @@ def test_an_invitation_is_for_the_own_therapist_only_and_is_a_working_reset_toke
     assert default_token_generator.check_token(patient.user, token)
     with pytest.raises(ValidationError):
         services.patient_invitation(patient=patient, by=TherapistFactory(clinic=patient.clinic))
+
+
+# --- Losing a race to a concurrent request ------------------------------------------------
+#
+# Two requests can both pass a service's "already there?" check before either inserts; the
+# database's unique constraint then refuses the second insert. Its request gets the same
+# ValidationError as a sequential duplicate (a form error or a 400, not a 500), and nothing of
+# it is stored.
+
+TAKEN = {"username": ["That username is taken. Choose another."]}
+
+
+def test_the_loser_of_a_race_for_a_username_gets_the_taken_message_and_nothing_is_stored(
+    therapist, lose_the_race
+):
+    PatientFactory(therapist=therapist, user__username="rita.moreno", user__first_name="Other")
+    with lose_the_race(User), pytest.raises(ValidationError) as error:
+        services.patient_create(
+            therapist=therapist, username="rita.moreno", first_name="Rita", last_name="Moreno"
+        )
+    assert error.value.message_dict == TAKEN
+    assert list(Patient.objects.values_list("user__first_name", flat=True)) == ["Other"]
+    assert User.objects.filter(username="rita.moreno").count() == 1
+    assert not User.objects.filter(first_name="Rita").exists(), "no login left without its patient"
+    assert not AuditEvent.objects.filter(action="patient.created").exists()
+
+
+def test_an_unexpected_integrity_error_while_adding_a_patient_is_not_hidden(therapist):
+    with (
+        mock.patch.object(User, "save", side_effect=IntegrityError("some other constraint")),
+        pytest.raises(IntegrityError, match="some other constraint"),
+    ):
+        services.patient_create(therapist=therapist, username="rita", first_name="Rita", last_name="Moreno")
+    assert not Patient.objects.exists()
+
+
+def test_the_loser_of_a_race_for_a_first_draft_gets_the_draft_message_and_nothing_is_stored(
+    patient, handout_program, lose_the_race
+):
+    services.plan_create_from_template(
+        patient=patient,
+        template=handout_program,
+        start_date=START,
+        by=patient.therapist,
+        note_to_patient="1",
+    )
+
+    with lose_the_race(Plan), pytest.raises(ValidationError) as error:
+        services.plan_create_from_template(
+            patient=patient,
+            template=handout_program,
+            start_date=START,
+            by=patient.therapist,
+            note_to_patient="2",
+        )
+    assert error.value.messages == ["This patient already has a draft plan. Edit or approve it."]
+    assert list(Plan.objects.values_list("note_to_patient", flat=True)) == ["1"]
+    assert (PlanWeek.objects.count(), PlanExercise.objects.count()) == (3, 9)
+    assert AuditEvent.objects.filter(action="plan.created").count() == 1
+
+
+def test_the_loser_of_a_race_to_revise_a_plan_gets_the_drafting_message_and_nothing_is_stored(
+    active_plan, lose_the_race
+):
+    therapist = active_plan.patient.therapist
+
+    services.plan_revise(plan=active_plan, by=therapist)
+
+    with lose_the_race(Plan), pytest.raises(ValidationError) as error:
+        services.plan_revise(plan=active_plan, by=therapist)
+    assert error.value.messages == ["A new version is already being drafted."]
+    assert list(Plan.objects.order_by("version").values_list("version", "status")) == [
+        (1, Plan.Status.APPROVED),
+        (2, Plan.Status.DRAFT),
+    ]
+    assert PlanExercise.objects.count() == 2 * 9
+    assert AuditEvent.objects.filter(action="plan.revised").count() == 1
+
+
+def test_the_loser_of_a_race_to_add_an_exercise_to_a_week_gets_the_already_in_message(draft, lose_the_race):
+    extra = Exercise.objects.create(
+        name="Cat-camel", slug="cat-camel", starting_position="-", instructions="-"
+    )
+    week = draft.weeks.get(number=2)
+    therapist = draft.patient.therapist
+
+    services.plan_exercise_add(week=week, exercise=extra, by=therapist, target_reps=7)
+
+    with lose_the_race(PlanExercise), pytest.raises(ValidationError) as error:
+        services.plan_exercise_add(week=week, exercise=extra, by=therapist, target_reps=9)
+    assert error.value.message_dict == {"exercise": ["Cat-camel is already in this plan."]}
+    assert list(PlanExercise.objects.filter(exercise=extra).values_list("target_reps", flat=True)) == [7]
+    assert AuditEvent.objects.filter(action="plan.changed", data__added="cat-camel").count() == 1
+
+
+def _both_at_once(model, call):
+    """Run `call(n)` in two threads that both pass the service's check before either inserts:
+    each waits at its first `model.save()` until the other arrives there too. Returns the
+    results and the exceptions raised."""
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: SQLite serialises every write, so two requests can never race; "
+            "run with DATABASE_URL=postgres://..."
+        )
+    both_checked = threading.Barrier(2)
+    arrived = threading.local()
+    real_save = model.save
+
+    def save(self, *args, **kwargs):
+        if not getattr(arrived, "yes", False):
+            arrived.yes = True
+            both_checked.wait(timeout=10)
+        return real_save(self, *args, **kwargs)
+
+    results, failures = [], []
+
+    def request(n):
+        try:
+            results.append(call(n))
+        except Exception as exc:  # noqa: BLE001 (examined by the caller)
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(model, "save", save):
+        threads = [threading.Thread(target=request, args=(n,)) for n in (1, 2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    return results, failures
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_for_one_username_make_one_patient_and_a_clear_message(therapist):
+    results, failures = _both_at_once(
+        User,
+        lambda n: services.patient_create(
+            therapist=therapist, username="rita.moreno", first_name=f"Rita {n}", last_name="Moreno"
+        ),
+    )
+    assert len(results) == 1, failures
+    assert [type(f) for f in failures] == [ValidationError]
+    assert failures[0].message_dict == TAKEN
+    assert User.objects.filter(username="rita.moreno").count() == 1
+    assert Patient.objects.get().user.username == "rita.moreno"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_plans_for_one_patient_make_one_draft_and_a_clear_message(patient, handout_program):
+    results, failures = _both_at_once(
+        Plan,
+        lambda n: services.plan_create_from_template(
+            patient=patient, template=handout_program, start_date=START, by=patient.therapist
+        ),
+    )
+    assert len(results) == 1, failures
+    assert [f.messages for f in failures] == [["This patient already has a draft plan. Edit or approve it."]]
+    assert Plan.objects.get().pk == results[0].pk
+    assert PlanWeek.objects.count() == 3
