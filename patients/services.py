@@ -372,7 +372,10 @@ def plan_exercise_add(
     target_reps: int | None = None,
     out_of_range_reason: str = "",
 ) -> PlanExercise:
-    plan = week.plan
+    # The plan row is locked: two adds of one exercise to different weeks (which no constraint
+    # forbids) wait for each other, and the second finds the first; so does an approval.
+    plan = Plan.objects.select_for_update().select_related("patient").get(pk=week.plan_id)
+    week.plan = plan
     _require_own_therapist(plan, by)
     _require_draft(plan)
 

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import threading
+import time
 from unittest import mock
 
 import pytest
@@ -398,3 +399,49 @@ def test_two_simultaneous_plans_for_one_patient_make_one_draft_and_a_clear_messa
     assert [f.messages for f in failures] == [["This patient already has a draft plan. Edit or approve it."]]
     assert Plan.objects.get().pk == results[0].pk
     assert PlanWeek.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_exercise_added_to_two_weeks_at_once_is_added_once(draft):
+    """No constraint forbids one exercise in two weeks of a plan: the plan row is locked while
+    an exercise is added, so the second request waits for the first and finds its row."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises every write; run with DATABASE_URL=postgres://...")
+    extra = Exercise.objects.create(
+        name="Cat-camel", slug="cat-camel", starting_position="-", instructions="-"
+    )
+    therapist = draft.patient.therapist
+    first_saved, second_started = threading.Event(), threading.Event()
+    real_audit = services._audit
+    failures = []
+
+    def audit(**kwargs):
+        real_audit(**kwargs)
+        if threading.current_thread().name == "first":
+            # The first request has inserted its row and waits, uncommitted, for the second.
+            first_saved.set()
+            second_started.wait(timeout=10)
+            time.sleep(0.3)  # the second request is now at the plan's lock (or past its check)
+
+    def add(week_number):
+        try:
+            services.plan_exercise_add(week=draft.weeks.get(number=week_number), exercise=extra, by=therapist)
+        except ValidationError as error:
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    with mock.patch.object(services, "_audit", audit):
+        first = threading.Thread(target=add, args=(1,), name="first")
+        first.start()
+        assert first_saved.wait(timeout=10)
+        second = threading.Thread(target=add, args=(2,), name="second")
+        second.start()
+        second_started.set()
+        first.join(timeout=30)
+        second.join(timeout=30)
+
+    assert PlanExercise.objects.filter(exercise=extra).count() == 1
+    assert [error.message_dict for error in failures] == [
+        {"exercise": ["Cat-camel is already in this plan."]}
+    ]
