@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,12 @@ class User(AbstractUser):
                 condition=(Q(role="") & Q(clinic__isnull=True)) | (~Q(role="") & Q(clinic__isnull=False)),
                 name="user_role_requires_clinic",
                 violation_error_message=_("A clinic user needs both a role and a clinic."),
+            ),
+            # "Rita" and "rita" are one person to a clinic: the forms check this, the database holds it.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="username_unique_ignoring_case",
+                violation_error_message=_("That username is taken. Choose another."),
             ),
         ]
 

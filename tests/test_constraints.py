@@ -53,3 +53,9 @@ def test_one_session_per_patient_per_day_and_pain_on_the_scale(active_plan):
         SessionLog.objects.create(date=day, pain_before=3, pain_after=2, **fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         SessionLog.objects.create(date=day + dt.timedelta(days=1), pain_before=11, pain_after=2, **fields)
+
+
+def test_usernames_are_unique_ignoring_case(db):
+    UserFactory(username="rita.moreno")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UserFactory(username="Rita.Moreno")

@@ -251,6 +251,16 @@ def test_an_invitation_is_for_the_own_therapist_only_and_is_a_working_reset_toke
 TAKEN = {"username": ["That username is taken. Choose another."]}
 
 
+def test_a_username_that_differs_only_in_case_loses_the_race_too(therapist, lose_the_race):
+    PatientFactory(therapist=therapist, user__username="rita.moreno", user__first_name="Other")
+    with lose_the_race(User), pytest.raises(ValidationError) as error:
+        services.patient_create(
+            therapist=therapist, username="Rita.Moreno", first_name="Rita", last_name="Moreno"
+        )
+    assert error.value.message_dict == TAKEN
+    assert User.objects.filter(username__iexact="rita.moreno").count() == 1
+
+
 def test_the_loser_of_a_race_for_a_username_gets_the_taken_message_and_nothing_is_stored(
     therapist, lose_the_race
 ):
