@@ -8,7 +8,7 @@ PORT ?= 8000
 # Local development defaults; real deployments set these in the environment.
 export DEBUG ?= true
 
-.PHONY: run test install lint migrations-check bench outdated loadtest clean
+.PHONY: run test install lint migrations-check bench bench-requests outdated loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ outdated: install
 # 50 patients for 60 s against gunicorn + PostgreSQL; LOADTEST_ARGS="--restart-db --wrk" for more.
 loadtest: install
 	BIN=$(BIN) scripts/loadtest-server.sh $(LOADTEST_ARGS)
+
+# Milliseconds and queries per request for the load test's requests, in-process, as deployed.
+bench-requests: install
+	BIN=$(BIN) scripts/loadtest-server.sh --in-process $(BENCH_ARGS)
 
 # Adherence reports at clinic-chain scale; needs DATABASE_URL=postgres://... (data kept for reruns).
 bench: install

@@ -2,6 +2,7 @@
 # `make loadtest`: serve BackCare with gunicorn (2 workers) over PostgreSQL on 127.0.0.1 with
 # production settings (HTTPS redirects off: there is no TLS proxy here), create the load-test
 # clinic, run scripts/loadtest.py against it with the arguments given, and stop the server.
+# With --in-process first: no server; manage.py bench_requests times the same requests in-process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${BIN:-.venv/bin}
@@ -38,6 +39,13 @@ PY
 "$BIN/python" manage.py migrate --noinput -v0
 "$BIN/python" manage.py collectstatic --noinput -v0
 "$BIN/python" manage.py loadtest_setup --patients "${LOADTEST_PATIENTS:-50}" --reset
+if [ "${1:-}" = "--in-process" ]; then
+  # `make bench-requests`: the same requests, through Django's handler in this process only.
+  shift
+  "$BIN/python" manage.py bench_requests "$@"
+  rm -rf "$STATIC_ROOT"
+  exit 0
+fi
 
 "$BIN/gunicorn" backcare.wsgi --bind "127.0.0.1:$PORT" --workers 2 --no-control-socket \
   --log-level warning --pid "$STATIC_ROOT/gunicorn.pid" &

@@ -1,0 +1,150 @@
+"""What the load test's requests cost inside Django: no network, no server, no load generator.
+
+Calls Django's WSGI handler directly, one request at a time, for the requests scripts/loadtest.py
+makes, as a load-test patient (`loadtest_setup` makes them), and prints milliseconds and database
+queries per request. Run it with the load test's settings (`make bench-requests` does: PostgreSQL,
+Redis, DEBUG off), where it says how much of a request is Django's and ours, apart from gunicorn,
+the network and wrk; with 2 workers on 2 cores, 2,000 / (ms per request) is a ceiling on
+requests per second. It logs today's session for the first load-test patient (again and again);
+`loadtest_setup --reset` removes it.
+"""
+
+import io
+import json
+import time
+from http.cookies import SimpleCookie
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.test import Client
+from rest_framework.authtoken.models import Token
+
+from patients.models import Patient
+from patients.page_cache import patient_pages_changed
+from patients.selectors import plan_exercises_up_to_week, plan_live_for
+
+from .loadtest_setup import patient_username
+
+
+class _QueryCounter:
+    """A database execute wrapper counting the statements of one request (not BEGIN/COMMIT)."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+class Command(BaseCommand):
+    help = "Milliseconds and queries per request for the load test's requests, in-process."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--requests", type=int, default=500, help="timed requests of each kind")
+
+    def handle(self, *args, requests, **options):
+        patient = Patient.objects.filter(user__username=patient_username(1)).select_related("user").first()
+        if patient is None:
+            raise CommandError("No load-test patient: run `manage.py loadtest_setup` first.")
+        plan = plan_live_for(patient=patient)
+        if plan is None or not plan.is_active_on(patient.local_date()):
+            raise CommandError("The load-test patient has no active plan: run `manage.py loadtest_setup`.")
+        handler = WSGIHandler()
+        names = [h for h in settings.ALLOWED_HOSTS if h and h != "*" and not h.startswith(".")]
+        host = names[0] if names else "localhost"
+
+        def call(method: str, path: str, headers: dict, body: bytes = b"") -> tuple[int, dict]:
+            environ = {
+                "REQUEST_METHOD": method,
+                "PATH_INFO": path,
+                "QUERY_STRING": "",
+                "SERVER_NAME": host,
+                "SERVER_PORT": "443",
+                "HTTP_HOST": host,
+                "REMOTE_ADDR": "127.0.0.1",
+                "wsgi.url_scheme": "https",
+                "wsgi.input": io.BytesIO(body),
+                "CONTENT_LENGTH": str(len(body)),
+                **headers,
+            }
+            answer = {}
+
+            def start_response(status, response_headers, exc_info=None):
+                answer["status"], answer["headers"] = int(status[:3]), response_headers
+
+            response = handler(environ, start_response)
+            b"".join(response)
+            response.close()
+            return answer["status"], answer["headers"]
+
+        # A browser's cookies: the login's session, and the CSRF cookie the first page sets.
+        client = Client()
+        client.force_login(patient.user)
+        cookies = {name: morsel.value for name, morsel in client.cookies.items()}
+        page_headers = {"HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+        status, headers = call("GET", "/me/", page_headers)
+        for name, value in headers:
+            if name.lower() == "set-cookie":
+                cookies.update({k: m.value for k, m in SimpleCookie(value).items()})
+        page_headers = {"HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+
+        token, _ = Token.objects.get_or_create(user=patient.user)
+        today = patient.local_date()
+        exercises = [
+            {
+                "plan_exercise": item.pk,
+                "done": True,
+                "reps": item.target_reps,
+                "hold_seconds": item.target_hold_seconds,
+                "hurt": False,
+            }
+            for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
+        ]
+        body = json.dumps(
+            {
+                "date": today.isoformat(),
+                "pain_before": 3,
+                "pain_after": 2,
+                "symptom_change": "same",
+                "note": "bench",
+                "exercises": exercises,
+            }
+        ).encode()
+        api_headers = {"HTTP_AUTHORIZATION": f"Token {token.key}", "CONTENT_TYPE": "application/json"}
+
+        def changed_then_page():
+            patient_pages_changed(patient.pk)
+            return call("GET", "/me/", page_headers)
+
+        kinds = {
+            "healthz": lambda: call("GET", "/healthz", {}),
+            "today_page_unchanged": lambda: call("GET", "/me/", page_headers),
+            "today_page_after_a_change": changed_then_page,
+            "api_today": lambda: call("GET", "/api/v1/me/today/", api_headers),
+            "session_log_relog_today": lambda: call("POST", "/api/v1/sessions/", api_headers, body),
+        }
+        results = {}
+        self.stdout.write(
+            f"{requests} requests each, in-process, as {patient.user.username} "
+            f"(page cache {'on' if settings.PATIENT_PAGE_CACHE else 'off'}, "
+            f"database {connection.vendor}, cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]})"
+        )
+        self.stdout.write(f"{'request':28} {'ms/request':>10} {'queries':>8} {'ceiling /s':>11}")
+        for name, request in kinds.items():
+            for _ in range(max(20, requests // 10)):  # warm: connections, template and query caches
+                status, _headers = request()
+            if status >= 400:
+                raise CommandError(f"{name} answered {status}")
+            queries = _QueryCounter()
+            with connection.execute_wrapper(queries):
+                request()
+            started = time.perf_counter()
+            for _ in range(requests):
+                request()
+            ms = (time.perf_counter() - started) / requests * 1000
+            results[name] = {"ms": round(ms, 3), "queries": queries.count}
+            self.stdout.write(f"{name:28} {ms:10.3f} {queries.count:8d} {2000 / ms:11.0f}")
+        self.stdout.write(json.dumps(results))
