@@ -27,6 +27,7 @@ from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
+from patients.page_cache import patient_page_cached
 from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
@@ -400,6 +401,13 @@ class TodayView(APIView):
     def get(self, request):
         patient = _own_patient(request.user)
         today = patient.local_date()
+        # Unchanged since the last call, the answer comes from the page cache (patients.page_cache).
+        data = patient_page_cached(
+            name="api-today", patient=patient, day=today, build=lambda: self._today(request, patient, today)
+        )
+        return Response(data)
+
+    def _today(self, request, patient: Patient, today) -> dict:
         plan = plan_live_for(patient=patient)
         exercises = []
         if plan is not None:
@@ -424,7 +432,7 @@ class TodayView(APIView):
             "session": session,
             "exercises": exercises,
         }
-        return Response(s.TodaySerializer(data).data)
+        return dict(s.TodaySerializer(data).data)
 
 
 # Each exercise row with its exercise's slug, read in the same query (not the two models behind it).

@@ -20,6 +20,7 @@ unless settings.PATIENT_PAGE_CACHE is true (it defaults to whether REDIS_URL is 
 import uuid
 from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -32,6 +33,7 @@ from .models import Patient
 # Long enough to serve a patient's day from the cache, short enough to bound memory.
 PAGE_TIMEOUT = 6 * 60 * 60
 SITE_GENERATION_KEY = "patient-pages:site"
+T = TypeVar("T")
 
 
 def _patient_generation_key(patient_id: int) -> str:
@@ -60,7 +62,8 @@ def patient_pages_changed(patient_id: int) -> None:
 
 
 def all_patient_pages_changed() -> None:
-    """Every patient's pages are out of date (the exercise library or a therapist changed)."""
+    """Every patient's pages are out of date (the exercise library, a program template or a
+    therapist changed)."""
     _bump(SITE_GENERATION_KEY)
 
 
@@ -74,14 +77,14 @@ def _generation(key: str, values: dict) -> str:
     return value
 
 
-def patient_page_fragment(*, name: str, patient: Patient, day: date, render: Callable[[], str]) -> SafeString:
-    """The HTML `render()` returns for this patient and day, from the cache when unchanged.
+def patient_page_cached(*, name: str, patient: Patient, day: date, build: Callable[[], T]) -> T:
+    """What `build()` returns for this patient and day, from the cache when nothing changed.
 
-    `render` must depend only on the database state of this patient, the exercise library,
-    `day` and the active language, and must return HTML safe to insert as it is.
+    `build` must depend only on the database state of this patient, the exercise library and
+    program templates, `day` and the active language, and must return a picklable value.
     """
     if not settings.PATIENT_PAGE_CACHE:
-        return mark_safe(render())  # noqa: S308 (our own rendered template)
+        return build()
     page_key, patient_key = _page_key(name, patient.pk), _patient_generation_key(patient.pk)
     values = cache.get_many([page_key, patient_key, SITE_GENERATION_KEY])
     stamp = (
@@ -94,7 +97,14 @@ def patient_page_fragment(*, name: str, patient: Patient, day: date, render: Cal
     )
     cached = values.get(page_key)
     if cached is not None and cached[0] == stamp:
-        return mark_safe(cached[1])  # noqa: S308 (our own rendered template)
-    html = render()
-    cache.set(page_key, (stamp, html), timeout=PAGE_TIMEOUT)
+        return cached[1]
+    value = build()
+    cache.set(page_key, (stamp, value), timeout=PAGE_TIMEOUT)
+    return value
+
+
+def patient_page_fragment(*, name: str, patient: Patient, day: date, render: Callable[[], str]) -> SafeString:
+    """The HTML `render()` returns for this patient and day (see patient_page_cached); it must be
+    HTML safe to insert as it is (our own rendered template)."""
+    html = patient_page_cached(name=name, patient=patient, day=day, build=render)
     return mark_safe(html)  # noqa: S308 (our own rendered template)

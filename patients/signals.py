@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from exercises.models import Exercise
+from exercises.models import Exercise, ProgramTemplate
 
 from .models import Alert, Patient, Plan, PlanExercise, PlanPause, PlanWeek, ProgressionOverride, SessionLog
 from .page_cache import all_patient_pages_changed, patient_pages_changed
@@ -45,7 +45,8 @@ def _plan_exercise_changed(sender, instance: PlanExercise, **kwargs) -> None:
 
 
 @receiver([post_save, post_delete], sender=Exercise)
-def _exercise_changed(sender, instance: Exercise, **kwargs) -> None:
+@receiver([post_save, post_delete], sender=ProgramTemplate)  # its general cautions are shown
+def _library_changed(sender, instance, **kwargs) -> None:
     all_patient_pages_changed()
 
 

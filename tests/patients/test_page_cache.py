@@ -437,3 +437,36 @@ def test_a_library_change_renders_every_patients_page_again(patient):
     page_cache.all_patient_pages_changed()
     fragment(patient, mine), fragment(other, theirs)
     assert (mine.calls, theirs.calls) == (2, 2)
+
+
+# --- The API's today answer, kept the same way ------------------------------------------------
+
+
+def test_the_apis_today_is_served_from_the_cache_and_shows_a_logged_session_at_once(
+    active_plan, django_assert_max_num_queries
+):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    patient = active_plan.patient
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=patient.user).key}")
+    api.get("/api/v1/me/today/")
+    first = api.get("/api/v1/me/today/").json()
+    assert first["session"] is None and len(first["exercises"]) == 3
+    with django_assert_max_num_queries(1):  # the token with its user and patient record
+        assert api.get("/api/v1/me/today/").json() == first
+
+    session, _ = session_log(
+        patient=patient,
+        day=patient.local_date(),
+        pain_before=3,
+        pain_after=2,
+        symptom_change="better",
+        exercises=entries_for(active_plan),
+    )
+    assert api.get("/api/v1/me/today/").json()["session"] == session.pk
+
+    active_plan.template.general_cautions = "Stop if your leg goes numb."
+    active_plan.template.save()
+    assert api.get("/api/v1/me/today/").json()["general_cautions"] == "Stop if your leg goes numb."
