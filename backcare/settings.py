@@ -127,9 +127,15 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Fragments that depend only on the code (the navigation of a role), kept in each process.
-CACHES["local"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "local"}
+# Kept in each process: fragments that depend only on the code (the navigation of a role), and
+# copies of logged-in users checked against generations in the shared cache (accounts.login_cache).
+CACHES["local"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "local",
+    "OPTIONS": {"MAX_ENTRIES": env.int("LOCAL_CACHE_MAX_ENTRIES", default=20000)},
+}
 PATIENT_PAGE_CACHE = env.bool("PATIENT_PAGE_CACHE", default=bool(REDIS_URL))
+LOGIN_CACHE = env.bool("LOGIN_CACHE", default=bool(REDIS_URL))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -17,16 +17,16 @@ change made in one process would not reach the pages cached by another, so cachi
 unless settings.PATIENT_PAGE_CACHE is true (it defaults to whether REDIS_URL is set).
 """
 
-import uuid
 from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+
+from backcare.generations import generation_bump, generations_read
 
 from .models import Patient
 
@@ -44,37 +44,15 @@ def _page_key(name: str, patient_id: int) -> str:
     return f"patient-pages:{name}:{patient_id}"
 
 
-def _new_generation() -> str:
-    return uuid.uuid4().hex
-
-
-def _bump(key: str) -> None:
-    # A new random value rather than an increment: no read, and a missing key is no problem.
-    # Now, and again once the transaction commits: a page rendered in between (from the state
-    # before the commit) is stored under the in-between generation and never served after it.
-    cache.set(key, _new_generation(), timeout=None)
-    transaction.on_commit(lambda: cache.set(key, _new_generation(), timeout=None))
-
-
 def patient_pages_changed(patient_id: int) -> None:
-    """One patient's pages are out of date once the current transaction commits."""
-    _bump(_patient_generation_key(patient_id))
+    """One patient's pages are out of date (now, and again once the transaction commits)."""
+    generation_bump(_patient_generation_key(patient_id))
 
 
 def all_patient_pages_changed() -> None:
     """Every patient's pages are out of date (the exercise library, a program template or a
     therapist changed)."""
-    _bump(SITE_GENERATION_KEY)
-
-
-def _generation(key: str, values: dict) -> str:
-    value = values.get(key)
-    if value is None:
-        value = _new_generation()
-        # Another request may have set it meanwhile; then use that one.
-        if not cache.add(key, value, timeout=None):
-            value = cache.get(key) or value
-    return value
+    generation_bump(SITE_GENERATION_KEY)
 
 
 def patient_page_cached(*, name: str, patient: Patient, day: date, build: Callable[[], T]) -> T:
@@ -85,11 +63,12 @@ def patient_page_cached(*, name: str, patient: Patient, day: date, build: Callab
     """
     if not settings.PATIENT_PAGE_CACHE:
         return build()
-    page_key, patient_key = _page_key(name, patient.pk), _patient_generation_key(patient.pk)
-    values = cache.get_many([page_key, patient_key, SITE_GENERATION_KEY])
+    page_key = _page_key(name, patient.pk)
+    generations, values = generations_read(
+        [_patient_generation_key(patient.pk), SITE_GENERATION_KEY], also=[page_key]
+    )
     stamp = (
-        _generation(patient_key, values),
-        _generation(SITE_GENERATION_KEY, values),
+        *generations,
         # A database rebuilt under a cache that outlived it may give the same id to another patient.
         patient.created_at.isoformat(),
         day.isoformat(),

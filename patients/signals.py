@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.login_cache import login_changed
 from exercises.models import Exercise, ProgramTemplate
 
 from .models import Alert, Patient, Plan, PlanExercise, PlanPause, PlanWeek, ProgressionOverride, SessionLog
@@ -17,6 +18,7 @@ from .page_cache import all_patient_pages_changed, patient_pages_changed
 @receiver([post_save, post_delete], sender=Patient)
 def _patient_changed(sender, instance: Patient, **kwargs) -> None:
     patient_pages_changed(instance.pk)
+    login_changed(instance.user_id)  # the record is read with the login (accounts.backends)
 
 
 @receiver([post_save, post_delete], sender=Plan)

@@ -56,15 +56,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _patient_page_cache(settings):
-    """Patient pages are served from the page cache as in production (with Redis), so every
-    page test also checks that a change shows at once; each test starts with an empty cache."""
-    from django.core.cache import cache
+def _shared_caches_as_deployed(settings):
+    """Patient pages and logged-in users are kept between changes as in production (with Redis),
+    so every test also checks that a change shows at once; each test starts with empty caches."""
+    from django.core.cache import cache, caches
 
     settings.PATIENT_PAGE_CACHE = True
+    settings.LOGIN_CACHE = True
     cache.clear()
+    caches["local"].clear()
     yield
     cache.clear()
+    caches["local"].clear()
 
 
 @pytest.fixture

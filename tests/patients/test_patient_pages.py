@@ -434,14 +434,14 @@ def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_pl
     assert items[0].exercise.name in page.split("Please read this first")[1].split("</section>")[0]
 
 
-# Rendering after a change: session, user (with clinic and patient record), the patient again
-# with their therapist (read after the page cache's generation), plan, open alerts,
+# Rendering after a change: session, the patient again with their therapist (read after the
+# page cache's generation; the user comes from the login cache), plan, open alerts,
 # the week's exercises (with their week), whether today is logged; the names of exercises that
 # hurt only when a patient said one did. Progression is re-evaluated at most once a local day
 # (not counted here). Unchanged since the last view, the page comes from the page cache: only
-# the session and the user are read.
-TODAY_QUERIES = 7
-TODAY_CACHED_QUERIES = 2
+# the session is read.
+TODAY_QUERIES = 6
+TODAY_CACHED_QUERIES = 1
 
 
 def test_today_page_takes_a_fixed_number_of_queries(client, active_plan, django_assert_num_queries):
