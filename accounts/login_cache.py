@@ -29,6 +29,11 @@ def _generation_key(user_id) -> str:
     return f"logins:user:{user_id}"
 
 
+def login_generation_keys(user_id) -> list[str]:
+    """The generations a copy of this user (or anything showing their name and clinic) is valid under."""
+    return [_generation_key(user_id), ALL_LOGINS_KEY]
+
+
 def login_changed(user_id) -> None:
     """This user's kept copies are out of date (now, and again once the transaction commits)."""
     generation_bump(_generation_key(user_id))
@@ -42,7 +47,7 @@ def login_user_cached(user_id, load: Callable[[], object | None]):
     """The user `load()` reads, or this process's copy of it if nothing changed since."""
     if not settings.LOGIN_CACHE:
         return load()
-    stamp, _ = generations_read([_generation_key(user_id), ALL_LOGINS_KEY])
+    stamp, _ = generations_read(login_generation_keys(user_id))
     local = caches["local"]
     key = f"login:{user_id}"
     kept = local.get(key)  # unpickled: a fresh copy for this request

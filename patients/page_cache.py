@@ -17,16 +17,21 @@ change made in one process would not reach the pages cached by another, so cachi
 unless settings.PATIENT_PAGE_CACHE is true (it defaults to whether REDIS_URL is set).
 """
 
-from collections.abc import Callable
+import hashlib
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from accounts.login_cache import login_generation_keys
 from backcare.generations import generation_bump, generations_read
+from backcare.release import release_fingerprint
 
 from .models import Patient
 
@@ -55,22 +60,33 @@ def all_patient_pages_changed() -> None:
     generation_bump(SITE_GENERATION_KEY)
 
 
-def patient_page_cached(*, name: str, patient: Patient, day: date, build: Callable[[], T]) -> T:
+def patient_page_cached(
+    *,
+    name: str,
+    patient: Patient,
+    day: date,
+    build: Callable[[], T],
+    vary: tuple = (),
+    also_generations: Sequence[str] = (),
+) -> T:
     """What `build()` returns for this patient and day, from the cache when nothing changed.
 
     `build` must depend only on the database state of this patient, the exercise library and
-    program templates, `day` and the active language, and must return a picklable value.
+    program templates, `day`, the active language and what `vary` and `also_generations` stand
+    for, and must return a picklable value.
     """
     if not settings.PATIENT_PAGE_CACHE:
         return build()
     page_key = _page_key(name, patient.pk)
     generations, values = generations_read(
-        [_patient_generation_key(patient.pk), SITE_GENERATION_KEY], also=[page_key]
+        [_patient_generation_key(patient.pk), SITE_GENERATION_KEY, *also_generations], also=[page_key]
     )
     stamp = (
         *generations,
+        *vary,
         # A database rebuilt under a cache that outlived it may give the same id to another patient.
         patient.created_at.isoformat(),
+        release_fingerprint(),  # the code that rendered it
         day.isoformat(),
         get_language(),
     )
@@ -87,3 +103,25 @@ def patient_page_fragment(*, name: str, patient: Patient, day: date, render: Cal
     HTML safe to insert as it is (our own rendered template)."""
     html = patient_page_cached(name=name, patient=patient, day=day, build=render)
     return mark_safe(html)  # noqa: S308 (our own rendered template)
+
+
+def patient_page_response(
+    request, *, name: str, patient: Patient, day: date, render: Callable[[], HttpResponse]
+) -> HttpResponse:
+    """The whole page `render()` makes for the logged-in patient, from the cache when the frame
+    around the cached content would be the same too: the same login (its name and clinic in the
+    header: accounts.login_cache generations), the same CSRF cookie (the page's form tokens are
+    valid for it) and no messages waiting to be shown. Otherwise `render()` as it is."""
+    secret = request.META.get("CSRF_COOKIE")
+    if not settings.PATIENT_PAGE_CACHE or not secret or list(get_messages(request)):
+        # (Messages read here are still shown by the page that renders them.)
+        return render()
+    html = patient_page_cached(
+        name=f"{name}-page",
+        patient=patient,
+        day=day,
+        build=lambda: render().content.decode(),
+        vary=(hashlib.sha256(secret.encode()).hexdigest(),),
+        also_generations=login_generation_keys(request.user.pk),
+    )
+    return HttpResponse(html)

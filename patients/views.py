@@ -22,7 +22,7 @@ from accounts.permissions import patient_required
 from .charts import ChartPoint, pain_chart
 from .forms import SessionLogForm
 from .models import Patient, Plan, SessionLog
-from .page_cache import patient_page_fragment
+from .page_cache import patient_page_fragment, patient_page_response
 from .progression_selectors import patient_safety_messages
 from .progression_services import plan_progression_refresh_if_stale
 from .selectors import (
@@ -86,8 +86,11 @@ def today(request):
         fresh.user, fresh.clinic = patient.user, patient.clinic
         return render_to_string("patients/includes/today_content.html", _today_context(fresh, local_today))
 
-    content = patient_page_fragment(name="today", patient=patient, day=local_today, render=render_content)
-    return render(request, "patients/today.html", {"content": content})
+    def render_page():
+        content = patient_page_fragment(name="today", patient=patient, day=local_today, render=render_content)
+        return render(request, "patients/today.html", {"content": content})
+
+    return patient_page_response(request, name="today", patient=patient, day=local_today, render=render_page)
 
 
 def _today_context(patient: Patient, local_today: date) -> dict:

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeString
 from exercises.models import Exercise
 from patients import page_cache
 from patients.models import Alert
-from patients.page_cache import patient_page_fragment, patient_pages_changed
+from patients.page_cache import patient_page_fragment, patient_page_response, patient_pages_changed
 from patients.progression_services import progression_override
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import (
@@ -333,15 +333,15 @@ def test_a_therapist_reassigned_while_a_page_renders_shows_on_the_next_view(
     client = logged_in(patient)
     assert f"A note from {patient.therapist.get_full_name()}" in cached_today(client)
 
-    def reassigned_just_before_the_page_cache_is_read(**kwargs):
+    def reassigned_just_before_the_page_cache_is_read(*args, **kwargs):
         # The request already holds the patient row; the admin's change commits now.
         with committed():
             fresh = type(patient).objects.get(pk=patient.pk)
             fresh.therapist = new_therapist
             fresh.save()
-        return patient_page_fragment(**kwargs)
+        return patient_page_response(*args, **kwargs)
 
-    with mock.patch("patients.views.patient_page_fragment", reassigned_just_before_the_page_cache_is_read):
+    with mock.patch("patients.views.patient_page_response", reassigned_just_before_the_page_cache_is_read):
         today_page(client)
 
     assert "A note from Grace Otieno, your therapist" in today_page(client)
@@ -470,3 +470,58 @@ def test_the_apis_today_is_served_from_the_cache_and_shows_a_logged_session_at_o
     active_plan.template.general_cautions = "Stop if your leg goes numb."
     active_plan.template.save()
     assert api.get("/api/v1/me/today/").json()["general_cautions"] == "Stop if your leg goes numb."
+
+
+# --- The whole page, frame included ---------------------------------------------------------------
+
+
+def _csrf_token(page_html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page_html).group(1)
+
+
+def _browser(patient) -> Client:
+    browser = Client(enforce_csrf_checks=True)
+    assert browser.login(username=patient.user.username, password=PASSWORD)
+    return browser
+
+
+def test_a_page_from_the_cache_carries_a_csrf_token_valid_for_each_browser(active_plan):
+    patient = active_plan.patient
+    phone, laptop = _browser(patient), _browser(patient)
+    for browser in (phone, laptop, phone, laptop):  # each opens the page a few times, in turns
+        for _ in range(3):
+            page = browser.get(TODAY_URL).content.decode()
+        browser.token = _csrf_token(page)
+    for browser in (phone, laptop):
+        response = browser.post(reverse("logout"), {"csrfmiddlewaretoken": browser.token})
+        assert response.status_code == 302, "logging out from a cached page must pass the CSRF check"
+
+
+def test_a_message_waiting_is_shown_on_the_page_even_when_it_is_cached(active_plan):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpRequest
+
+    patient = active_plan.patient
+    client = logged_in(patient)
+    for _ in range(3):
+        client.get(TODAY_URL)
+    waiting = CookieStorage(HttpRequest())._encode([Message(constants.SUCCESS, "Saved. Well done!")])
+    client.cookies["messages"] = waiting
+    assert "Saved. Well done!" in today_page(client)
+    assert "Saved. Well done!" not in today_page(client)  # shown once
+
+
+def test_a_new_release_renders_the_page_again(active_plan):
+    from django.shortcuts import render as django_render
+
+    client = logged_in(active_plan.patient)
+    for _ in range(3):
+        client.get(TODAY_URL)
+    with (
+        mock.patch("patients.page_cache.release_fingerprint", return_value="the next release"),
+        mock.patch("patients.views.render", wraps=django_render) as rendered,
+    ):
+        today_page(client)
+    assert rendered.called
