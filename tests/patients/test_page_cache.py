@@ -97,7 +97,7 @@ def approved_plan(patient, program, *, note: str = "", start: date | None = None
 
 def log_session(patient, *, days_ago: int = 0, **entry_changes):
     plan = patient.plans.get(status="approved")
-    session_log(
+    session, _ = session_log(
         patient=patient,
         day=patient.local_date() - timedelta(days=days_ago),
         pain_before=3,
@@ -105,6 +105,7 @@ def log_session(patient, *, days_ago: int = 0, **entry_changes):
         symptom_change="same",
         exercises=entries_for(plan, **entry_changes),
     )
+    return session
 
 
 # --- What the patient does ----------------------------------------------------------------------
@@ -457,14 +458,7 @@ def test_the_apis_today_is_served_from_the_cache_and_shows_a_logged_session_at_o
     with django_assert_max_num_queries(1):  # the token with its user and patient record
         assert api.get("/api/v1/me/today/").json() == first
 
-    session, _ = session_log(
-        patient=patient,
-        day=patient.local_date(),
-        pain_before=3,
-        pain_after=2,
-        symptom_change="better",
-        exercises=entries_for(active_plan),
-    )
+    session = log_session(patient)
     assert api.get("/api/v1/me/today/").json()["session"] == session.pk
 
     active_plan.template.general_cautions = "Stop if your leg goes numb."
