@@ -13,6 +13,7 @@ Each request gets its own unpickled copy, never an object another request holds.
 settings.LOGIN_CACHE (default: whether REDIS_URL is set), since the generations must be shared.
 """
 
+import hashlib
 from collections.abc import Callable
 
 from django.conf import settings
@@ -57,3 +58,23 @@ def login_user_cached(user_id, load: Callable[[], object | None]):
     if user is not None:
         local.set(key, (stamp, user), LOCAL_TIMEOUT)
     return user
+
+
+def token_user_cached(key: str, load: Callable[[], object | None]):
+    """The user of API token `key` (what `load()` reads with the token), or this process's copy.
+
+    A token belongs to one user for good, so which user is kept here; whether the token still
+    exists is vouched for by the user's generation, which deleting or replacing a token renews
+    (api.signals): then `load()` reads the database again and finds it or not.
+    """
+    if not settings.LOGIN_CACHE:
+        return load()
+    local = caches["local"]
+    token_key = "token:" + hashlib.sha256(key.encode()).hexdigest()
+    user_id = local.get(token_key)
+    if user_id is None:
+        user = load()
+        if user is not None:
+            local.set(token_key, user.pk, LOCAL_TIMEOUT)
+        return user
+    return login_user_cached(user_id, load)

@@ -586,12 +586,13 @@ def test_odd_ids_are_404_not_500(active_plan, url):
     assert response.status_code == 404
 
 
-# Token, patient, plan (locked) and its exercises, the day's row and its write (an insert in a
+# The plan (locked) and its exercises, the day's row and its write (an insert in a
 # savepoint of its own, or an update, delete and insert of the entries), the engine's rules and
 # the logs with what hurt, the answer's entries, and the transaction. Overrides and pauses are
 # read only when the patient has some, the alerts only when there is something to alert; the
 # plan's snapshot is written once a day or when the decision changes, a week only when it moves.
-LOG_QUERIES = 12
+# The token with its user and patient record comes from the login cache (accounts.login_cache).
+LOG_QUERIES = 11
 
 
 def test_logging_a_session_takes_a_fixed_number_of_queries(active_plan, django_assert_num_queries):

@@ -90,3 +90,22 @@ def test_with_it_an_unchanged_user_is_not_read_again(active_plan, django_assert_
     backend.get_user(active_plan.patient.user_id)
     with django_assert_num_queries(0):
         assert backend.get_user(active_plan.patient.user_id).pk == active_plan.patient.user_id
+
+
+def test_a_deleted_api_token_is_refused_at_the_next_request(active_plan, django_assert_num_queries):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    token = Token.objects.create(user=active_plan.patient.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    for _ in range(3):
+        assert api.get("/api/v1/me/today/").status_code == 200
+    with django_assert_num_queries(0):  # token, user and today's answer all kept
+        assert api.get("/api/v1/me/today/").status_code == 200
+
+    token.delete()  # e.g. the patient's phone was lost and the token revoked in the admin
+    assert api.get("/api/v1/me/today/").status_code == 401
+    replacement = Token.objects.create(user=active_plan.patient.user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {replacement.key}")
+    assert api.get("/api/v1/me/today/").status_code == 200
