@@ -1,8 +1,9 @@
 """The patient's own pages (/me/): today's exercises, the session log and progress.
 
 The patient's own record is read with their login; every other object comes through
-`visible_to(request.user)`, so another patient's data is never
-found (404). Rules live in `patients.services`; these views parse, call and render.
+`visible_to(request.user)`, so another patient's data is never found (404). Rules live in
+`patients.services`; these views parse, call and render. The today page is served from the
+page cache between changes (patients.page_cache).
 """
 
 import re
