@@ -4,8 +4,9 @@ is on the patient's next view of /me/.
 
 Each page test opens /me/ until it is served from the cache (only the session is read: the
 user comes from the login cache), changes something the way the app does (a service, or a
-model saved as the admin would), and opens /me/ again. The services' commits are run (`django_capture_on_commit_callbacks`), as
-in production, where the page cache bumps a generation once more after the commit.
+model saved as the admin would), and opens /me/ again. The services' commits are run
+(`django_capture_on_commit_callbacks`), as in production, where the page cache bumps a
+generation once more after the commit.
 """
 
 import re
