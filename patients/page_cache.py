@@ -1,15 +1,17 @@
 """Patient pages kept rendered in the shared cache between changes.
 
 A patient opens their today page many times a day and it changes only when their plan,
-sessions or alerts change, when the exercise library changes, or at local midnight. The
-rendered part of the page that depends on those is cached per patient under a *stamp*:
-the patient's generation, the site-wide generation, the patient's local date and the
-language. A change sets a new generation (after its transaction commits), so the next
-request renders afresh; nothing is ever served across a change.
+sessions or alerts change, when the exercise library changes, or at local midnight. What the
+page shows is cached per patient under a *stamp*: the patient's generation, the site-wide
+generation, the patient record's creation time, a fingerprint of the code (backcare.release),
+the patient's local date and the language. The whole page (`patient_page_response`) is also
+stamped with the login's generations (its name and clinic are in the header) and the CSRF
+cookie its form tokens are valid for. A change sets a new generation, so the next request
+renders afresh; nothing is ever served across a change.
 
-The generation is read before the database, so a page rendered while a change commits is
-stored under the old generation and never served after it. Generations are bumped from
-model signals (patients.signals) rather than from each service, so that every write — a
+Generations (backcare.generations) are read before the database, so a page rendered while a
+change commits is stored under the old generation and never served after it. They are bumped
+from model signals (patients.signals) rather than from each service, so that every write — a
 service, the admin, a management command — invalidates what it changes.
 
 Needs a cache that every app process shares (Redis, REDIS_URL): with a per-process cache a
