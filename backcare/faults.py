@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.defaults import server_error as django_server_error
 
-from .log_filters import DATABASE_ERRORS
+from .log_filters import OUTAGE_ERRORS
 
 logger = logging.getLogger("backcare.faults")
 
@@ -48,7 +48,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_ERRORS):
+        if isinstance(exception, OUTAGE_ERRORS):
             _log_outage(request, exception)
             return database_unavailable(request)
         return None
@@ -57,7 +57,7 @@ class DatabaseUnavailableMiddleware:
 def server_error(request, *args, **kwargs):
     """handler500: a database outage outside a view is still a 503, anything else Django's 500."""
     exception = sys.exc_info()[1]
-    if isinstance(exception, DATABASE_ERRORS):
+    if isinstance(exception, OUTAGE_ERRORS):
         _log_outage(request, exception)
         return database_unavailable(request)
     return django_server_error(request, *args, **kwargs)

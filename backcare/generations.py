@@ -11,6 +11,7 @@ the copies every other process keeps.
 """
 
 import uuid
+from collections.abc import Sequence
 
 from django.core.cache import cache
 from django.db import transaction
@@ -35,7 +36,7 @@ def generation_bump(key: str) -> None:
     transaction.on_commit(lambda: _set(key))
 
 
-def generations_read(keys: list[str], *, also: list[str] = ()) -> tuple[tuple[str, ...], dict]:
+def generations_read(keys: Sequence[str], *, also: Sequence[str] = ()) -> tuple[tuple[str, ...], dict]:
     """The current generations of `keys` (starting any that are missing), and the cached values
     of the keys in `also`, read in the same round trip."""
     values = cache.get_many([*keys, *also])

@@ -6,8 +6,8 @@ from django.db import InterfaceError, OperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-# The shared cache (Redis, with REDIS_URL) counts: logins are read from it like from the database.
-DATABASE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+# The database, and the shared cache (Redis, with REDIS_URL): logins are read from both.
+OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 
 
 class OutageTracebackFilter(logging.Filter):
@@ -15,7 +15,7 @@ class OutageTracebackFilter(logging.Filter):
     driver stack trace per request during a restart buries everything else in the log."""
 
     def filter(self, record):
-        outage = record.exc_info and isinstance(record.exc_info[1], DATABASE_ERRORS)
+        outage = record.exc_info and isinstance(record.exc_info[1], OUTAGE_ERRORS)
         if outage and getattr(record, "status_code", None) == 503:
             record.exc_info = record.exc_text = None
         return True

@@ -28,20 +28,30 @@ def _patient_row_changed(sender, instance, **kwargs) -> None:
     patient_pages_changed(instance.patient_id)
 
 
+def _patient_id_of_plan(plan_id, instance):
+    # The plan is usually at hand (a row made with `plan=...`): then no query.
+    if type(instance).plan.is_cached(instance):
+        return instance.plan.patient_id
+    return Plan.objects.filter(pk=plan_id).values_list("patient_id", flat=True).first()
+
+
 @receiver([post_save, post_delete], sender=PlanPause)
 @receiver([post_save, post_delete], sender=PlanWeek)
 @receiver([post_save, post_delete], sender=ProgressionOverride)
 def _plan_row_changed(sender, instance, **kwargs) -> None:
-    patient_id = Plan.objects.filter(pk=instance.plan_id).values_list("patient_id", flat=True).first()
+    patient_id = _patient_id_of_plan(instance.plan_id, instance)
     if patient_id is not None:
         patient_pages_changed(patient_id)
 
 
 @receiver([post_save, post_delete], sender=PlanExercise)
 def _plan_exercise_changed(sender, instance: PlanExercise, **kwargs) -> None:
-    patient_id = (
-        PlanWeek.objects.filter(pk=instance.week_id).values_list("plan__patient_id", flat=True).first()
-    )
+    if PlanExercise.week.is_cached(instance):
+        patient_id = _patient_id_of_plan(instance.week.plan_id, instance.week)
+    else:
+        patient_id = (
+            PlanWeek.objects.filter(pk=instance.week_id).values_list("plan__patient_id", flat=True).first()
+        )
     if patient_id is not None:
         patient_pages_changed(patient_id)
 
