@@ -9,7 +9,7 @@ ValidationError, which api/exceptions.py turns into DRF's 400 with field message
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Prefetch, prefetch_related_objects
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -493,7 +493,8 @@ class SessionViewSet(
                 for entry in data.get("exercises", [])
             ],
         )
-        prefetch_related_objects([session], SESSION_EXERCISES)
+        # The rows just stored, each with its slug, as SESSION_EXERCISES would read them back.
+        session._prefetched_objects_cache = {"exercises": session.stored_exercises}
         return Response(
             s.SessionSerializer(session).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -6,7 +6,9 @@ idempotent: evaluating twice stores the same snapshot and never raises an alert 
 (alerts are unique per plan lineage and cause).
 """
 
-from datetime import date, timedelta
+from bisect import insort
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -54,13 +56,58 @@ def _paused_days(pauses, *, today: date) -> frozenset[date]:
     return frozenset(days)
 
 
-class _Facts:
+@dataclass(frozen=True)
+class PlanItem:
+    """One exercise of a plan week, as a session log needs it."""
+
+    plan_exercise_id: int
+    week: int
+    order: int
+    name: str
+    slug: str
+
+
+class PlanContent:
+    """A plan's weeks with their progression rules and its exercises, read in one query."""
+
+    def __init__(self, plan: Plan):
+        rows = (
+            PlanWeek.objects.filter(plan=plan)
+            .order_by("number", "exercises__order", "exercises__pk")
+            .values_list(
+                "number",
+                *PlanWeek.RULE_FIELDS,
+                "exercises__pk",
+                "exercises__order",
+                "exercises__exercise__name",
+                "exercises__exercise__slug",
+            )
+        )
+        weeks: dict[int, WeekRule] = {}
+        self.items: dict[int, PlanItem] = {}
+        rule_count = len(PlanWeek.RULE_FIELDS)
+        for number, *rest in rows:
+            rule, (item_id, order, name, slug) = rest[:rule_count], rest[rule_count:]
+            if number not in weeks:
+                weeks[number] = WeekRule(number=number, **dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True)))
+            if item_id is not None:
+                self.items[item_id] = PlanItem(item_id, number, order, name, slug)
+        self.weeks = list(weeks.values())
+
+    def exercise_ids(self, *, up_to_week: int) -> set[int]:
+        return {item.plan_exercise_id for item in self.items.values() if item.week <= up_to_week}
+
+
+class ProgressionFacts:
     """Everything the engine needs about one plan, loaded in a handful of queries."""
 
-    def __init__(self, plan: Plan, *, today: date):
+    def __init__(self, plan: Plan, *, today: date, content: PlanContent | None = None):
         self.plan, self.today = plan, today
         self.lineage = plan_lineage(plan)
-        self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
+        if content is not None:
+            self.weeks = content.weeks
+        else:
+            self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
         window = {"patient_id": plan.patient_id, "date__gte": plan.start_date, "date__lte": today}
         # The logs and the names of exercises that hurt, in one query: a row per log, or per
         # exercise that hurt in it (in the plan's order).
@@ -75,13 +122,17 @@ class _Facts:
                 "pain_after",
                 "symptom_change",
                 "week_number",
+                "created_at",
                 "hurt__plan_exercise__exercise__name",
             )
         )
         logs: dict[int, tuple] = {}
         hurt: dict[int, list[str]] = {}
-        for pk, day, before, after, change, week, hurt_name in rows:
+        #: {day: (session id, its week, created at)}: a session log finds the day's row here.
+        self.logged: dict[date, tuple[int, int, datetime]] = {}
+        for pk, day, before, after, change, week, created_at, hurt_name in rows:
             logs.setdefault(pk, (day, before, after, change, week))
+            self.logged.setdefault(day, (pk, week, created_at))
             if hurt_name is not None:
                 hurt.setdefault(pk, []).append(hurt_name)
         # The week each session is stored in now, so only the ones the engine moves are written.
@@ -112,6 +163,13 @@ class _Facts:
             pauses = PlanPause.objects.filter(plan__in=self.lineage)
         self.paused_days = _paused_days(pauses, today=today)
 
+    def record(self, session: SessionFacts, *, week: int) -> None:
+        """Take in the session just stored (new, or replacing its day's), without reading again."""
+        self.sessions = [f for f in self.sessions if f.date != session.date]
+        insort(self.sessions, session, key=lambda facts: facts.date)
+        self.session_ids[session.date] = session.session_id
+        self.session_weeks[session.session_id] = week
+
     def decide(self, *, today: date | None = None) -> ProgressionDecision:
         return decide(
             weeks=self.weeks,
@@ -136,10 +194,10 @@ class _Facts:
 def plan_progression_decide(*, plan: Plan, today: date | None = None) -> ProgressionDecision:
     """What the engine decides for `plan` today (the patient's local date), storing nothing."""
     today = today or plan.patient.local_date()
-    return _Facts(plan, today=today).decide()
+    return ProgressionFacts(plan, today=today).decide()
 
 
-def _raise_alerts(facts: _Facts, decision: ProgressionDecision) -> list[Alert]:
+def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> list[Alert]:
     """Create an Alert for every signal not alerted before on this plan or its earlier versions."""
     plan = facts.plan
     wanted = list(facts.signals())
@@ -194,7 +252,7 @@ def plan_for_progression(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
     )
 
 
-def _sync_session_weeks(facts: _Facts, decision: ProgressionDecision) -> None:
+def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) -> None:
     """Keep each session's `week_number` equal to the week the engine places that day in.
 
     The periods cover the plan's start to today, the days `facts` read: only sessions whose
@@ -215,15 +273,20 @@ def _sync_session_weeks(facts: _Facts, decision: ProgressionDecision) -> None:
 # Nested in a caller's transaction (logging a session), no savepoint: an error rolls back the whole.
 @transaction.atomic(savepoint=False)
 def plan_progression_refresh(
-    *, plan: Plan, today: date | None = None, session: SessionLog | None = None
+    *,
+    plan: Plan,
+    today: date | None = None,
+    session: SessionLog | None = None,
+    facts: ProgressionFacts | None = None,
 ) -> Plan:
     """Re-evaluate a live plan: store its week, state and reasons, and raise any new alerts.
 
     `today` is the patient's local date (default: now in their time zone). Drafts and
     ended plans are returned unchanged. `session`, one of the plan's sessions just logged,
-    gets the `week_number` the engine placed its day in.
+    gets the `week_number` the engine placed its day in. `facts`, when the caller has read
+    them in this transaction (a session log does), are used instead of reading them again.
     """
-    plan, _alerts, session_weeks = _refresh(plan, today=today)
+    plan, _alerts, session_weeks = _refresh(plan, today=today, facts=facts)
     if session is not None and session.pk in session_weeks:
         session.week_number = session_weeks[session.pk]
     return plan
@@ -243,12 +306,15 @@ def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) 
 SNAPSHOT_FIELDS = ["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
 
 
-def _refresh(plan: Plan, *, today: date | None) -> tuple[Plan, list[Alert], dict[int, int]]:
+def _refresh(
+    plan: Plan, *, today: date | None, facts: ProgressionFacts | None = None
+) -> tuple[Plan, list[Alert], dict[int, int]]:
     """(the plan, alerts raised, {session id: week number}) after one evaluation."""
     if not plan.is_live:
         return plan, [], {}
     today = today or plan.patient.local_date()
-    facts = _Facts(plan, today=today)
+    if facts is None:
+        facts = ProgressionFacts(plan, today=today)
     decision = facts.decide()
     snapshot = (decision.week, decision.state, list(decision.reasons))
     unchanged = snapshot == (plan.current_week, plan.progression_state, plan.progression_reasons)
@@ -301,7 +367,7 @@ def progression_override(
     if errors:
         raise ValidationError(errors)
 
-    facts = _Facts(plan, today=today)
+    facts = ProgressionFacts(plan, today=today)
     at = facts.decide(today=effective_on)
     last_week = max((w.number for w in facts.weeks), default=1)
     to_week = at.week

@@ -32,7 +32,13 @@ from .models import (
     SessionExercise,
     SessionLog,
 )
-from .progression_services import plan_for_progression, plan_progression_refresh
+from .progression import SessionFacts
+from .progression_services import (
+    PlanContent,
+    ProgressionFacts,
+    plan_for_progression,
+    plan_progression_refresh,
+)
 
 User = get_user_model()
 
@@ -663,18 +669,14 @@ def session_log(
     today = today or patient.local_date()
     exercises = exercises or []
     with transaction.atomic():
+        # The live plan, locked: one patient's logs are stored one at a time, so the facts read
+        # below stay true until the commit.
         plan = (
             plan_for_progression(Plan.objects.filter(patient=patient, status__in=Plan.LIVE_STATUSES))
             .select_for_update()
             .first()
         )
-        allowed_ids = set()
-        if plan is not None:
-            allowed_ids = set(
-                PlanExercise.objects.filter(week__plan=plan, week__number__lte=plan.current_week).values_list(
-                    "pk", flat=True
-                )
-            )
+        content = PlanContent(plan) if plan is not None else None
         _validate_session(
             patient=patient,
             plan=plan,
@@ -685,29 +687,26 @@ def session_log(
             symptom_change=symptom_change,
             note=note,
             entries=exercises,
-            allowed_ids=allowed_ids,
+            allowed_ids=content.exercise_ids(up_to_week=plan.current_week) if content else set(),
         )
-        fields = {
-            "plan": plan,
-            "pain_before": pain_before,
-            "pain_after": pain_after,
-            "symptom_change": symptom_change,
-            "note": (note or "").strip(),
-            "exercises_done": sum(1 for entry in exercises if entry.done),  # = the done rows below
-            "updated_at": timezone.now(),
-        }
-        session = SessionLog.objects.select_for_update().filter(patient=patient, date=day).first()
-        created = session is None
-        if created:
-            try:
-                with transaction.atomic():
-                    session = SessionLog.objects.create(
-                        patient=patient, date=day, week_number=plan.current_week, **fields
-                    )
-            except IntegrityError:
-                # Another request logged this day first: edit its row instead.
-                created = False
-                session = SessionLog.objects.select_for_update().get(patient=patient, date=day)
+        # The plan's history, read once: it says whether this day is logged already, and, with
+        # this session put in its place, it is what progression and alerts are decided from.
+        facts = ProgressionFacts(plan, today=today, content=content)
+        session, created = _session_store(
+            patient=patient,
+            plan=plan,
+            day=day,
+            logged=facts.logged.get(day),
+            fields={
+                "plan": plan,
+                "pain_before": pain_before,
+                "pain_after": pain_after,
+                "symptom_change": symptom_change,
+                "note": (note or "").strip(),
+                "exercises_done": sum(1 for entry in exercises if entry.done),  # = the done rows below
+                "updated_at": timezone.now(),
+            },
+        )
         rows = [
             SessionExercise(
                 session=session,
@@ -720,9 +719,6 @@ def session_log(
             for entry in exercises
         ]
         if not created:
-            for name, value in fields.items():
-                setattr(session, name, value)
-            session.save(update_fields=list(fields))
             # Exercises no longer in the log go; the others are updated in place, which leaves
             # no dead index entries behind when a patient edits the day again and again.
             SessionExercise.objects.filter(session=session).exclude(
@@ -734,10 +730,51 @@ def session_log(
             unique_fields=["session", "plan_exercise"],
             update_fields=["done", "reps", "hold_seconds", "hurt"],
         )
+        items = content.items
+        rows.sort(key=lambda row: (items[row.plan_exercise_id].week, items[row.plan_exercise_id].order))
+        for row in rows:
+            row.exercise_slug = items[row.plan_exercise_id].slug  # as api.views.SESSION_EXERCISES reads it
+        # The day's exercise rows as stored, in the plan's order: an answer needs no query for them.
+        session.stored_exercises = rows
+        facts.record(
+            SessionFacts(
+                date=day,
+                pain_before=pain_before,
+                pain_after=pain_after,
+                symptom_change=symptom_change,
+                hurt_exercises=tuple(items[row.plan_exercise_id].name for row in rows if row.hurt),
+                session_id=session.pk,
+            ),
+            week=session.week_number,
+        )
         # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
         plan.patient = patient
-        plan_progression_refresh(plan=plan, today=today, session=session)
+        plan_progression_refresh(plan=plan, today=today, session=session, facts=facts)
     return session, created
+
+
+def _session_store(
+    *, patient: Patient, plan: Plan, day: date, logged: tuple | None, fields: dict
+) -> tuple[SessionLog, bool]:
+    """Insert the day's session, or update it when `logged` (its id, week and creation time)
+    says it is there; (the session, created)."""
+    if logged is None:
+        try:
+            with transaction.atomic():
+                session = SessionLog.objects.create(
+                    patient=patient, date=day, week_number=plan.current_week, **fields
+                )
+            return session, True
+        except IntegrityError:
+            # Logged a moment ago outside this plan's lock (a plan replaced meanwhile): edit it.
+            session = SessionLog.objects.select_for_update().get(patient=patient, date=day)
+            logged = (session.pk, session.week_number, session.created_at)
+    session_id, week_number, created_at = logged
+    session = SessionLog(
+        pk=session_id, patient=patient, date=day, week_number=week_number, created_at=created_at, **fields
+    )
+    session.save(update_fields=list(fields))
+    return session, False
 
 
 # --- Alerts -------------------------------------------------------------------------------

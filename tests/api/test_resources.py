@@ -592,7 +592,23 @@ def test_odd_ids_are_404_not_500(active_plan, url):
 # read only when the patient has some, the alerts only when there is something to alert; the
 # plan's snapshot is written once a day or when the decision changes, a week only when it moves.
 # The token with its user and patient record comes from the login cache (accounts.login_cache).
-LOG_QUERIES = 11
+LOG_QUERIES = 8
+
+
+def test_the_answer_to_a_log_is_the_session_as_read_back(active_plan):
+    client = client_for(active_plan.patient.user)
+    ids = _today_ids(client)
+    entries = [{"plan_exercise": pk, "done": True, "reps": 5, "hold_seconds": 5} for pk in reversed(ids)]
+    entries[0]["hurt"] = True
+    body = {"pain_before": 4, "pain_after": 6, "symptom_change": "worse", "exercises": entries}
+    for expected in (201, 200, 200):  # a new day, then the same day edited, with one exercise left out
+        answer = client.post("/api/v1/sessions/", body, format="json")
+        assert answer.status_code == expected
+        read_back = client.get(f"/api/v1/sessions/{answer.json()['id']}/").json()
+        assert answer.json() == read_back
+        body = {**body, "pain_after": 5, "exercises": entries[1:]}
+    assert [e["plan_exercise"] for e in read_back["exercises"]] == ids[:-1]  # in the plan's order
+    assert all(e["exercise"] for e in read_back["exercises"])
 
 
 def test_logging_a_session_takes_a_fixed_number_of_queries(active_plan, django_assert_num_queries):

@@ -29,14 +29,20 @@ from .loadtest_setup import patient_username
 
 
 class _QueryCounter:
-    """A database execute wrapper counting the statements of one request (not BEGIN/COMMIT)."""
+    """A database execute wrapper counting the statements of one request (not BEGIN/COMMIT),
+    and keeping each one's SQL and milliseconds."""
 
     def __init__(self):
         self.count = 0
+        self.statements: list[tuple[float, str]] = []
 
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.statements.append(((time.perf_counter() - started) * 1000, sql))
 
 
 class Command(BaseCommand):
@@ -44,8 +50,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--requests", type=int, default=500, help="timed requests of each kind")
+        parser.add_argument(
+            "--sql",
+            action="store_true",
+            help="also print each request's statements with their milliseconds",
+        )
+        parser.add_argument(
+            "--profile",
+            metavar="REQUEST",
+            help="instead of timing, profile this request kind (cProfile) and print where the time goes",
+        )
 
-    def handle(self, *args, requests, **options):
+    def handle(self, *args, requests, profile=None, sql=False, **options):
         patient = Patient.objects.filter(user__username=patient_username(1)).select_related("user").first()
         if patient is None:
             raise CommandError("No load-test patient: run `manage.py loadtest_setup` first.")
@@ -126,6 +142,11 @@ class Command(BaseCommand):
             "api_today": lambda: call("GET", "/api/v1/me/today/", api_headers),
             "session_log_relog_today": lambda: call("POST", "/api/v1/sessions/", api_headers, body),
         }
+        if profile:
+            if profile not in kinds:
+                raise CommandError(f"--profile takes one of: {', '.join(kinds)}")
+            self._profile(kinds[profile], requests)
+            return
         results = {}
         self.stdout.write(
             f"{requests} requests each, in-process, as {patient.user.username} "
@@ -147,4 +168,24 @@ class Command(BaseCommand):
             ms = (time.perf_counter() - started) / requests * 1000
             results[name] = {"ms": round(ms, 3), "queries": queries.count}
             self.stdout.write(f"{name:28} {ms:10.3f} {queries.count:8d} {2000 / ms:11.0f}")
+            if sql:
+                for took, statement in queries.statements:
+                    self.stdout.write(f"    {took:7.3f} ms  {statement[:400]}")
         self.stdout.write(json.dumps(results))
+
+    def _profile(self, request, requests: int) -> None:
+        import cProfile
+        import pstats
+
+        for _ in range(max(20, requests // 10)):
+            request()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(requests):
+            request()
+        profiler.disable()
+        report = io.StringIO()
+        stats = pstats.Stats(profiler, stream=report)
+        stats.sort_stats("cumulative").print_stats(80)
+        stats.sort_stats("tottime").print_stats(40)
+        self.stdout.write(report.getvalue())
