@@ -674,6 +674,7 @@ def session_log(
         plan = (
             plan_for_progression(Plan.objects.filter(patient=patient, status__in=Plan.LIVE_STATUSES))
             .select_for_update()
+            .order_by("pk")  # there is at most one; the default order would join the patient's name
             .first()
         )
         content = PlanContent(plan) if plan is not None else None

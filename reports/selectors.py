@@ -836,7 +836,7 @@ def adherence_daily_rows(
     # Only compiled querysets, table names and constants are interpolated; values are parameters.
     sql = f"""
         WITH RECURSIVE days(n) AS (
-            SELECT %s UNION ALL SELECT n + 1 FROM days WHERE n < %s
+            SELECT CAST(%s AS integer) UNION ALL SELECT n + 1 FROM days WHERE n < %s
         ),
         pts{pts_cols} AS ({parts["pts"]}),
         pls(pk, patient_id, ps, pe) AS ({parts["pls"]}),

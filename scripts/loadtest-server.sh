@@ -25,10 +25,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
 fi
 "$BIN/python" - <<'PY'
-import os, urllib.parse, psycopg2
+import os, urllib.parse, psycopg
 url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
 name = url.path.lstrip("/")
-conn = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres")
+conn = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres", autocommit=True)
 conn.autocommit = True
 with conn.cursor() as cur:
     cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
