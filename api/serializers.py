@@ -4,6 +4,7 @@ Serializers validate shape (types, ranges, lengths); the rules (who may, in whic
 which day) live in the services the views call.
 """
 
+import copy
 import datetime as dt
 import zoneinfo
 
@@ -39,10 +40,27 @@ def _timezone_choices() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, building its fields from the model once per class.
+
+    DRF builds them again for every instance, which was most of the cost of answering a
+    session log; they depend only on the class and its Meta, so a copy of the first build
+    serves (copied, as DRF copies declared fields, because fields are bound to one parent).
+    """
+
+    _built_fields: dict[type, dict] = {}
+
+    def get_fields(self):
+        built = ModelSerializer._built_fields.get(type(self))
+        if built is None:
+            built = ModelSerializer._built_fields[type(self)] = super().get_fields()
+        return copy.deepcopy(built)
+
+
 # --- Library -------------------------------------------------------------------------------
 
 
-class ExerciseSerializer(serializers.ModelSerializer):
+class ExerciseSerializer(ModelSerializer):
     illustration = serializers.FileField(read_only=True, allow_null=True, use_url=True)
 
     class Meta:
@@ -82,7 +100,7 @@ class ProgressionRuleSerializer(serializers.Serializer):
     on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, read_only=True)
 
 
-class WeekExerciseSerializer(serializers.ModelSerializer):
+class WeekExerciseSerializer(ModelSerializer):
     """An exercise a week adds, with the hold and repetition range the program states."""
 
     slug = serializers.SlugField(source="exercise.slug", read_only=True)
@@ -104,7 +122,7 @@ class WeekExerciseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramWeekSerializer(serializers.ModelSerializer):
+class ProgramWeekSerializer(ModelSerializer):
     progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
     exercises = WeekExerciseSerializer(many=True, read_only=True)
 
@@ -114,7 +132,7 @@ class ProgramWeekSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class ProgramSerializer(ModelSerializer):
     weeks = ProgramWeekSerializer(many=True, read_only=True)
 
     class Meta:
@@ -126,7 +144,7 @@ class ProgramSerializer(serializers.ModelSerializer):
 # --- Patients ------------------------------------------------------------------------------
 
 
-class PatientSerializer(serializers.ModelSerializer):
+class PatientSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
@@ -186,7 +204,7 @@ class PatientCreateSerializer(PatientWriteSerializer):
 # --- Plans ---------------------------------------------------------------------------------
 
 
-class PlanExerciseSerializer(serializers.ModelSerializer):
+class PlanExerciseSerializer(ModelSerializer):
     """An exercise in a patient's plan: the library's range and the therapist's targets."""
 
     id = serializers.IntegerField(read_only=True, help_text=_("The plan exercise's id (used when logging)."))
@@ -213,7 +231,7 @@ class PlanExerciseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PlanWeekSerializer(serializers.ModelSerializer):
+class PlanWeekSerializer(ModelSerializer):
     progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
     exercises = PlanExerciseSerializer(many=True, read_only=True)
 
@@ -232,7 +250,7 @@ class ReasonsField(serializers.ListField):
         return [item if isinstance(item, str) else str(item) for item in (data or [])]
 
 
-class PlanSummarySerializer(serializers.ModelSerializer):
+class PlanSummarySerializer(ModelSerializer):
     template = serializers.SlugField(source="template.slug", read_only=True)
 
     class Meta:
@@ -404,7 +422,7 @@ class TodaySerializer(serializers.Serializer):
     )
 
 
-class SessionExerciseSerializer(serializers.ModelSerializer):
+class SessionExerciseSerializer(ModelSerializer):
     exercise = serializers.SlugField(source="exercise_slug", read_only=True)  # api.views.SESSION_EXERCISES
 
     class Meta:
@@ -413,7 +431,7 @@ class SessionExerciseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     exercises = SessionExerciseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -473,7 +491,7 @@ class SessionLogSerializer(serializers.Serializer):
 # --- Alerts --------------------------------------------------------------------------------
 
 
-class AlertSerializer(serializers.ModelSerializer):
+class AlertSerializer(ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:

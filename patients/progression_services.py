@@ -12,12 +12,12 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
+from . import log_queries
 from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
@@ -71,25 +71,17 @@ class PlanContent:
     """A plan's weeks with their progression rules and its exercises, read in one query."""
 
     def __init__(self, plan: Plan):
-        rows = (
-            PlanWeek.objects.filter(plan=plan)
-            .order_by("number", "exercises__order", "exercises__pk")
-            .values_list(
-                "number",
-                *PlanWeek.RULE_FIELDS,
-                "exercises__pk",
-                "exercises__order",
-                "exercises__exercise__name",
-                "exercises__exercise__slug",
-            )
-        )
+        rows = log_queries.plan_content_rows(plan.pk)
         weeks: dict[int, WeekRule] = {}
         self.items: dict[int, PlanItem] = {}
         rule_count = len(PlanWeek.RULE_FIELDS)
         for number, *rest in rows:
             rule, (item_id, order, name, slug) = rest[:rule_count], rest[rule_count:]
             if number not in weeks:
-                weeks[number] = WeekRule(number=number, **dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True)))
+                values = dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True))
+                # SQLite answers booleans as 0 and 1
+                values["requires_therapist_confirmation"] = bool(values["requires_therapist_confirmation"])
+                weeks[number] = WeekRule(number=number, **values)
             if item_id is not None:
                 self.items[item_id] = PlanItem(item_id, number, order, name, slug)
         self.weeks = list(weeks.values())
@@ -104,37 +96,21 @@ class ProgressionFacts:
     def __init__(self, plan: Plan, *, today: date, content: PlanContent | None = None):
         self.plan, self.today = plan, today
         self.lineage = plan_lineage(plan)
-        if content is not None:
-            self.weeks = content.weeks
-        else:
-            self.weeks = [WeekRule.of(w) for w in PlanWeek.objects.filter(plan=plan).order_by("number")]
-        window = {"patient_id": plan.patient_id, "date__gte": plan.start_date, "date__lte": today}
+        self.weeks = (content or PlanContent(plan)).weeks
         # The logs and the names of exercises that hurt, in one query: a row per log, or per
         # exercise that hurt in it (in the plan's order).
-        rows = (
-            SessionLog.objects.filter(**window)
-            .annotate(hurt=FilteredRelation("exercises", condition=Q(exercises__hurt=True)))
-            .order_by("date", "hurt__plan_exercise__week__number", "hurt__plan_exercise__order", "hurt__pk")
-            .values_list(
-                "pk",
-                "date",
-                "pain_before",
-                "pain_after",
-                "symptom_change",
-                "week_number",
-                "created_at",
-                "hurt__plan_exercise__exercise__name",
-            )
-        )
+        rows = log_queries.history(patient_id=plan.patient_id, start=plan.start_date, end=today)
         logs: dict[int, tuple] = {}
         hurt: dict[int, list[str]] = {}
         #: {day: (session id, its week, created at)}: a session log finds the day's row here.
         self.logged: dict[date, tuple[int, int, datetime]] = {}
-        for pk, day, before, after, change, week, created_at, hurt_name in rows:
-            logs.setdefault(pk, (day, before, after, change, week))
-            self.logged.setdefault(day, (pk, week, created_at))
-            if hurt_name is not None:
-                hurt.setdefault(pk, []).append(hurt_name)
+        for row in rows:
+            logs.setdefault(
+                row.pk, (row.date, row.pain_before, row.pain_after, row.symptom_change, row.week_number)
+            )
+            self.logged.setdefault(row.date, (row.pk, row.week_number, row.created_at))
+            if row.hurt_name is not None:
+                hurt.setdefault(row.pk, []).append(row.hurt_name)
         # The week each session is stored in now, so only the ones the engine moves are written.
         self.session_weeks = {pk: log[4] for pk, log in logs.items()}
         self.sessions = [
@@ -149,7 +125,7 @@ class ProgressionFacts:
             for pk, (day, before, after, change, _week) in logs.items()
         ]
         self.session_ids = {f.date: f.session_id for f in self.sessions}
-        # A plan loaded by `plan_for_progression` says whether the patient has any override or
+        # A plan loaded by `log_queries.live_plan_for_update` says whether the patient has any override or
         # pause at all; most have none, and then there is nothing to read.
         overrides = []
         if getattr(plan, "has_overrides", True):
@@ -240,16 +216,6 @@ def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> lis
         if was_created:
             created.append(alert)
     return created
-
-
-def plan_for_progression(queryset: QuerySet[Plan]) -> QuerySet[Plan]:
-    """`queryset` annotated so that evaluating its plans skips reading overrides and pauses
-    when the patient has none (two queries fewer on every session log)."""
-    same_patient = {"plan__patient_id": OuterRef("patient_id")}
-    return queryset.annotate(
-        has_overrides=Exists(ProgressionOverride.objects.filter(**same_patient)),
-        has_pauses=Exists(PlanPause.objects.filter(**same_patient)),
-    )
 
 
 def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from exercises.models import Exercise, ProgramTemplate
 
+from . import log_queries
 from .models import (
     Alert,
     Patient,
@@ -36,7 +37,6 @@ from .progression import SessionFacts
 from .progression_services import (
     PlanContent,
     ProgressionFacts,
-    plan_for_progression,
     plan_progression_refresh,
 )
 
@@ -671,12 +671,7 @@ def session_log(
     with transaction.atomic():
         # The live plan, locked: one patient's logs are stored one at a time, so the facts read
         # below stay true until the commit.
-        plan = (
-            plan_for_progression(Plan.objects.filter(patient=patient, status__in=Plan.LIVE_STATUSES))
-            .select_for_update()
-            .order_by("pk")  # there is at most one; the default order would join the patient's name
-            .first()
-        )
+        plan = log_queries.live_plan_for_update(patient.pk)
         content = PlanContent(plan) if plan is not None else None
         _validate_session(
             patient=patient,

@@ -1,0 +1,99 @@
+"""The reads every session log makes, written as SQL.
+
+A session log reads the patient's live plan (locked), the plan's weeks and exercises, and the
+plan's history. Built with the ORM, building and compiling these three cost about three times
+as long as PostgreSQL took to run them, on every log (`manage.py bench_requests --profile`).
+Their shape never changes, so they are written once here; values are always parameters.
+They run on SQLite and PostgreSQL, and the tests of logging and progression cover them.
+"""
+
+from datetime import date
+from functools import cache
+
+from django.db import connection
+
+from exercises.models import Exercise
+
+from .models import Plan, PlanExercise, PlanPause, PlanWeek, ProgressionOverride, SessionExercise, SessionLog
+
+
+def _q(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _column(model, field: str) -> str:
+    return _q(model._meta.get_field(field).column)
+
+
+@cache
+def _live_plan_sql(for_update: bool) -> str:
+    plan, overrides, pauses = (_q(m._meta.db_table) for m in (Plan, ProgressionOverride, PlanPause))
+    return f"""
+        SELECT p.*,
+            EXISTS (SELECT 1 FROM {overrides} o JOIN {plan} op ON op.id = o.plan_id
+                    WHERE op.patient_id = p.patient_id) AS has_overrides,
+            EXISTS (SELECT 1 FROM {pauses} x JOIN {plan} xp ON xp.id = x.plan_id
+                    WHERE xp.patient_id = p.patient_id) AS has_pauses
+        FROM {plan} p
+        WHERE p.patient_id = %s AND p.status IN (%s, %s)
+        ORDER BY p.id
+        LIMIT 1{" FOR UPDATE" if for_update else ""}
+    """  # noqa: S608 (table names only)
+
+
+def live_plan_for_update(patient_id: int) -> Plan | None:
+    """The patient's live (approved or paused) plan, locked until the transaction ends.
+
+    It says whether the patient has any override or pause (`has_overrides`, `has_pauses`), so
+    that evaluating it skips reading them when there are none, as for most patients.
+    """
+    sql = _live_plan_sql(connection.features.has_select_for_update)
+    return next(iter(Plan.objects.raw(sql, [patient_id, *Plan.LIVE_STATUSES])), None)
+
+
+@cache
+def _plan_content_sql() -> str:
+    week, item, exercise = (_q(m._meta.db_table) for m in (PlanWeek, PlanExercise, Exercise))
+    rules = ", ".join(f"w.{_column(PlanWeek, name)}" for name in PlanWeek.RULE_FIELDS)
+    order = _column(PlanExercise, "order")
+    return f"""
+        SELECT w.number, {rules}, pe.id, pe.{order}, e.name, e.slug
+        FROM {week} w
+        LEFT JOIN {item} pe ON pe.week_id = w.id
+        LEFT JOIN {exercise} e ON e.id = pe.exercise_id
+        WHERE w.plan_id = %s
+        ORDER BY w.number, pe.{order}, pe.id
+    """  # noqa: S608 (table and column names only)
+
+
+def plan_content_rows(plan_id: int) -> list[tuple]:
+    """(week number, *its rule values in RULE_FIELDS order, plan exercise id, order, exercise
+    name, slug) per plan exercise, in the plan's order; a week without exercises has one row
+    with None for the last four."""
+    with connection.cursor() as cursor:
+        cursor.execute(_plan_content_sql(), [plan_id])
+        return cursor.fetchall()
+
+
+@cache
+def _history_sql() -> str:
+    log, row, item, week, exercise = (
+        _q(m._meta.db_table) for m in (SessionLog, SessionExercise, PlanExercise, PlanWeek, Exercise)
+    )
+    order = _column(PlanExercise, "order")
+    return f"""
+        SELECT s.*, e.name AS hurt_name
+        FROM {log} s
+        LEFT JOIN {row} se ON se.session_id = s.id AND se.hurt
+        LEFT JOIN {item} pe ON pe.id = se.plan_exercise_id
+        LEFT JOIN {week} pw ON pw.id = pe.week_id
+        LEFT JOIN {exercise} e ON e.id = pe.exercise_id
+        WHERE s.patient_id = %s AND s.date >= %s AND s.date <= %s
+        ORDER BY s.date, pw.number, pe.{order}, se.id
+    """  # noqa: S608 (table and column names only)
+
+
+def history(*, patient_id: int, start: date, end: date) -> list[SessionLog]:
+    """The patient's logs from `start` to `end`, by day: one SessionLog per log, or per exercise
+    that hurt in it (in the plan's order), each with that exercise's name as `hurt_name`."""
+    return list(SessionLog.objects.raw(_history_sql(), [patient_id, start, end]))
