@@ -1,10 +1,11 @@
-"""The reads every session log makes, written as SQL.
+"""The statements every session log runs, written as SQL.
 
-A session log reads the patient's live plan (locked), the plan's weeks and exercises, and the
-plan's history. Built with the ORM, building and compiling these three cost about three times
-as long as PostgreSQL took to run them, on every log (`manage.py bench_requests --profile`).
-Their shape never changes, so they are written once here; values are always parameters.
-They run on SQLite and PostgreSQL, and the tests of logging and progression cover them.
+A session log reads the patient's live plan (locked), the plan's weeks and exercises and the
+plan's history, stores the day's exercise rows and checks which alerts were raised before.
+Built with the ORM, building and compiling these cost two to three times as long as
+PostgreSQL took to run them, on every log (`manage.py bench_requests --profile`). Their shape
+never changes, so they are written once here; values are always parameters. They run on
+SQLite and PostgreSQL, and the tests of logging and progression cover them.
 """
 
 from datetime import date
@@ -14,7 +15,16 @@ from django.db import connection
 
 from exercises.models import Exercise
 
-from .models import Plan, PlanExercise, PlanPause, PlanWeek, ProgressionOverride, SessionExercise, SessionLog
+from .models import (
+    Alert,
+    Plan,
+    PlanExercise,
+    PlanPause,
+    PlanWeek,
+    ProgressionOverride,
+    SessionExercise,
+    SessionLog,
+)
 
 
 def _q(name: str) -> str:
@@ -97,3 +107,49 @@ def history(*, patient_id: int, start: date, end: date) -> list[SessionLog]:
     """The patient's logs from `start` to `end`, by day: one SessionLog per log, or per exercise
     that hurt in it (in the plan's order), each with that exercise's name as `hurt_name`."""
     return list(SessionLog.objects.raw(_history_sql(), [patient_id, start, end]))
+
+
+def session_exercises_store(*, session_id: int, rows: list[SessionExercise], drop_others: bool) -> None:
+    """Store the day's exercise rows: insert the new ones, update the others in place (no dead
+    index entries when a patient edits the day again and again) and, with `drop_others`,
+    delete the rows of exercises no longer in the log. SessionExercise has no signals."""
+    table = _q(SessionExercise._meta.db_table)
+    with connection.cursor() as cursor:
+        if drop_others:
+            keep = [row.plan_exercise_id for row in rows]
+            not_kept = f" AND plan_exercise_id NOT IN ({', '.join(['%s'] * len(keep))})" if keep else ""
+            cursor.execute(f"DELETE FROM {table} WHERE session_id = %s{not_kept}", [session_id, *keep])  # noqa: S608
+        if rows:
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+            params = [
+                value
+                for row in rows
+                for value in (
+                    session_id,
+                    row.plan_exercise_id,
+                    row.done,
+                    row.reps,
+                    row.hold_seconds,
+                    row.hurt,
+                )
+            ]
+            cursor.execute(
+                f"""INSERT INTO {table} (session_id, plan_exercise_id, done, reps, hold_seconds, hurt)
+                VALUES {values}
+                ON CONFLICT (session_id, plan_exercise_id) DO UPDATE SET done = excluded.done,
+                    reps = excluded.reps, hold_seconds = excluded.hold_seconds, hurt = excluded.hurt""",  # noqa: S608
+                params,
+            )
+
+
+def alerted_cause_keys(*, plan_ids: list[int], cause_keys: list[str]) -> set[str]:
+    """Which of `cause_keys` were alerted already on any of `plan_ids` (a plan and its earlier
+    versions)."""
+    table = _q(Alert._meta.db_table)
+    plans, keys = ", ".join(["%s"] * len(plan_ids)), ", ".join(["%s"] * len(cause_keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cause_key FROM {table} WHERE plan_id IN ({plans}) AND cause_key IN ({keys})",  # noqa: S608
+            [*plan_ids, *cause_keys],
+        )
+        return {key for (key,) in cursor.fetchall()}

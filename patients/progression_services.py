@@ -188,10 +188,8 @@ def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> lis
         )
     if not wanted:
         return []
-    existing = set(
-        Alert.objects.filter(plan__in=facts.lineage, cause_key__in=[s.cause_key for s in wanted])
-        .order_by()
-        .values_list("cause_key", flat=True)
+    existing = log_queries.alerted_cause_keys(
+        plan_ids=[p.pk for p in facts.lineage], cause_keys=[s.cause_key for s in wanted]
     )
     created = []
     for signal in wanted:

@@ -714,18 +714,7 @@ def session_log(
             )
             for entry in exercises
         ]
-        if not created:
-            # Exercises no longer in the log go; the others are updated in place, which leaves
-            # no dead index entries behind when a patient edits the day again and again.
-            SessionExercise.objects.filter(session=session).exclude(
-                plan_exercise_id__in=[row.plan_exercise_id for row in rows]
-            ).delete()
-        SessionExercise.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["session", "plan_exercise"],
-            update_fields=["done", "reps", "hold_seconds", "hurt"],
-        )
+        log_queries.session_exercises_store(session_id=session.pk, rows=rows, drop_others=not created)
         items = content.items
         rows.sort(key=lambda row: (items[row.plan_exercise_id].week, items[row.plan_exercise_id].order))
         for row in rows:
