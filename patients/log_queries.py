@@ -153,3 +153,16 @@ def alerted_cause_keys(*, plan_ids: list[int], cause_keys: list[str]) -> set[str
             [*plan_ids, *cause_keys],
         )
         return {key for (key,) in cursor.fetchall()}
+
+
+def session_update(session: SessionLog, *, fields: list[str]) -> None:
+    """Write `fields` of a stored session, as `session.save(update_fields=fields)` would, but
+    without its signals: the caller says what changed (patients.page_cache)."""
+    columns = [SessionLog._meta.get_field(name) for name in fields]
+    assignments = ", ".join(f"{_q(field.column)} = %s" for field in columns)
+    params = [field.get_db_prep_save(getattr(session, field.attname), connection) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_q(SessionLog._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+            [*params, session.pk],
+        )

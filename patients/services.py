@@ -33,6 +33,7 @@ from .models import (
     SessionExercise,
     SessionLog,
 )
+from .page_cache import patient_pages_changed
 from .progression import SessionFacts
 from .progression_services import (
     PlanContent,
@@ -758,7 +759,9 @@ def _session_store(
     session = SessionLog(
         pk=session_id, patient=patient, date=day, week_number=week_number, created_at=created_at, **fields
     )
-    session.save(update_fields=list(fields))
+    log_queries.session_update(session, fields=list(fields))
+    # An UPDATE sends no post_save: say what the SessionLog receiver would (patients.signals).
+    patient_pages_changed(patient.pk)
     return session, False
 
 

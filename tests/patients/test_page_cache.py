@@ -393,6 +393,24 @@ def test_a_change_for_the_patient_renders_again(patient):
     assert fragment(patient, render) == "<p>render 2</p>"
 
 
+def test_logging_a_day_again_renders_the_patients_pages_again(active_plan, committed):
+    patient = active_plan.patient
+    log_session(patient)
+    render = Render()
+    fragment(patient, render)
+    assert fragment(patient, render) == "<p>render 1</p>"
+    with committed():  # the same day again, a point less painful: its row is updated, not inserted
+        session_log(
+            patient=patient,
+            day=patient.local_date(),
+            pain_before=3,
+            pain_after=2,
+            symptom_change="same",
+            exercises=entries_for(active_plan),
+        )
+    assert fragment(patient, render) == "<p>render 2</p>"
+
+
 def test_a_change_committed_while_rendering_makes_the_next_call_render_again(patient):
     render = Render(during=lambda: patient_pages_changed(patient.pk))
     fragment(patient, render)
