@@ -92,7 +92,8 @@ def _history_sql() -> str:
     )
     order = _column(PlanExercise, "order")
     return f"""
-        SELECT s.*, e.name AS hurt_name
+        SELECT s.id, s.date, s.pain_before, s.pain_after, s.symptom_change, s.week_number, s.created_at,
+            e.name AS hurt_name
         FROM {log} s
         LEFT JOIN {row} se ON se.session_id = s.id AND se.hurt
         LEFT JOIN {item} pe ON pe.id = se.plan_exercise_id
@@ -105,7 +106,8 @@ def _history_sql() -> str:
 
 def history(*, patient_id: int, start: date, end: date) -> list[SessionLog]:
     """The patient's logs from `start` to `end`, by day: one SessionLog per log, or per exercise
-    that hurt in it (in the plan's order), each with that exercise's name as `hurt_name`."""
+    that hurt in it (in the plan's order), each with that exercise's name as `hurt_name`. Only
+    what the engine and a log need is read (the other fields are deferred)."""
     return list(SessionLog.objects.raw(_history_sql(), [patient_id, start, end]))
 
 

@@ -2,9 +2,12 @@
 
 Creates (once) the clinic `loadtest`, a therapist and N patients `loadtest-NN`, each with an
 approved plan of the handout's program that started two weeks ago, through the same services
-the portal uses. With --reset, the sessions those patients logged in an earlier run are removed,
-so the load test's check ("every acknowledged session is in the database exactly once") starts
-from nothing. It never touches another clinic.
+the portal uses. With --reset, the sessions those patients logged in an earlier run are removed
+and each patient gets a history like a patient's in their second week: sessions on most days
+from the start up to five days ago, logged through `session_log` as on each day, so progression
+and alerts have something to decide from. The load test logs only the last four days, so its
+check ("every acknowledged session is in the database exactly once") starts from nothing for
+those. It never touches another clinic.
 """
 
 from datetime import timedelta
@@ -17,7 +20,14 @@ from accounts.models import Clinic
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
 from patients.models import Alert, Patient, Plan, SessionLog
-from patients.services import patient_create, plan_approve, plan_create_from_template
+from patients.selectors import plan_exercises_up_to_week
+from patients.services import (
+    ExerciseEntry,
+    patient_create,
+    plan_approve,
+    plan_create_from_template,
+    session_log,
+)
 
 User = get_user_model()
 CLINIC_SLUG = "loadtest"
@@ -77,8 +87,40 @@ class Command(BaseCommand):
         if reset:
             Alert.objects.filter(patient__clinic=clinic).delete()
             removed, _ = SessionLog.objects.filter(patient__clinic=clinic).delete()
+            for patient in Patient.objects.filter(clinic=clinic, user__username__startswith="loadtest-"):
+                _log_history(patient)
         self.stdout.write(
             f"Load-test clinic ready: {patients} patients ({created} new), "
             f"logins {patient_username(1)}..{patient_username(patients)}"
             + (f"; removed {removed} earlier rows" if reset else "")
+        )
+
+
+HISTORY_DAYS = range(14, 4, -1)  # from the plan's start up to five days ago
+
+
+def _log_history(patient: Patient) -> None:
+    """Sessions on three days of four, done at their targets, as the patient would have logged
+    them on each day (so the engine moves them on as it would have)."""
+    for days_ago in HISTORY_DAYS:
+        if days_ago % 4 == 0:
+            continue
+        day = patient.local_date() - timedelta(days=days_ago)
+        plan = Plan.objects.get(patient=patient, status__in=Plan.LIVE_STATUSES)
+        session_log(
+            patient=patient,
+            day=day,
+            today=day,
+            pain_before=3,
+            pain_after=2,
+            symptom_change="same",
+            exercises=[
+                ExerciseEntry(
+                    plan_exercise_id=item.pk,
+                    done=True,
+                    reps=item.target_reps,
+                    hold_seconds=item.target_hold_seconds,
+                )
+                for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
+            ],
         )
