@@ -431,6 +431,10 @@ class SessionExerciseSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+# DRF's own formatting of dates and times, for SessionSerializer.to_representation.
+_DATE, _DATETIME = serializers.DateField(), serializers.DateTimeField()
+
+
 class SessionSerializer(ModelSerializer):
     exercises = SessionExerciseSerializer(many=True, read_only=True)
 
@@ -451,6 +455,35 @@ class SessionSerializer(ModelSerializer):
             "exercises",
         ]
         read_only_fields = fields
+
+    # Every session log answers with one session: built here field by field, not through the
+    # copy of every field DRF makes for each serializer, which was most of the answer's cost.
+    # tests/api check that it equals DRF's own representation from the fields above.
+    def to_representation(self, session):
+        return {
+            "id": session.pk,
+            "patient": session.patient_id,
+            "plan": session.plan_id,
+            "date": _DATE.to_representation(session.date),
+            "week_number": session.week_number,
+            "pain_before": session.pain_before,
+            "pain_after": session.pain_after,
+            "symptom_change": session.symptom_change,
+            "note": session.note,
+            "created_at": _DATETIME.to_representation(session.created_at),
+            "updated_at": _DATETIME.to_representation(session.updated_at),
+            "exercises": [
+                {
+                    "plan_exercise": row.plan_exercise_id,
+                    "exercise": row.exercise_slug,
+                    "done": row.done,
+                    "reps": row.reps,
+                    "hold_seconds": row.hold_seconds,
+                    "hurt": row.hurt,
+                }
+                for row in session.exercises.all()
+            ],
+        }
 
 
 class SessionExerciseEntrySerializer(serializers.Serializer):
