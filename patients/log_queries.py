@@ -168,3 +168,25 @@ def session_update(session: SessionLog, *, fields: list[str]) -> None:
             f"UPDATE {_q(SessionLog._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
             [*params, session.pk],
         )
+
+
+def session_insert(session: SessionLog) -> bool:
+    """Insert a new session as `session.save()` would, without its signals (the caller says
+    what changed), unless its day is logged already; True, with `session.pk` set, when it was
+    inserted. No savepoint is needed for the day logged a moment ago by another request."""
+    columns = [field for field in SessionLog._meta.concrete_fields if not field.primary_key]
+    names = ", ".join(_q(field.column) for field in columns)
+    params = [field.get_db_prep_save(field.pre_save(session, add=True), connection) for field in columns]
+    day_unique = ", ".join(_column(SessionLog, name) for name in ("patient", "date"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_q(SessionLog._meta.db_table)} ({names}) "  # noqa: S608
+            f"VALUES ({', '.join(['%s'] * len(columns))}) ON CONFLICT ({day_unique}) DO NOTHING RETURNING id",
+            params,
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    session.pk = row[0]
+    session._state.adding = False
+    return True

@@ -745,24 +745,22 @@ def _session_store(
     """Insert the day's session, or update it when `logged` (its id, week and creation time)
     says it is there; (the session, created)."""
     if logged is None:
-        try:
-            with transaction.atomic():
-                session = SessionLog.objects.create(
-                    patient=patient, date=day, week_number=plan.current_week, **fields
-                )
-            return session, True
-        except IntegrityError:
+        session = SessionLog(patient=patient, date=day, week_number=plan.current_week, **fields)
+        created = log_queries.session_insert(session)
+        if not created:
             # Logged a moment ago outside this plan's lock (a plan replaced meanwhile): edit it.
-            session = SessionLog.objects.select_for_update().get(patient=patient, date=day)
-            logged = (session.pk, session.week_number, session.created_at)
-    session_id, week_number, created_at = logged
-    session = SessionLog(
-        pk=session_id, patient=patient, date=day, week_number=week_number, created_at=created_at, **fields
-    )
-    log_queries.session_update(session, fields=list(fields))
-    # An UPDATE sends no post_save: say what the SessionLog receiver would (patients.signals).
+            stored = SessionLog.objects.select_for_update().get(patient=patient, date=day)
+            logged = (stored.pk, stored.week_number, stored.created_at)
+    if logged is not None:
+        session_id, week_number, created_at = logged
+        session = SessionLog(
+            pk=session_id, patient=patient, date=day, week_number=week_number, created_at=created_at, **fields
+        )
+        log_queries.session_update(session, fields=list(fields))
+        created = False
+    # Written without save(), so no post_save: say what the SessionLog receiver would (signals.py).
     patient_pages_changed(patient.pk)
-    return session, False
+    return session, created
 
 
 # --- Alerts -------------------------------------------------------------------------------

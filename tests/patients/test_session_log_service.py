@@ -213,6 +213,19 @@ def test_after_local_midnight_the_window_moves_on(los_angeles_plan):
             log(los_angeles_plan, date(2024, 6, 7))
 
 
+def test_a_day_logged_a_moment_ago_by_another_request_is_edited_not_doubled(active_plan):
+    # The day's row appears between reading the history and inserting (another request, under
+    # another version's lock): the insert finds it there and the log edits it instead.
+    today = active_plan.patient.local_date()
+    first, _ = log(active_plan, today, pain_after=3)
+    with mock.patch("patients.log_queries.history", return_value=[]):
+        again, created = log(active_plan, today, pain_after=1, note="second")
+    assert created is False and again.pk == first.pk
+    stored = SessionLog.objects.get(patient=active_plan.patient, date=today)
+    assert (stored.pain_after, stored.note) == (1, "second")
+    assert SessionExercise.objects.filter(session=stored).count() == len(entries_for(active_plan))
+
+
 # --- Concurrency ------------------------------------------------------------------------------
 
 
