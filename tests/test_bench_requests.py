@@ -44,3 +44,32 @@ def test_it_prints_time_and_queries_for_each_kind_of_request(connections_kept):
 def test_it_asks_for_the_load_test_clinic_first():
     with pytest.raises(CommandError, match="loadtest_setup"):
         call_command("bench_requests", requests=1, stdout=StringIO())
+
+
+def test_with_sql_it_prints_each_statement_of_the_session_log(connections_kept):
+    call_command("loadtest_setup", patients=1, stdout=StringIO())
+    out = StringIO()
+    call_command("bench_requests", requests=2, sql=True, stdout=out)
+    log_part = out.getvalue().split("session_log_relog_today", 1)[1]
+    assert "UPDATE" in log_part and "ms  SELECT" in log_part
+
+
+def test_with_profile_it_shows_where_one_kind_of_request_spends_its_time(connections_kept):
+    call_command("loadtest_setup", patients=1, stdout=StringIO())
+    out = StringIO()
+    call_command("bench_requests", requests=2, profile="session_log_relog_today", stdout=out)
+    assert "session_log" in out.getvalue()
+    with pytest.raises(CommandError, match="--profile takes one of"):
+        call_command("bench_requests", requests=2, profile="nothing", stdout=StringIO())
+
+
+def test_the_load_test_patients_start_in_their_second_week_with_a_history(connections_kept):
+    from patients.models import Patient, SessionLog
+
+    call_command("loadtest_setup", patients=2, reset=True, stdout=StringIO())
+    for patient in Patient.objects.filter(clinic__slug="loadtest"):
+        days = [(patient.local_date() - day).days for day in patient.sessions.values_list("date", flat=True)]
+        # Most days from the start up to five days ago; none in the four days the load test logs.
+        assert len(days) >= 6 and min(days) >= 5 and max(days) <= 14
+    call_command("loadtest_setup", patients=2, reset=True, stdout=StringIO())  # again: the same
+    assert SessionLog.objects.filter(patient__clinic__slug="loadtest").count() == 2 * len(days)
