@@ -67,11 +67,6 @@ class WeekRule:
     requires_therapist_confirmation: bool = True
     on_not_met: str = "alert"
 
-    @classmethod
-    def of(cls, week) -> WeekRule:
-        """From anything carrying ProgressionRule's fields (a PlanWeek or ProgramWeek)."""
-        return cls(number=week.number, **week.rule_values())
-
 
 @dataclass(frozen=True)
 class SessionFacts:

@@ -9,6 +9,7 @@ idempotent: evaluating twice stores the same snapshot and never raises an alert 
 from bisect import insort
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -67,6 +68,14 @@ class PlanItem:
     slug: str
 
 
+class LoggedDay(NamedTuple):
+    """A day's stored session, as a session log needs it to edit that day."""
+
+    session_id: int
+    week_number: int
+    created_at: datetime
+
+
 class PlanContent:
     """A plan's weeks with their progression rules and its exercises, read in one query."""
 
@@ -102,13 +111,13 @@ class ProgressionFacts:
         rows = log_queries.history(patient_id=plan.patient_id, start=plan.start_date, end=today)
         logs: dict[int, tuple] = {}
         hurt: dict[int, list[str]] = {}
-        #: {day: (session id, its week, created at)}: a session log finds the day's row here.
-        self.logged: dict[date, tuple[int, int, datetime]] = {}
+        #: The days logged: a session log finds the day's row here.
+        self.logged: dict[date, LoggedDay] = {}
         for row in rows:
             logs.setdefault(
                 row.pk, (row.date, row.pain_before, row.pain_after, row.symptom_change, row.week_number)
             )
-            self.logged.setdefault(row.date, (row.pk, row.week_number, row.created_at))
+            self.logged.setdefault(row.date, LoggedDay(row.pk, row.week_number, row.created_at))
             if row.hurt_name is not None:
                 hurt.setdefault(row.pk, []).append(row.hurt_name)
         # The week each session is stored in now, so only the ones the engine moves are written.
@@ -125,8 +134,8 @@ class ProgressionFacts:
             for pk, (day, before, after, change, _week) in logs.items()
         ]
         self.session_ids = {f.date: f.session_id for f in self.sessions}
-        # A plan loaded by `log_queries.live_plan_for_update` says whether the patient has any override or
-        # pause at all; most have none, and then there is nothing to read.
+        # A plan loaded by `log_queries.live_plan_for_update` says whether the patient has any
+        # override or pause at all; most have none, and then there is nothing to read.
         overrides = []
         if getattr(plan, "has_overrides", True):
             overrides = ProgressionOverride.objects.filter(plan__in=self.lineage).order_by("created_at", "pk")

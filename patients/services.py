@@ -36,6 +36,7 @@ from .models import (
 from .page_cache import patient_pages_changed
 from .progression import SessionFacts
 from .progression_services import (
+    LoggedDay,
     PlanContent,
     ProgressionFacts,
     plan_progression_refresh,
@@ -740,17 +741,17 @@ def session_log(
 
 
 def _session_store(
-    *, patient: Patient, plan: Plan, day: date, logged: tuple | None, fields: dict
+    *, patient: Patient, plan: Plan, day: date, logged: LoggedDay | None, fields: dict
 ) -> tuple[SessionLog, bool]:
-    """Insert the day's session, or update it when `logged` (its id, week and creation time)
-    says it is there; (the session, created)."""
+    """Insert the day's session, or update it when `logged` says it is there; (the session,
+    created)."""
     if logged is None:
         session = SessionLog(patient=patient, date=day, week_number=plan.current_week, **fields)
         created = log_queries.session_insert(session)
         if not created:
             # Logged a moment ago outside this plan's lock (a plan replaced meanwhile): edit it.
             stored = SessionLog.objects.select_for_update().get(patient=patient, date=day)
-            logged = (stored.pk, stored.week_number, stored.created_at)
+            logged = LoggedDay(stored.pk, stored.week_number, stored.created_at)
     if logged is not None:
         session_id, week_number, created_at = logged
         session = SessionLog(
