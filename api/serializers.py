@@ -43,9 +43,10 @@ def _timezone_choices() -> list[str]:
 class ModelSerializer(serializers.ModelSerializer):
     """DRF's ModelSerializer, building its fields from the model once per class.
 
-    DRF builds them again for every instance, which was most of the cost of answering a
-    session log; they depend only on the class and its Meta, so a copy of the first build
-    serves (copied, as DRF copies declared fields, because fields are bound to one parent).
+    DRF builds them again for every serializer (every item of a list, every nested object),
+    which cost more than the rest of serializing a small object; they depend only on the class
+    and its Meta, so a copy of the first build serves (copied, as DRF copies declared fields,
+    because a field is bound to one parent).
     """
 
     _built_fields: dict[type, dict] = {}
