@@ -29,7 +29,6 @@ import os, urllib.parse, psycopg
 url = urllib.parse.urlsplit(os.environ["DATABASE_URL"])
 name = url.path.lstrip("/")
 conn = psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres", autocommit=True)
-conn.autocommit = True
 with conn.cursor() as cur:
     cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
     if not cur.fetchone():
