@@ -46,7 +46,8 @@ class ModelSerializer(serializers.ModelSerializer):
     DRF builds them again for every serializer (every item of a list, every nested object),
     which cost more than the rest of serializing a small object; they depend only on the class
     and its Meta, so a copy of the first build serves (copied, as DRF copies declared fields,
-    because a field is bound to one parent).
+    because a field is bound to one parent). A serializer whose fields depend on its context
+    or instance must derive from DRF's own ModelSerializer instead.
     """
 
     _built_fields: dict[type, dict] = {}
