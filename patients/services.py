@@ -585,6 +585,12 @@ class ExerciseEntry:
     hold_seconds: int | None = None
     hurt: bool = False
 
+    @classmethod
+    def at_targets(cls, item: PlanExercise, **changes) -> "ExerciseEntry":
+        """A plan exercise done at the therapist's targets, but for `changes`."""
+        values = {"done": True, "reps": item.target_reps, "hold_seconds": item.target_hold_seconds}
+        return cls(plan_exercise_id=item.pk, **{**values, **changes})
+
 
 def session_day_window(*, patient: Patient, plan: Plan, today: date) -> tuple[date, date]:
     """The days a patient may log: today and up to BACKFILL_DAYS back, not before the start."""

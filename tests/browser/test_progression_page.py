@@ -24,13 +24,7 @@ def _log_week(plan, today):
             pain_after=3 if n != 2 else 4,
             symptom_change="same",
             exercises=[
-                ExerciseEntry(
-                    plan_exercise_id=item.pk,
-                    done=True,
-                    reps=item.target_reps,
-                    hold_seconds=item.target_hold_seconds,
-                    hurt=(n == 2 and item.exercise.slug == "pelvic-tilt"),
-                )
+                ExerciseEntry.at_targets(item, hurt=(n == 2 and item.exercise.slug == "pelvic-tilt"))
                 for item in items
             ],
         )

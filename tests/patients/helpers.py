@@ -9,13 +9,7 @@ from patients.services import ExerciseEntry
 def entries_for(plan, **overrides) -> list[ExerciseEntry]:
     """Every exercise of the plan's current week done at its targets."""
     return [
-        ExerciseEntry(
-            plan_exercise_id=item.pk,
-            done=True,
-            reps=item.target_reps,
-            hold_seconds=item.target_hold_seconds,
-            **overrides,
-        )
+        ExerciseEntry.at_targets(item, **overrides)
         for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
     ]
 

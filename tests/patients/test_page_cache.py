@@ -96,13 +96,13 @@ def approved_plan(patient, program, *, note: str = "", start: date | None = None
     return plan_approve(plan=plan, by=patient.therapist)
 
 
-def log_session(patient, *, days_ago: int = 0, **entry_changes):
+def log_session(patient, *, days_ago: int = 0, pain_after: int = 3, **entry_changes):
     plan = patient.plans.get(status="approved")
     session, _ = session_log(
         patient=patient,
         day=patient.local_date() - timedelta(days=days_ago),
         pain_before=3,
-        pain_after=3,
+        pain_after=pain_after,
         symptom_change="same",
         exercises=entries_for(plan, **entry_changes),
     )
@@ -400,14 +400,7 @@ def test_logging_a_day_again_renders_the_patients_pages_again(active_plan, commi
     fragment(patient, render)
     assert fragment(patient, render) == "<p>render 1</p>"
     with committed():  # the same day again, a point less painful: its row is updated, not inserted
-        session_log(
-            patient=patient,
-            day=patient.local_date(),
-            pain_before=3,
-            pain_after=2,
-            symptom_change="same",
-            exercises=entries_for(active_plan),
-        )
+        log_session(patient, pain_after=2)
     assert fragment(patient, render) == "<p>render 2</p>"
 
 

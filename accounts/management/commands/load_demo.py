@@ -154,11 +154,9 @@ class Command(BaseCommand):
                 pain = max(1, pain - rng.choice([0, 0, 0, 1]))
                 change = rng.choice(["better", "same", "same"])
             exercises = [
-                ExerciseEntry(
-                    plan_exercise_id=item.pk,
+                ExerciseEntry.at_targets(
+                    item,
                     done=rng.random() > 0.1,
-                    reps=item.target_reps,
-                    hold_seconds=item.target_hold_seconds,
                     hurt=behaviour == "worsening" and rng.random() < 0.05,
                 )
                 for item in plan_exercises_up_to_week(plan=plan, week=week)

@@ -106,6 +106,7 @@ def _log_history(patient: Patient) -> None:
         if days_ago % 4 == 0:
             continue
         day = patient.local_date() - timedelta(days=days_ago)
+        # Read again each day: the engine may have moved the patient on a week.
         plan = Plan.objects.get(patient=patient, status__in=Plan.LIVE_STATUSES)
         session_log(
             patient=patient,
@@ -115,12 +116,7 @@ def _log_history(patient: Patient) -> None:
             pain_after=2,
             symptom_change="same",
             exercises=[
-                ExerciseEntry(
-                    plan_exercise_id=item.pk,
-                    done=True,
-                    reps=item.target_reps,
-                    hold_seconds=item.target_hold_seconds,
-                )
+                ExerciseEntry.at_targets(item)
                 for item in plan_exercises_up_to_week(plan=plan, week=plan.current_week)
             ],
         )
