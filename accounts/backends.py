@@ -2,8 +2,6 @@ from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from .login_cache import login_user_cached
-
 UserModel = get_user_model()
 
 
@@ -40,12 +38,9 @@ def lockout_username(request, credentials=None) -> str | None:
 class UserModelBackend(ModelBackend):
     """Django's username/password backend, reading a logged-in user's clinic and (for a
     patient) their patient record in the same query: every page shows the clinic, and every
-    patient page starts from the patient record. Unchanged since the last request, the user
-    comes from this process's copy (accounts.login_cache)."""
+    patient page starts from the patient record. Read on every request, never kept: a
+    deactivated login, a new password or role counts from the very next request, in every process."""
 
     def get_user(self, user_id):
-        user = login_user_cached(user_id, lambda: self._read(user_id))
+        user = UserModel._default_manager.select_related("clinic", "patient").filter(pk=user_id).first()
         return user if user is not None and self.user_can_authenticate(user) else None
-
-    def _read(self, user_id):
-        return UserModel._default_manager.select_related("clinic", "patient").filter(pk=user_id).first()

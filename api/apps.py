@@ -4,6 +4,3 @@ from django.apps import AppConfig
 class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "api"
-
-    def ready(self):
-        from . import signals  # noqa: F401 (connects the login cache receivers)

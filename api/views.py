@@ -27,7 +27,6 @@ from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
-from patients.page_cache import patient_page_cached
 from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
@@ -401,11 +400,7 @@ class TodayView(APIView):
     def get(self, request):
         patient = _own_patient(request.user)
         today = patient.local_date()
-        # Unchanged since the last call, the answer comes from the page cache (patients.page_cache).
-        data = patient_page_cached(
-            name="api-today", patient=patient, day=today, build=lambda: self._today(request, patient, today)
-        )
-        return Response(data)
+        return Response(self._today(request, patient, today))
 
     def _today(self, request, patient: Patient, today) -> dict:
         plan = plan_live_for(patient=patient)

@@ -3,11 +3,9 @@
 import logging
 
 from django.db import InterfaceError, OperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
-# The database, and the shared cache (Redis, with REDIS_URL): logins are read from both.
-OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+# The database. (The shared cache, Redis, is best effort: its errors are ignored, see settings.)
+OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
 class OutageTracebackFilter(logging.Filter):

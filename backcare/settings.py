@@ -117,31 +117,33 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
-# A cache every app process shares (Redis) when REDIS_URL is set: sessions are read from it
-# (written through to the database), throttles count across processes, and patient pages are
-# kept rendered between changes (patients.page_cache). Without it, a per-process memory cache
-# and database sessions, and no page cache (a change in one process could not reach another's).
+# A cache every app process shares (Redis) when REDIS_URL is set: the API's throttle counts.
+# Nothing else is cached: logins, sessions and pages are read from the database on every request,
+# so a revoked login or a new session counts at once in every process. The cache is best effort:
+# if Redis stops, a read is a miss and a write is dropped (django-redis IGNORE_EXCEPTIONS), so
+# every page and endpoint still answers; only the throttle stops counting until it is back.
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "backcare.cache.RedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="backcare"),
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Kept in each process: fragments that depend only on the code (the navigation of a role), and
-# copies of logged-in users checked against generations in the shared cache (accounts.login_cache).
+# Kept in each process: fragments that depend only on the code (the navigation of a role).
 CACHES["local"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "local",
-    "OPTIONS": {"MAX_ENTRIES": env.int("LOCAL_CACHE_MAX_ENTRIES", default=20000)},
 }
-PATIENT_PAGE_CACHE = env.bool("PATIENT_PAGE_CACHE", default=bool(REDIS_URL))
-LOGIN_CACHE = env.bool("LOGIN_CACHE", default=bool(REDIS_URL))
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -33,7 +33,6 @@ from .models import (
     SessionExercise,
     SessionLog,
 )
-from .page_cache import patient_pages_changed
 from .progression import SessionFacts
 from .progression_services import (
     LoggedDay,
@@ -765,8 +764,6 @@ def _session_store(
         )
         log_queries.session_update(session, fields=list(fields))
         created = False
-    # Written without save(), so no post_save: say what the SessionLog receiver would (signals.py).
-    patient_pages_changed(patient.pk)
     return session, created
 
 

@@ -2,8 +2,7 @@
 
 The patient's own record is read with their login; every other object comes through
 `visible_to(request.user)`, so another patient's data is never found (404). Rules live in
-`patients.services`; these views parse, call and render. The today page is served from the
-page cache between changes (patients.page_cache).
+`patients.services`; these views parse, call and render.
 """
 
 import re
@@ -13,7 +12,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -23,7 +21,6 @@ from accounts.permissions import patient_required
 from .charts import ChartPoint, pain_chart
 from .forms import SessionLogForm
 from .models import Patient, Plan, SessionLog
-from .page_cache import patient_page_fragment, patient_page_response
 from .progression_selectors import patient_safety_messages
 from .progression_services import plan_progression_refresh_if_stale
 from .selectors import (
@@ -78,20 +75,7 @@ def day_label(day: date, today: date, *, short: bool = False) -> str:
 @patient_required
 def today(request):
     patient = _own_patient(request)
-    local_today = patient.local_date()
-
-    def render_content() -> str:
-        # Read the patient again: the row read with the login may predate a change committed
-        # before the page cache read its generation (it renders only what it read after).
-        fresh = Patient.objects.select_related("therapist").get(pk=patient.pk)
-        fresh.user, fresh.clinic = patient.user, patient.clinic
-        return render_to_string("patients/includes/today_content.html", _today_context(fresh, local_today))
-
-    def render_page():
-        content = patient_page_fragment(name="today", patient=patient, day=local_today, render=render_content)
-        return render(request, "patients/today.html", {"content": content})
-
-    return patient_page_response(request, name="today", patient=patient, day=local_today, render=render_page)
+    return render(request, "patients/today.html", _today_context(patient, patient.local_date()))
 
 
 def _today_context(patient: Patient, local_today: date) -> dict:

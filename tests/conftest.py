@@ -55,21 +55,6 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(autouse=True)
-def _shared_caches_as_deployed(settings):
-    """Patient pages and logged-in users are kept between changes as in production (with Redis),
-    so every test also checks that a change shows at once; each test starts with empty caches."""
-    from django.core.cache import cache, caches
-
-    settings.PATIENT_PAGE_CACHE = True
-    settings.LOGIN_CACHE = True
-    cache.clear()
-    caches["local"].clear()
-    yield
-    cache.clear()
-    caches["local"].clear()
-
-
 @pytest.fixture
 def lose_the_race():
     """`with lose_the_race(Model):` — the service's check ran a moment too early.

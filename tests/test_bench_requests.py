@@ -31,14 +31,12 @@ def test_it_prints_time_and_queries_for_each_kind_of_request(connections_kept):
     figures = json.loads(out.getvalue().strip().splitlines()[-1])
     assert set(figures) == {
         "healthz",
-        "today_page_unchanged",
-        "today_page_after_a_change",
+        "today_page",
         "api_today",
         "session_log_relog_today",
     }
     assert all(row["ms"] > 0 for row in figures.values())
-    # The page cache at work: an unchanged today page reads far less than one after a change.
-    assert figures["today_page_unchanged"]["queries"] < figures["today_page_after_a_change"]["queries"]
+    assert figures["today_page"]["queries"] > 0  # read from the database, never a cached copy
 
 
 def test_it_asks_for_the_load_test_clinic_first():

@@ -182,9 +182,8 @@ def test_the_caseload_costs_the_same_queries_for_2_or_12_patients(
         )
     client.force_login(therapist)
     client.get(reverse("portal:caseload"))  # the first request of a login also refreshes its session
-    # session (the user with their clinic comes from the login cache), then the page's COUNT and
-    # the one caseload query.
-    with django_assert_num_queries(3):
+    # The session, the user with their clinic, then the page's COUNT and the one caseload query.
+    with django_assert_num_queries(4):
         response = client.get(reverse("portal:caseload"))
     assert len(response.context["page"]) == size
 

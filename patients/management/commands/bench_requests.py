@@ -22,7 +22,6 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from patients.models import Patient
-from patients.page_cache import patient_pages_changed
 from patients.selectors import plan_exercises_up_to_week, plan_live_for
 
 from .loadtest_setup import patient_username
@@ -131,14 +130,9 @@ class Command(BaseCommand):
         ).encode()
         api_headers = {"HTTP_AUTHORIZATION": f"Token {token.key}", "CONTENT_TYPE": "application/json"}
 
-        def changed_then_page():
-            patient_pages_changed(patient.pk)
-            return call("GET", "/me/", page_headers)
-
         kinds = {
             "healthz": lambda: call("GET", "/healthz", {}),
-            "today_page_unchanged": lambda: call("GET", "/me/", page_headers),
-            "today_page_after_a_change": changed_then_page,
+            "today_page": lambda: call("GET", "/me/", page_headers),
             "api_today": lambda: call("GET", "/api/v1/me/today/", api_headers),
             "session_log_relog_today": lambda: call("POST", "/api/v1/sessions/", api_headers, body),
         }
@@ -149,9 +143,7 @@ class Command(BaseCommand):
             return
         results = {}
         self.stdout.write(
-            f"{requests} requests each, in-process, as {patient.user.username} "
-            f"(page cache {'on' if settings.PATIENT_PAGE_CACHE else 'off'}, "
-            f"database {connection.vendor}, cache {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]})"
+            f"{requests} requests each, in-process, as {patient.user.username} (database {connection.vendor})"
         )
         self.stdout.write(f"{'request':28} {'ms/request':>10} {'queries':>8} {'ceiling /s':>11}")
         for name, request in kinds.items():
