@@ -4,7 +4,6 @@ Serializers validate shape (types, ranges, lengths); the rules (who may, in whic
 which day) live in the services the views call.
 """
 
-import copy
 import datetime as dt
 import zoneinfo
 
@@ -40,29 +39,10 @@ def _timezone_choices() -> list[str]:
     return sorted(zoneinfo.available_timezones())
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    """DRF's ModelSerializer, building its fields from the model once per class.
-
-    DRF builds them again for every serializer (every item of a list, every nested object),
-    which cost more than the rest of serializing a small object; they depend only on the class
-    and its Meta, so a copy of the first build serves (copied, as DRF copies declared fields,
-    because a field is bound to one parent). A serializer whose fields depend on its context
-    or instance must derive from DRF's own ModelSerializer instead.
-    """
-
-    _built_fields: dict[type, dict] = {}
-
-    def get_fields(self):
-        built = ModelSerializer._built_fields.get(type(self))
-        if built is None:
-            built = ModelSerializer._built_fields[type(self)] = super().get_fields()
-        return copy.deepcopy(built)
-
-
 # --- Library -------------------------------------------------------------------------------
 
 
-class ExerciseSerializer(ModelSerializer):
+class ExerciseSerializer(serializers.ModelSerializer):
     illustration = serializers.FileField(read_only=True, allow_null=True, use_url=True)
 
     class Meta:
@@ -102,7 +82,7 @@ class ProgressionRuleSerializer(serializers.Serializer):
     on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, read_only=True)
 
 
-class WeekExerciseSerializer(ModelSerializer):
+class WeekExerciseSerializer(serializers.ModelSerializer):
     """An exercise a week adds, with the hold and repetition range the program states."""
 
     slug = serializers.SlugField(source="exercise.slug", read_only=True)
@@ -124,7 +104,7 @@ class WeekExerciseSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramWeekSerializer(ModelSerializer):
+class ProgramWeekSerializer(serializers.ModelSerializer):
     progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
     exercises = WeekExerciseSerializer(many=True, read_only=True)
 
@@ -134,7 +114,7 @@ class ProgramWeekSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramSerializer(ModelSerializer):
+class ProgramSerializer(serializers.ModelSerializer):
     weeks = ProgramWeekSerializer(many=True, read_only=True)
 
     class Meta:
@@ -146,7 +126,7 @@ class ProgramSerializer(ModelSerializer):
 # --- Patients ------------------------------------------------------------------------------
 
 
-class PatientSerializer(ModelSerializer):
+class PatientSerializer(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
@@ -206,7 +186,7 @@ class PatientCreateSerializer(PatientWriteSerializer):
 # --- Plans ---------------------------------------------------------------------------------
 
 
-class PlanExerciseSerializer(ModelSerializer):
+class PlanExerciseSerializer(serializers.ModelSerializer):
     """An exercise in a patient's plan: the library's range and the therapist's targets."""
 
     id = serializers.IntegerField(read_only=True, help_text=_("The plan exercise's id (used when logging)."))
@@ -233,7 +213,7 @@ class PlanExerciseSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class PlanWeekSerializer(ModelSerializer):
+class PlanWeekSerializer(serializers.ModelSerializer):
     progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
     exercises = PlanExerciseSerializer(many=True, read_only=True)
 
@@ -252,7 +232,7 @@ class ReasonsField(serializers.ListField):
         return [item if isinstance(item, str) else str(item) for item in (data or [])]
 
 
-class PlanSummarySerializer(ModelSerializer):
+class PlanSummarySerializer(serializers.ModelSerializer):
     template = serializers.SlugField(source="template.slug", read_only=True)
 
     class Meta:
@@ -424,7 +404,7 @@ class TodaySerializer(serializers.Serializer):
     )
 
 
-class SessionExerciseSerializer(ModelSerializer):
+class SessionExerciseSerializer(serializers.ModelSerializer):
     exercise = serializers.SlugField(source="exercise_slug", read_only=True)  # api.views.SESSION_EXERCISES
 
     class Meta:
@@ -433,11 +413,7 @@ class SessionExerciseSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-# DRF's own formatting of dates and times, for SessionSerializer.to_representation.
-_DATE, _DATETIME = serializers.DateField(), serializers.DateTimeField()
-
-
-class SessionSerializer(ModelSerializer):
+class SessionSerializer(serializers.ModelSerializer):
     exercises = SessionExerciseSerializer(many=True, read_only=True)
 
     class Meta:
@@ -457,35 +433,6 @@ class SessionSerializer(ModelSerializer):
             "exercises",
         ]
         read_only_fields = fields
-
-    # Every session log answers with one session: built here field by field, not through the
-    # copy of every field DRF makes for each serializer, which was most of the answer's cost.
-    # tests/api check that it equals DRF's own representation from the fields above.
-    def to_representation(self, session):
-        return {
-            "id": session.pk,
-            "patient": session.patient_id,
-            "plan": session.plan_id,
-            "date": _DATE.to_representation(session.date),
-            "week_number": session.week_number,
-            "pain_before": session.pain_before,
-            "pain_after": session.pain_after,
-            "symptom_change": session.symptom_change,
-            "note": session.note,
-            "created_at": _DATETIME.to_representation(session.created_at),
-            "updated_at": _DATETIME.to_representation(session.updated_at),
-            "exercises": [
-                {
-                    "plan_exercise": row.plan_exercise_id,
-                    "exercise": row.exercise_slug,
-                    "done": row.done,
-                    "reps": row.reps,
-                    "hold_seconds": row.hold_seconds,
-                    "hurt": row.hurt,
-                }
-                for row in session.exercises.all()
-            ],
-        }
 
 
 class SessionExerciseEntrySerializer(serializers.Serializer):
@@ -526,7 +473,7 @@ class SessionLogSerializer(serializers.Serializer):
 # --- Alerts --------------------------------------------------------------------------------
 
 
-class AlertSerializer(ModelSerializer):
+class AlertSerializer(serializers.ModelSerializer):
     is_open = serializers.BooleanField(read_only=True)
 
     class Meta:

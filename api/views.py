@@ -488,8 +488,7 @@ class SessionViewSet(
                 for entry in data.get("exercises", [])
             ],
         )
-        # The rows just stored, each with its slug, as SESSION_EXERCISES would read them back.
-        session._prefetched_objects_cache = {"exercises": session.stored_exercises}
+        session = self.get_queryset().get(pk=session.pk)  # as stored, with its exercise rows
         return Response(
             s.SessionSerializer(session).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -723,11 +723,6 @@ def session_log(
         ]
         log_queries.session_exercises_store(session_id=session.pk, rows=rows, drop_others=not created)
         items = content.items
-        rows.sort(key=lambda row: (items[row.plan_exercise_id].week, items[row.plan_exercise_id].order))
-        for row in rows:
-            row.exercise_slug = items[row.plan_exercise_id].slug  # as api.views.SESSION_EXERCISES reads it
-        # The day's exercise rows as stored, in the plan's order: an answer needs no query for them.
-        session.stored_exercises = rows
         facts.record(
             SessionFacts(
                 date=day,
