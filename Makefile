@@ -36,7 +36,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r accounts audit exercises patients portal reports api backcare scripts -lll
+	$(BIN)/bandit -q -r accounts audit exercises patients portal reports api backcare demo bench scripts -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -50,11 +50,11 @@ outdated: install
 
 # 50 patients for 60 s against gunicorn + PostgreSQL; LOADTEST_ARGS="--restart-db --wrk" for more.
 loadtest: install
-	BIN=$(BIN) scripts/loadtest-server.sh $(LOADTEST_ARGS)
+	BIN=$(BIN) bench/loadtest-server.sh $(LOADTEST_ARGS)
 
 # Milliseconds and queries per request for the load test's requests, in-process, as deployed.
 bench-requests: install
-	BIN=$(BIN) scripts/loadtest-server.sh --in-process $(BENCH_ARGS)
+	BIN=$(BIN) bench/loadtest-server.sh --in-process $(BENCH_ARGS)
 
 # Adherence reports at clinic-chain scale; needs DATABASE_URL=postgres://... (data kept for reruns).
 bench: install

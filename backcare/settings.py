@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "api",
+    "demo",  # manage.py load_demo
+    "bench",  # benchmarks and the load test (manage.py bench_reports, bench_requests, loadtest_setup)
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""A clinic of load-test patients for scripts/loadtest.py. Safe to run again.
+"""A clinic of load-test patients for bench/loadtest.py. Safe to run again.
 
 Creates (once) the clinic `loadtest`, a therapist and N patients `loadtest-NN`, each with an
 approved plan of the handout's program that started two weeks ago, through the same services
@@ -40,7 +40,7 @@ def patient_username(n: int) -> str:
 
 
 class Command(BaseCommand):
-    help = "Create a clinic with N load-test patients on approved plans (for scripts/loadtest.py)."
+    help = "Create a clinic with N load-test patients on approved plans (for bench/loadtest.py)."
 
     def add_arguments(self, parser):
         parser.add_argument("--patients", type=int, default=50)

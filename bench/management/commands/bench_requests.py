@@ -1,6 +1,6 @@
 """What the load test's requests cost inside Django: no network, no server, no load generator.
 
-Calls Django's WSGI handler directly, one request at a time, for the requests scripts/loadtest.py
+Calls Django's WSGI handler directly, one request at a time, for the requests bench/loadtest.py
 makes, as a load-test patient (`loadtest_setup` makes them), and prints milliseconds and database
 queries per request. Run it with the load test's settings (`make bench-requests` does: PostgreSQL,
 Redis, DEBUG off), where it says how much of a request is Django's and ours, apart from gunicorn,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make loadtest`: serve BackCare with gunicorn (2 workers) over PostgreSQL on 127.0.0.1 with
 # production settings (HTTPS redirects off: there is no TLS proxy here), create the load-test
-# clinic, run scripts/loadtest.py against it with the arguments given, and stop the server.
+# clinic, run bench/loadtest.py against it with the arguments given, and stop the server.
 # With --in-process first: no server; manage.py bench_requests times the same requests in-process.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ BIN=${BIN:-.venv/bin}
 PORT=${LOADTEST_PORT:-8116}
 export DATABASE_URL=${LOADTEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backcare_loadtest}
 export DEBUG=false
-# The shared cache (sessions, throttles, patient pages) as deployed; emptied before each run.
+# The shared cache (API throttle counts) as deployed; emptied before each run.
 export REDIS_URL=${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/1}
 SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
@@ -54,4 +54,4 @@ for _ in $(seq 1 50); do
   curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
   sleep 0.2
 done
-"$BIN/python" scripts/loadtest.py --url "http://127.0.0.1:$PORT" --patients "${LOADTEST_PATIENTS:-50}" "$@"
+"$BIN/python" bench/loadtest.py --url "http://127.0.0.1:$PORT" --patients "${LOADTEST_PATIENTS:-50}" "$@"
