@@ -419,7 +419,7 @@ def run_wrk(
                 + "}\nlocal n = 0\nrequest = function()\n  n = n + 1\n"
                 "  return wrk.format('GET', '/me/', {['Cookie'] = cookies[(n % #cookies) + 1]})\nend\n"
             )
-            wrk_phase(wrk, args, base, lua, "patient today page GET /me/", target=1000)
+            wrk_phase(wrk, args, base, lua, "patient today page GET /me/", target=TODAY_PAGE_FLOOR)
         if tokens:
             lua = Path(tmp) / "log.lua"
             bodies, headers = [], []
@@ -451,10 +451,22 @@ def run_wrk(
                 "  return wrk.format('POST', '/api/v1/sessions/', {['Authorization'] = tokens[i], "
                 "['Content-Type'] = 'application/json'}, bodies[i])\nend\n"
             )
-            wrk_phase(wrk, args, base, lua, "session log POST /api/v1/sessions/ (re-log today)", target=400)
+            wrk_phase(
+                wrk,
+                args,
+                base,
+                lua,
+                "session log POST /api/v1/sessions/ (re-log today)",
+                target=SESSION_LOG_FLOOR,
+            )
 
 
 WRK_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+# The floors the app must keep, with 16 connections (LOADTEST_PATIENTS=16) on the 2-core machine
+# the figures in docs/performance.md come from; with 50 connections the requirement is no errors.
+FLOOR_CONNECTIONS = 16
+TODAY_PAGE_FLOOR = 600
+SESSION_LOG_FLOOR = 300
 P99_TARGET_MS = 100
 
 
@@ -481,9 +493,11 @@ def wrk_phase(wrk: str, args, base: str, lua: Path, title: str, *, target: int) 
     if rate and p99:
         per_second, p99_ms = float(rate.group(1)), float(p99.group(1)) * WRK_UNITS[p99.group(2)]
         verdict = "met" if per_second >= target and p99_ms < P99_TARGET_MS else "NOT met"
+        if args.concurrency != FLOOR_CONNECTIONS:
+            verdict = f"not judged (the floor is for {FLOOR_CONNECTIONS} connections)"
         print(
-            f"-> {per_second:.0f} requests/s (target {target}), p99 {p99_ms:.0f} ms (target "
-            f"< {P99_TARGET_MS}), non-2xx {bad.group(1) if bad else 0}: target {verdict}"
+            f"-> {per_second:.0f} requests/s (floor {target}), p99 {p99_ms:.0f} ms (floor "
+            f"< {P99_TARGET_MS}), non-2xx {bad.group(1) if bad else 0}: floor {verdict}"
         )
 
 
