@@ -73,31 +73,21 @@ class SessionLogForm(forms.Form):
             self.fields[f"ex{item.pk}-reps"] = forms.IntegerField(
                 label=_("Repetitions"),
                 required=False,
-                min_value=0,
-                max_value=MAX_REPS,
                 initial=item.target_reps,
                 error_messages={
-                    "min_value": _("%(exercise)s: repetitions cannot be below 0.") % {"exercise": name},
-                    "max_value": _("%(exercise)s: repetitions go up to %(max)s.")
-                    % {"exercise": name, "max": MAX_REPS},
                     "invalid": _("%(exercise)s: write the repetitions as a whole number.")
                     % {"exercise": name},
                 },
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_REPS}),
             )
             self.fields[f"ex{item.pk}-hold"] = forms.IntegerField(
                 label=_("Seconds held"),
                 required=False,
-                min_value=0,
-                max_value=MAX_HOLD_SECONDS,
                 initial=item.target_hold_seconds,
                 error_messages={
-                    "min_value": _("%(exercise)s: the hold cannot be below 0 seconds.") % {"exercise": name},
-                    "max_value": _("%(exercise)s: a hold goes up to %(max)s seconds.")
-                    % {"exercise": name, "max": MAX_HOLD_SECONDS},
                     "invalid": _("%(exercise)s: write the hold in whole seconds.") % {"exercise": name},
                 },
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_HOLD_SECONDS}),
             )
             self.fields[f"ex{item.pk}-hurt"] = forms.BooleanField(
                 label=_("It hurt, I stopped"), required=False
@@ -110,11 +100,8 @@ class SessionLogForm(forms.Form):
                 _("One of the exercises is not in your plan for this week. Nothing was saved."),
                 code="unknown_exercise",
             )
-        for item in self.plan_exercises:
-            reps = f"ex{item.pk}-reps"
-            if cleaned.get(f"ex{item.pk}-done") and cleaned.get(reps) is None and reps not in self.errors:
-                name = item.exercise.name
-                self.add_error(reps, _("%(exercise)s: how many repetitions did you do?") % {"exercise": name})
+        # The limits and "a done exercise needs its repetitions" are session_log's rules: the
+        # view puts its messages on the fields (patients.views._errors_onto_form).
         return cleaned
 
     @property

@@ -45,6 +45,20 @@ class PatientQuerySet(models.QuerySet):
             return self.filter(therapist=user, clinic_id=user.clinic_id)
         return self.none()
 
+    def may_add(self, user) -> bool:
+        """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
+        return user.is_authenticated and user.is_therapist
+
+    def therapists_compared_by(self, user) -> "PatientQuerySet":
+        """The therapists (ids) whose caseloads `user` sees side by side in reports.
+
+        A clinic manager compares their clinic's therapists; a therapist's report is their
+        own caseload, with no comparison; nobody else sees any.
+        """
+        if user.is_authenticated and (user.is_superuser or user.is_manager):
+            return self.visible_to(user).values("therapist_id")
+        return self.none().values("therapist_id")
+
 
 class PatientScopedQuerySet(models.QuerySet):
     """For models that belong to a patient through `patient_lookup`."""

@@ -117,13 +117,24 @@ def _today_context(patient: Patient, local_today: date) -> dict:
     return context
 
 
+FORM_FIELD = {"hold_seconds": "hold"}  # session_log's field names → SessionLogForm's
+
+
 def _errors_onto_form(form: SessionLogForm, error: ValidationError) -> None:
     if not hasattr(error, "error_dict"):
         form.add_error(None, error)
         return
     for field, errors in error.error_dict.items():
         field = {"date": "day"}.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
+        for item in errors:
+            # An exercise's problem says which exercise and which of its fields.
+            params = item.params or {}
+            if "plan_exercise" in params:
+                name = f"ex{params['plan_exercise']}-{FORM_FIELD.get(params['field'], params['field'])}"
+                if name in form.fields:
+                    form.add_error(name, item)
+                    continue
+            form.add_error(field if field in form.fields else None, item)
 
 
 def _day_choices(patient: Patient, plan: Plan, local_today: date) -> list[date]:

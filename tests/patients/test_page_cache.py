@@ -24,16 +24,14 @@ from patients import page_cache
 from patients.models import Alert
 from patients.page_cache import patient_page_fragment, patient_page_response, patient_pages_changed
 from patients.progression_services import progression_override
-from patients.selectors import plan_exercises_up_to_week
 from patients.services import (
     alert_acknowledge,
     plan_approve,
     plan_create_from_template,
-    plan_exercise_set_target,
+    plan_edit,
     plan_pause,
     plan_resume,
     plan_revise,
-    plan_update_details,
     session_log,
 )
 from tests.factories import PASSWORD, PatientFactory, TherapistFactory
@@ -92,7 +90,7 @@ def approved_plan(patient, program, *, note: str = "", start: date | None = None
         by=patient.therapist,
     )
     if note:
-        plan_update_details(plan=plan, by=patient.therapist, start_date=plan.start_date, note_to_patient=note)
+        plan_edit(plan=plan, by=patient.therapist, note_to_patient=note)
     return plan_approve(plan=plan, by=patient.therapist)
 
 
@@ -221,14 +219,11 @@ def test_a_new_plan_version_shows_its_targets_and_note_once_approved(active_plan
 
     with committed():
         draft = plan_revise(plan=active_plan, by=therapist)
-        plan_update_details(
-            plan=draft, by=therapist, start_date=draft.start_date, note_to_patient="Eight tilts from today."
-        )
-        plan_exercise_set_target(
-            plan_exercise=plan_exercises_up_to_week(plan=draft, week=1).get(exercise__name="Pelvic tilt"),
+        plan_edit(
+            plan=draft,
             by=therapist,
-            target_hold_seconds=5,
-            target_reps=8,
+            note_to_patient="Eight tilts from today.",
+            targets=[{"exercise": "pelvic-tilt", "target_hold_seconds": 5, "target_reps": 8}],
         )
     page = today_page(client)
     assert "Eight tilts from today." not in page  # a draft is not the patient's plan yet
