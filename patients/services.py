@@ -49,6 +49,12 @@ User = get_user_model()
 
 BACKFILL_DAYS = 3  # a missed day may be filled in up to this many days back
 NOTE_MAX_LENGTH = SessionLog._meta.get_field("note").max_length  # TextField: not enforced by the DB
+MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
+# Dates far outside a plan's life are certainly typing mistakes (and date arithmetic on them
+# could overflow): a plan starts within these years.
+EARLIEST_START = date(2000, 1, 1)
+LATEST_START = date(2100, 12, 31)
+PLAN_NOTE_MAX_LENGTH = 2000
 
 
 def _audit(*, by, action: str, target, patient: Patient, data: dict | None = None) -> None:
@@ -257,6 +263,9 @@ def plan_create_from_template(
     adjusts them before approving. The template itself never changes.
     """
     patient = changeable(Patient, patient.pk, by=by, lock=False, related=("clinic",))
+    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    if errors:
+        raise ValidationError(errors)
 
     def has_draft() -> bool:
         return Plan.objects.filter(patient=patient, status=Plan.Status.DRAFT).exists()
@@ -332,14 +341,6 @@ def plan_revise(*, plan: Plan, by: User) -> Plan:
     return draft
 
 
-MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
-# Dates far outside a plan's life are certainly typing mistakes (and date arithmetic on them
-# could overflow): a plan starts within these years.
-EARLIEST_START = date(2000, 1, 1)
-LATEST_START = date(2100, 12, 31)
-PLAN_NOTE_MAX_LENGTH = 2000
-
-
 def _rule_errors(rule: dict) -> dict[str, ValidationError]:
     """What is wrong with a week's rule, by field (empty: nothing)."""
     errors: dict[str, ValidationError] = {}
@@ -387,14 +388,28 @@ def _located(error: ValidationError, **where) -> ValidationError:
     return ValidationError(error.message, code=error.code, params={**(error.params or {}), **where})
 
 
-def check_start_date(value: date) -> ValidationError | None:
-    if not EARLIEST_START <= value <= LATEST_START:
-        return ValidationError(
-            _("Choose a start date between %(first)s and %(last)s."),
-            code="start_date",
-            params={"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()},
-        )
-    return None
+def _details_errors(
+    *, start_date: date | None, note_to_patient: str | None
+) -> dict[str, list[ValidationError]]:
+    """What is wrong with a plan's start date and note to the patient (None: not given)."""
+    errors: dict[str, list[ValidationError]] = {}
+    if start_date is not None and not EARLIEST_START <= start_date <= LATEST_START:
+        errors["start_date"] = [
+            ValidationError(
+                _("Choose a start date between %(first)s and %(last)s."),
+                code="start_date",
+                params={"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()},
+            )
+        ]
+    if note_to_patient is not None and len(note_to_patient.strip()) > PLAN_NOTE_MAX_LENGTH:
+        errors["note_to_patient"] = [
+            ValidationError(
+                _("Keep the note to %(max)s characters."),
+                code="max_length",
+                params={"max": PLAN_NOTE_MAX_LENGTH},
+            )
+        ]
+    return errors
 
 
 @transaction.atomic
@@ -420,20 +435,9 @@ def plan_edit(
     """
     plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     _require_draft(plan)
-    errors: dict[str, list[ValidationError]] = {}
-
-    if start_date is not None and (error := check_start_date(start_date)) is not None:
-        errors.setdefault("start_date", []).append(error)
+    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
     if note_to_patient is not None:
         note_to_patient = note_to_patient.strip()
-        if len(note_to_patient) > PLAN_NOTE_MAX_LENGTH:
-            errors.setdefault("note_to_patient", []).append(
-                ValidationError(
-                    _("Keep the note to %(max)s characters."),
-                    code="max_length",
-                    params={"max": PLAN_NOTE_MAX_LENGTH},
-                )
-            )
 
     items = {
         item.exercise.slug: item
