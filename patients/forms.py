@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_HOLD_SECONDS, MAX_REPS, PAIN_SCALE, PlanExercise, SessionLog
-from .services import ExerciseEntry
+from .services import ExerciseEntry, exercise_entry_problems
+
+FORM_FIELD = {"hold_seconds": "hold"}  # session_log's field names → this form's
 
 PAIN_LABELS = {0: _("no pain"), 5: _("moderate"), 10: _("worst")}
 PAIN_CHOICES = [(value, str(value)) for value in PAIN_SCALE]
@@ -100,8 +102,18 @@ class SessionLogForm(forms.Form):
                 _("One of the exercises is not in your plan for this week. Nothing was saved."),
                 code="unknown_exercise",
             )
-        # The limits and "a done exercise needs its repetitions" are session_log's rules: the
-        # view puts its messages on the fields (patients.views._errors_onto_form).
+        # The limits and "a done exercise needs its repetitions" are session_log's rules: its
+        # messages are shown here at once, beside any other problem of the form.
+        for item, entry in zip(self.plan_exercises, self.entries(), strict=True):
+            for field, message, params in exercise_entry_problems(entry):
+                name = f"ex{item.pk}-{FORM_FIELD.get(field, field)}"
+                if name not in self.errors:
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            message, code=field, params={**params, "exercise": item.exercise.name}
+                        ),
+                    )
         return cleaned
 
     @property

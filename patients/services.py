@@ -694,8 +694,12 @@ def session_day_window(*, patient: Patient, plan: Plan, today: date) -> tuple[da
     return max(today - timedelta(days=BACKFILL_DAYS), plan.start_date), today
 
 
-def _entry_problems(entry: ExerciseEntry) -> list[tuple[str, str, dict]]:
-    """What is wrong with one exercise's report: (field, message, params) for each problem."""
+def exercise_entry_problems(entry: ExerciseEntry) -> list[tuple[str, str, dict]]:
+    """What is wrong with one exercise's report: (field, message, params) for each problem.
+
+    The message takes the exercise's name as `exercise`. session_log refuses a report with
+    any; the patient's form asks too, so they show beside the form's other problems.
+    """
     problems = []
     if entry.done and entry.reps is None:
         problems.append(("reps", _("%(exercise)s: how many repetitions did you do?"), {}))
@@ -775,7 +779,7 @@ def _validate_session(
             errors.setdefault("exercises", []).append(_("An exercise is listed twice."))
             break
         seen.add(entry.plan_exercise_id)
-        for field, message, params in _entry_problems(entry):
+        for field, message, params in exercise_entry_problems(entry):
             errors.setdefault("exercises", []).append(
                 ValidationError(
                     message,

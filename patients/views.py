@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import patient_required
 
 from .charts import ChartPoint, pain_chart
-from .forms import SessionLogForm
+from .forms import FORM_FIELD, SessionLogForm
 from .models import Patient, Plan, SessionLog
 from .page_cache import patient_page_fragment, patient_page_response
 from .progression_selectors import patient_safety_messages
@@ -115,9 +115,6 @@ def _today_context(patient: Patient, local_today: date) -> dict:
             today_session=session_logged_on(patient=patient, day=local_today),
         )
     return context
-
-
-FORM_FIELD = {"hold_seconds": "hold"}  # session_log's field names → SessionLogForm's
 
 
 def _errors_onto_form(form: SessionLogForm, error: ValidationError) -> None:

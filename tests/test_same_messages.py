@@ -185,3 +185,19 @@ def test_a_bad_exercise_report_gets_the_same_message_on_the_session_form_and_the
 
     assert from_page == from_api == [expected]
     assert not SessionLog.objects.exists()
+
+
+def test_an_exercise_problem_is_shown_in_the_same_round_as_the_forms_other_problems(client, active_plan):
+    """A patient who forgot the pain score and typed -2 repetitions is told both at once."""
+    patient = active_plan.patient
+    tilt = PlanExercise.objects.get(week__plan=active_plan, exercise__slug="pelvic-tilt")
+    client.force_login(patient.user)
+    data = form_data(active_plan, patient.local_date(), **{f"ex{tilt.pk}-reps": "-2"})
+    del data["pain_before"]
+
+    page = client.post(reverse("patients:log"), data)
+
+    errors = page.context["form"].errors
+    assert errors[f"ex{tilt.pk}-reps"] == ["Pelvic tilt: repetitions cannot be below 0."]
+    assert errors["pain_before"] == ["Choose how much pain you had before you started, from 0 to 10."]
+    assert not SessionLog.objects.exists()
