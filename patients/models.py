@@ -19,6 +19,8 @@ MAX_HOLD_SECONDS = 300
 #
 # Every view, viewset and report starts from `visible_to(user)` (may read) or
 # `changeable_by(user)` (may change). Anything outside answers 404 because it is never found.
+# Every service reads the object it changes again through `changeable_by(by)`
+# (patients/access.py), so a direct call by someone else is refused the same way.
 
 
 class PatientQuerySet(models.QuerySet):
