@@ -30,3 +30,8 @@ class IsPatient(_RolePermission):
 class IsPatientOrTherapist(_RolePermission):
     roles = ("patient", "therapist")
     message = _("Only patients and their therapists can use this.")
+
+
+class ReadsReports(_RolePermission):
+    roles = ("manager", "therapist")
+    message = _("Only clinic managers and therapists can read reports.")

@@ -3,11 +3,13 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import ReadsReports
 from api.schema import VALIDATION_ERROR_SCHEMA
+from patients.models import Patient
 from reports import selectors
 from reports.forms import ReportFilterForm
 
@@ -87,9 +89,12 @@ AdherenceReportSerializer = inline_serializer(
 class AdherenceReportView(APIView):
     """Adherence for a date range: summary, weeks, therapists (managers only) and patients.
 
-    A manager sees their clinic, a therapist their own patients; patients get 403.
+    A manager sees their clinic, a therapist their own patients; patients get 403. Which rows
+    are shown is the access layer's (Patient.objects.visible_to / therapists_compared_by).
     Definitions are those of the report page (reports/selectors.py).
     """
+
+    permission_classes = [ReadsReports]
 
     @extend_schema(
         operation_id="reports_adherence",
@@ -102,8 +107,6 @@ class AdherenceReportView(APIView):
     )
     def get(self, request):
         user = request.user
-        if not (user.is_manager or user.is_therapist):
-            raise PermissionDenied
         form = ReportFilterForm(request.query_params, user=user, today=user.clinic.local_date())
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
@@ -111,6 +114,7 @@ class AdherenceReportView(APIView):
         figures = selectors.adherence_figures(**args)
         by_therapist = selectors.adherence_by_therapist(**args, figures=figures)
         patients = selectors.adherence_by_patient(**args, figures=figures)
+        compared = set(Patient.objects.therapists_compared_by(user).values_list("therapist_id", flat=True))
         return Response(
             {
                 "start": args["start"],
@@ -120,7 +124,9 @@ class AdherenceReportView(APIView):
                     selectors.adherence_summary(**args, by_therapist=by_therapist)
                 ).data,
                 "weeks": WeekSerializer(selectors.adherence_weekly(**args, figures=figures), many=True).data,
-                "therapists": TherapistRowSerializer(by_therapist if user.is_manager else [], many=True).data,
+                "therapists": TherapistRowSerializer(
+                    [row for row in by_therapist if row["therapist_id"] in compared], many=True
+                ).data,
                 "patients": PatientRowSerializer(patients, many=True).data,
             }
         )

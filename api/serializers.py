@@ -4,7 +4,6 @@ Serializers validate shape (types, ranges, lengths); the rules (who may, in whic
 which day) live in the services the views call.
 """
 
-import datetime as dt
 import zoneinfo
 
 from django.contrib.auth import authenticate
@@ -15,22 +14,17 @@ from rest_framework import serializers
 
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients.models import (
-    MAX_HOLD_SECONDS,
-    MAX_REPS,
     Alert,
     Patient,
     Plan,
     PlanExercise,
     PlanWeek,
+    ProgressionOverride,
     SessionExercise,
     SessionLog,
 )
-from patients.services import MAX_RULE_DAYS
+from patients.services import EARLIEST_START, LATEST_START
 
-# Dates far outside a plan's life are certainly typing mistakes, and date arithmetic on
-# them could overflow; a plan starts within these years.
-EARLIEST_START = dt.date(2000, 1, 1)
-LATEST_START = dt.date(2100, 12, 31)
 MAX_EXERCISES_PER_SESSION = 100
 MAX_TEXT = 2000
 
@@ -274,8 +268,9 @@ class PlanTargetSerializer(serializers.Serializer):
     """The therapist's target for one exercise of the plan."""
 
     exercise = serializers.SlugField(help_text=_("The exercise's slug, as in the program."))
-    target_hold_seconds = serializers.IntegerField(min_value=1, max_value=MAX_HOLD_SECONDS)
-    target_reps = serializers.IntegerField(min_value=1, max_value=MAX_REPS)
+    # The limits are patients.services.plan_edit's (the portal shows the same messages).
+    target_hold_seconds = serializers.IntegerField()
+    target_reps = serializers.IntegerField()
     out_of_range_reason = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -284,29 +279,13 @@ class PlanTargetSerializer(serializers.Serializer):
     )
 
 
-def _check_start_date(value: dt.date) -> dt.date:
-    if not EARLIEST_START <= value <= LATEST_START:
-        raise serializers.ValidationError(
-            _("Choose a start date between %(first)s and %(last)s.")
-            % {"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()}
-        )
-    return value
-
-
-def _check_unique_targets(targets: list[dict]) -> list[dict]:
-    slugs = [item["exercise"] for item in targets]
-    if len(slugs) != len(set(slugs)):
-        raise serializers.ValidationError(_("An exercise is listed twice."))
-    return targets
-
-
 class PlanCreateSerializer(serializers.Serializer):
     patient = serializers.IntegerField(
         min_value=1, max_value=2**63 - 1, help_text=_("The id of one of your patients.")
     )
     template = serializers.SlugField(help_text=_("The slug of a program, e.g. back-strengthening."))
     start_date = serializers.DateField()
-    note_to_patient = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    note_to_patient = serializers.CharField(required=False, allow_blank=True)
     targets = PlanTargetSerializer(
         many=True,
         required=False,
@@ -314,41 +293,34 @@ class PlanCreateSerializer(serializers.Serializer):
         help_text=_("Targets to set; exercises left out start at the bottom of their range."),
     )
 
-    def validate_start_date(self, value):
-        return _check_start_date(value)
-
-    def validate_targets(self, value):
-        return _check_unique_targets(value)
-
 
 class PlanWeekRuleSerializer(serializers.Serializer):
     """When the patient may move on to `week` (2 or later); fields left out keep their value."""
 
-    week = serializers.IntegerField(min_value=2, max_value=52)
-    min_days_in_previous_week = serializers.IntegerField(required=False, min_value=0, max_value=MAX_RULE_DAYS)
-    min_sessions_in_previous_week = serializers.IntegerField(
-        required=False, min_value=0, max_value=MAX_RULE_DAYS
-    )
-    no_worse_in_last_sessions = serializers.IntegerField(required=False, min_value=0, max_value=MAX_RULE_DAYS)
-    pain_rise_limit = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=10)
-    pain_ceiling = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10)
+    # The limits are patients.services.plan_edit's (the portal shows the same messages).
+    week = serializers.IntegerField()
+    min_days_in_previous_week = serializers.IntegerField(required=False)
+    min_sessions_in_previous_week = serializers.IntegerField(required=False)
+    no_worse_in_last_sessions = serializers.IntegerField(required=False)
+    pain_rise_limit = serializers.IntegerField(required=False, allow_null=True)
+    pain_ceiling = serializers.IntegerField(required=False, allow_null=True)
     requires_therapist_confirmation = serializers.BooleanField(required=False)
     on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, required=False)
 
 
 class PlanUpdateSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False)
-    note_to_patient = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    note_to_patient = serializers.CharField(required=False, allow_blank=True)
     targets = PlanTargetSerializer(many=True, required=False, max_length=200)
     rules = PlanWeekRuleSerializer(
         many=True, required=False, max_length=52, help_text=_("Per-week progression rules to change.")
     )
 
-    def validate_start_date(self, value):
-        return _check_start_date(value)
-
-    def validate_targets(self, value):
-        return _check_unique_targets(value)
+    def validate_rules(self, value):
+        weeks = [rule["week"] for rule in value]
+        if len(weeks) != len(set(weeks)):
+            raise serializers.ValidationError(_("A week is listed twice."))
+        return value
 
 
 class PlanPauseSerializer(serializers.Serializer):
@@ -364,6 +336,50 @@ class ProgressionSerializer(serializers.Serializer):
     evaluated_at = serializers.DateTimeField(
         source="progression_evaluated_at", read_only=True, allow_null=True
     )
+
+
+class ProgressionOverrideRequestSerializer(serializers.Serializer):
+    """The therapist's decision; what it may be is progression_override's rule (as on the portal)."""
+
+    action = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=16,
+        help_text=_(
+            "advance (move on to the next week), hold (in the current week), release (your hold) "
+            "or back (go back a week)."
+        ),
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_TEXT, help_text=_("Kept in the plan's history.")
+    )
+    effective_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("From the day (not in the future); left out: today in the patient's time zone."),
+    )
+
+
+class ProgressionOverrideSerializer(serializers.ModelSerializer):
+    progression = ProgressionSerializer(
+        source="plan", read_only=True, help_text=_("The plan's progression right after the decision.")
+    )
+
+    class Meta:
+        model = ProgressionOverride
+        fields = [
+            "id",
+            "plan",
+            "action",
+            "from_week",
+            "to_week",
+            "effective_on",
+            "reason",
+            "created_by",
+            "created_at",
+            "progression",
+        ]
+        read_only_fields = fields
 
 
 # --- The patient's day and sessions ------------------------------------------------------
@@ -440,10 +456,11 @@ class SessionExerciseEntrySerializer(serializers.Serializer):
         min_value=1, max_value=2**63 - 1, help_text=_("The `id` of an exercise in me/today.")
     )
     done = serializers.BooleanField()
-    reps = serializers.IntegerField(min_value=0, max_value=MAX_REPS, required=False, allow_null=True)
-    hold_seconds = serializers.IntegerField(
-        min_value=0, max_value=MAX_HOLD_SECONDS, required=False, allow_null=True
+    # The limits, and "a done exercise needs its repetitions", are session_log's rules.
+    reps = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("Needed when the exercise is marked done.")
     )
+    hold_seconds = serializers.IntegerField(required=False, allow_null=True)
     hurt = serializers.BooleanField(required=False, default=False, help_text=_("It hurt, I stopped."))
 
 

@@ -27,7 +27,7 @@ from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
-from patients.progression_services import plan_progression_refresh_if_stale
+from patients.progression_services import plan_progression_refresh_if_stale, progression_override
 from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
 from . import serializers as s
@@ -188,48 +188,32 @@ PLAN_WEEKS = Prefetch(
 )
 
 
-def _plan_rules_apply(*, plan: Plan, rules: list[dict], by) -> None:
-    """Change per-week progression rules on a draft (inside the view's transaction)."""
-    if not rules:
-        return
-    weeks = {week.number: week for week in PlanWeek.objects.filter(plan=plan).select_related("plan__patient")}
-    for rule in rules:
-        fields = dict(rule)
-        number = fields.pop("week")
-        if number not in weeks:
-            raise ValidationError({"rules": _("This plan has no week %(number)s.") % {"number": number}})
-        services.plan_week_set_rule(week=weeks[number], by=by, **fields)
+def plan_edit_errors(error: ValidationError) -> dict:
+    """plan_edit's refusals as the API shows them: targets by exercise slug and rules by week,
+    each by field; the messages are the ones the portal's plan page shows."""
+    if not hasattr(error, "error_dict"):
+        return {"non_field_errors": error.messages}
+    out: dict = {}
+    for key, items in error.error_dict.items():
+        for item in items:
+            params = item.params or {}
+            message = item.messages[0]
+            if key == "targets":
+                where = out.setdefault(key, {}).setdefault(params["slug"], {})
+            elif key == "rules":
+                where = out.setdefault(key, {}).setdefault(str(params["week"]), {})
+            else:
+                out.setdefault(key, []).append(message)
+                continue
+            where.setdefault(params["field"], []).append(message)
+    return out
 
 
-def _plan_targets_apply(*, plan: Plan, targets: list[dict], by) -> None:
-    """Set the therapist's targets on a draft, one service call per exercise.
-
-    Called inside the view's transaction: one bad target rolls back the whole request.
-    """
-    if not targets:
-        return
-    by_slug = {
-        item.exercise.slug: item
-        for item in PlanExercise.objects.filter(week__plan=plan).select_related(
-            "exercise", "week__plan__patient"
-        )
-    }
-    unknown = [t["exercise"] for t in targets if t["exercise"] not in by_slug]
-    if unknown:
-        raise ValidationError(
-            {"targets": _("Not in this plan: %(slugs)s.") % {"slugs": ", ".join(sorted(set(unknown)))}}
-        )
-    for target in targets:
-        try:
-            services.plan_exercise_set_target(
-                plan_exercise=by_slug[target["exercise"]],
-                by=by,
-                target_hold_seconds=target["target_hold_seconds"],
-                target_reps=target["target_reps"],
-                out_of_range_reason=target.get("out_of_range_reason", ""),
-            )
-        except ValidationError as error:
-            raise ValidationError({"targets": error.messages}) from error
+def _plan_edit(**changes) -> Plan:
+    try:
+        return services.plan_edit(**changes)
+    except ValidationError as error:
+        raise RequestInvalid(plan_edit_errors(error)) from error
 
 
 @extend_schema_view(
@@ -291,8 +275,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 by=request.user,
                 note_to_patient=data.get("note_to_patient", ""),
             )
-            _plan_targets_apply(plan=plan, targets=data.get("targets", []), by=request.user)
-            _plan_rules_apply(plan=plan, rules=data.get("rules", []), by=request.user)
+            if data.get("targets"):
+                _plan_edit(plan=plan, by=request.user, targets=data["targets"])
         return self._render(plan, status.HTTP_201_CREATED)
 
     def partial_update(self, request, pk=None):
@@ -304,15 +288,14 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             revised = plan.is_live
             if revised:
                 plan = services.plan_revise(plan=plan, by=request.user)
-            if "start_date" in data or "note_to_patient" in data:
-                plan = services.plan_update_details(
-                    plan=plan,
-                    by=request.user,
-                    start_date=data.get("start_date", plan.start_date),
-                    note_to_patient=data.get("note_to_patient", plan.note_to_patient),
-                )
-            _plan_targets_apply(plan=plan, targets=data.get("targets", []), by=request.user)
-            _plan_rules_apply(plan=plan, rules=data.get("rules", []), by=request.user)
+            plan = _plan_edit(
+                plan=plan,
+                by=request.user,
+                start_date=data.get("start_date"),
+                note_to_patient=data.get("note_to_patient"),
+                targets=data.get("targets"),
+                rules={rule.pop("week"): rule for rule in data.get("rules", [])},
+            )
         return self._render(plan, status.HTTP_201_CREATED if revised else status.HTTP_200_OK)
 
     @extend_schema(
@@ -375,6 +358,34 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if plan.is_live:
             plan = plan_progression_refresh_if_stale(plan=plan)
         return Response(s.ProgressionSerializer(plan).data)
+
+    @extend_schema(
+        summary="Move the patient on, hold them, release your hold, or go back a week",
+        description=(
+            "The therapist's decision about the week of the plan the patient follows now, with a "
+            "reason; the same as on the portal's progression page, recorded with who and when, "
+            "audited, and the plan re-evaluated at once. Refusals (no reason, a day in the "
+            "future, no week to go to, nothing held) answer 400 with the portal's messages."
+        ),
+        request=s.ProgressionOverrideRequestSerializer,
+        responses={201: s.ProgressionOverrideSerializer},
+        filters=False,
+    )
+    @action(detail=True, methods=["post"], filterset_class=None)
+    def overrides(self, request, pk=None):
+        plan = self._plan(pk, change=True)
+        serializer = s.ProgressionOverrideRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        override = progression_override(
+            plan=plan,
+            by=request.user,
+            action=data.get("action", ""),
+            reason=data.get("reason", ""),
+            effective_on=data.get("effective_on"),
+        )
+        override.plan = self._plan(pk, change=False)  # as the decision left it
+        return Response(s.ProgressionOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
 # --- The patient's day and sessions ------------------------------------------------------

@@ -12,7 +12,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import MAX_HOLD_SECONDS, MAX_REPS, PAIN_SCALE, PlanExercise, SessionLog
-from .services import ExerciseEntry
+from .services import ExerciseEntry, exercise_entry_problems
+
+FORM_FIELD = {"hold_seconds": "hold"}  # session_log's field names → this form's
 
 PAIN_LABELS = {0: _("no pain"), 5: _("moderate"), 10: _("worst")}
 PAIN_CHOICES = [(value, str(value)) for value in PAIN_SCALE]
@@ -73,31 +75,21 @@ class SessionLogForm(forms.Form):
             self.fields[f"ex{item.pk}-reps"] = forms.IntegerField(
                 label=_("Repetitions"),
                 required=False,
-                min_value=0,
-                max_value=MAX_REPS,
                 initial=item.target_reps,
                 error_messages={
-                    "min_value": _("%(exercise)s: repetitions cannot be below 0.") % {"exercise": name},
-                    "max_value": _("%(exercise)s: repetitions go up to %(max)s.")
-                    % {"exercise": name, "max": MAX_REPS},
                     "invalid": _("%(exercise)s: write the repetitions as a whole number.")
                     % {"exercise": name},
                 },
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_REPS}),
             )
             self.fields[f"ex{item.pk}-hold"] = forms.IntegerField(
                 label=_("Seconds held"),
                 required=False,
-                min_value=0,
-                max_value=MAX_HOLD_SECONDS,
                 initial=item.target_hold_seconds,
                 error_messages={
-                    "min_value": _("%(exercise)s: the hold cannot be below 0 seconds.") % {"exercise": name},
-                    "max_value": _("%(exercise)s: a hold goes up to %(max)s seconds.")
-                    % {"exercise": name, "max": MAX_HOLD_SECONDS},
                     "invalid": _("%(exercise)s: write the hold in whole seconds.") % {"exercise": name},
                 },
-                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": MAX_HOLD_SECONDS}),
             )
             self.fields[f"ex{item.pk}-hurt"] = forms.BooleanField(
                 label=_("It hurt, I stopped"), required=False
@@ -110,11 +102,18 @@ class SessionLogForm(forms.Form):
                 _("One of the exercises is not in your plan for this week. Nothing was saved."),
                 code="unknown_exercise",
             )
-        for item in self.plan_exercises:
-            reps = f"ex{item.pk}-reps"
-            if cleaned.get(f"ex{item.pk}-done") and cleaned.get(reps) is None and reps not in self.errors:
-                name = item.exercise.name
-                self.add_error(reps, _("%(exercise)s: how many repetitions did you do?") % {"exercise": name})
+        # The limits and "a done exercise needs its repetitions" are session_log's rules: its
+        # messages are shown here at once, beside any other problem of the form.
+        for item, entry in zip(self.plan_exercises, self.entries(), strict=True):
+            for field, message, params in exercise_entry_problems(entry):
+                name = f"ex{item.pk}-{FORM_FIELD.get(field, field)}"
+                if name not in self.errors:
+                    self.add_error(
+                        name,
+                        ValidationError(
+                            message, code=field, params={**params, "exercise": item.exercise.name}
+                        ),
+                    )
         return cleaned
 
     @property

@@ -19,6 +19,8 @@ MAX_HOLD_SECONDS = 300
 #
 # Every view, viewset and report starts from `visible_to(user)` (may read) or
 # `changeable_by(user)` (may change). Anything outside answers 404 because it is never found.
+# Every service reads the object it changes again through `changeable_by(by)`
+# (patients/access.py), so a direct call by someone else is refused the same way.
 
 
 class PatientQuerySet(models.QuerySet):
@@ -44,6 +46,20 @@ class PatientQuerySet(models.QuerySet):
         if user.is_therapist:
             return self.filter(therapist=user, clinic_id=user.clinic_id)
         return self.none()
+
+    def may_add(self, user) -> bool:
+        """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
+        return user.is_authenticated and user.is_therapist
+
+    def therapists_compared_by(self, user) -> "PatientQuerySet":
+        """The therapists (ids) whose caseloads `user` sees side by side in reports.
+
+        A clinic manager compares their clinic's therapists; a therapist's report is their
+        own caseload, with no comparison; nobody else sees any.
+        """
+        if user.is_authenticated and (user.is_superuser or user.is_manager):
+            return self.visible_to(user).values("therapist_id")
+        return self.none().values("therapist_id")
 
 
 class PatientScopedQuerySet(models.QuerySet):

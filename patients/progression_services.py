@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 
 from . import log_queries
+from .access import OutOfScope
 from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
@@ -319,8 +320,8 @@ def progression_override(
     not in the future. Recorded with who, when and why; the plan is re-evaluated at once.
     """
     plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
-    if not (getattr(by, "is_therapist", False) and plan.patient.therapist_id == by.pk):
-        raise ValidationError(_("Only the patient's own therapist can do this."))
+    if not Plan.objects.changeable_by(by).filter(pk=plan.pk).exists():
+        raise OutOfScope
     if not plan.is_live:
         raise ValidationError(_("Only the plan the patient follows now can be moved on or held."))
     errors: dict[str, list[str]] = {}

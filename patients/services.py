@@ -23,7 +23,10 @@ from audit.models import AuditEvent
 from exercises.models import Exercise, ProgramTemplate
 
 from . import log_queries
+from .access import changeable
 from .models import (
+    MAX_HOLD_SECONDS,
+    MAX_REPS,
     Alert,
     Patient,
     Plan,
@@ -45,6 +48,12 @@ User = get_user_model()
 
 BACKFILL_DAYS = 3  # a missed day may be filled in up to this many days back
 NOTE_MAX_LENGTH = SessionLog._meta.get_field("note").max_length  # TextField: not enforced by the DB
+MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
+# Dates far outside a plan's life are certainly typing mistakes (and date arithmetic on them
+# could overflow): a plan starts within these years.
+EARLIEST_START = date(2000, 1, 1)
+LATEST_START = date(2100, 12, 31)
+PLAN_NOTE_MAX_LENGTH = 2000
 
 
 def _audit(*, by, action: str, target, patient: Patient, data: dict | None = None) -> None:
@@ -94,7 +103,7 @@ def patient_create(
     Without a password the login cannot be used until the patient sets one through an
     invitation (password-reset) link.
     """
-    if not therapist.is_therapist:
+    if not Patient.objects.may_add(therapist):
         raise ValidationError(_("Only a therapist can add a patient."))
 
     def username_taken() -> bool:
@@ -128,14 +137,14 @@ def patient_create(
     return patient
 
 
+@transaction.atomic
 def patient_invitation(*, patient: Patient, by: User) -> tuple[str, str]:
     """A one-time invitation for a patient to set their own password: (uidb64, token).
 
     Built from Django's password-reset token, so it stops working once the password is set
     (or after PASSWORD_RESET_TIMEOUT). Only the patient's own therapist may make one.
     """
-    if not (by.is_therapist and patient.therapist_id == by.pk):
-        raise ValidationError(_("Only the patient's own therapist can invite them."))
+    patient = changeable(Patient, patient.pk, by=by, lock=False, related=("user", "clinic"))
     uidb64 = urlsafe_base64_encode(force_bytes(patient.user.pk))
     token = default_token_generator.make_token(patient.user)
     _audit(by=by, action="patient.invited", target=patient, patient=patient)
@@ -156,8 +165,7 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     unknown = set(changes) - set(PATIENT_USER_FIELDS) - set(PATIENT_FIELDS)
     if unknown:
         raise ValueError(f"patient_update does not change {sorted(unknown)}")
-    if not (by.is_therapist and patient.therapist_id == by.pk):
-        raise ValidationError(_("Only the patient's own therapist can do this."))
+    patient = changeable(Patient, patient.pk, by=by, lock=False, related=("user", "clinic"))
     user_changes = {k: v for k, v in changes.items() if k in PATIENT_USER_FIELDS}
     patient_changes = {k: v for k, v in changes.items() if k in PATIENT_FIELDS}
     if user_changes:
@@ -183,29 +191,38 @@ def _require_draft(plan: Plan) -> None:
         raise ValidationError(_("This plan version is approved and frozen. Make a new version to change it."))
 
 
-def _require_own_therapist(plan: Plan, by: User) -> None:
-    if not (by.is_therapist and plan.patient.therapist_id == by.pk):
-        raise ValidationError(_("Only the patient's own therapist can do this."))
-
-
-def _check_target(plan_exercise: PlanExercise) -> None:
-    if plan_exercise.target_out_of_range and not plan_exercise.out_of_range_reason.strip():
-        raise ValidationError(
-            {
-                "out_of_range_reason": _(
-                    "%(exercise)s: the target is outside the library's range "
-                    "(hold %(hold_min)s–%(hold_max)s s, %(reps_min)s–%(reps_max)s repetitions). "
-                    "Give a reason to keep it."
-                )
-                % {
-                    "exercise": plan_exercise.exercise.name,
-                    "hold_min": plan_exercise.hold_seconds_min,
-                    "hold_max": plan_exercise.hold_seconds_max,
-                    "reps_min": plan_exercise.reps_min,
-                    "reps_max": plan_exercise.reps_max,
-                }
-            }
+def _target_errors(item: PlanExercise) -> dict[str, ValidationError]:
+    """What is wrong with a plan exercise's targets, by field (empty: nothing)."""
+    errors: dict[str, ValidationError] = {}
+    name = item.exercise.name
+    for field, value, limit, message in (
+        (
+            "target_hold_seconds",
+            item.target_hold_seconds,
+            MAX_HOLD_SECONDS,
+            _("%(exercise)s: a hold target is 1 to %(max)s seconds."),
+        ),
+        ("target_reps", item.target_reps, MAX_REPS, _("%(exercise)s: a repetitions target is 1 to %(max)s.")),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
+            errors[field] = ValidationError(message, code="limit", params={"exercise": name, "max": limit})
+    if not errors and item.target_out_of_range and not item.out_of_range_reason.strip():
+        errors["out_of_range_reason"] = ValidationError(
+            _(
+                "%(exercise)s: the target is outside the library's range "
+                "(hold %(hold_min)s–%(hold_max)s s, %(reps_min)s–%(reps_max)s repetitions). "
+                "Give a reason to keep it."
+            ),
+            code="out_of_range",
+            params={
+                "exercise": name,
+                "hold_min": item.hold_seconds_min,
+                "hold_max": item.hold_seconds_max,
+                "reps_min": item.reps_min,
+                "reps_max": item.reps_max,
+            },
         )
+    return errors
 
 
 def _plan_weeks_copy(*, plan: Plan, weeks, targets) -> None:
@@ -244,7 +261,10 @@ def plan_create_from_template(
     Targets start at the bottom of each range (the handout: "take it slow"); the therapist
     adjusts them before approving. The template itself never changes.
     """
-    _require_own_therapist(Plan(patient=patient), by)
+    patient = changeable(Patient, patient.pk, by=by, lock=False, related=("clinic",))
+    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    if errors:
+        raise ValidationError(errors)
 
     def has_draft() -> bool:
         return Plan.objects.filter(patient=patient, status=Plan.Status.DRAFT).exists()
@@ -281,7 +301,7 @@ def plan_create_from_template(
 @transaction.atomic
 def plan_revise(*, plan: Plan, by: User) -> Plan:
     """Start a new draft version from an approved (or paused) plan. The old one stays as is."""
-    _require_own_therapist(plan, by)
+    plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if not plan.is_live:
         raise ValidationError(_("Only the plan the patient follows now can be revised."))
 
@@ -320,53 +340,200 @@ def plan_revise(*, plan: Plan, by: User) -> Plan:
     return draft
 
 
-@transaction.atomic
-def plan_update_details(*, plan: Plan, by: User, start_date: date, note_to_patient: str) -> Plan:
-    _require_own_therapist(plan, by)
-    _require_draft(plan)
-    plan.start_date, plan.note_to_patient = start_date, note_to_patient
-    plan.save(update_fields=["start_date", "note_to_patient"])
-    _audit(
-        by=by,
-        action="plan.changed",
-        target=plan,
-        patient=plan.patient,
-        data={"start_date": start_date.isoformat()},
-    )
-    return plan
+def _rule_errors(rule: dict) -> dict[str, ValidationError]:
+    """What is wrong with a week's rule, by field (empty: nothing)."""
+    errors: dict[str, ValidationError] = {}
+    counts = ("min_days_in_previous_week", "min_sessions_in_previous_week", "no_worse_in_last_sessions")
+    for name in counts:
+        value = rule[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RULE_DAYS:
+            errors[name] = ValidationError(
+                _("Give a whole number from 0 to %(max)s."), code="limit", params={"max": MAX_RULE_DAYS}
+            )
+    # A rise of 0 points would be no limit at all, so the rise limit starts at 1.
+    for name, lowest in (("pain_rise_limit", 1), ("pain_ceiling", 0)):
+        value = rule[name]
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 10
+        ):
+            errors[name] = ValidationError(
+                _("Give a number from %(lowest)s to 10, or leave it empty."),
+                code="limit",
+                params={"lowest": lowest},
+            )
+    days, sessions = rule["min_days_in_previous_week"], rule["min_sessions_in_previous_week"]
+    if (
+        not errors.keys() & {"min_days_in_previous_week", "min_sessions_in_previous_week"}
+        and 0 < days < sessions
+    ):
+        errors["min_sessions_in_previous_week"] = ValidationError(
+            _("At most one session a day counts: %(sessions)s sessions cannot fit in %(days)s days."),
+            code="too_many_sessions",
+            params={"sessions": sessions, "days": days},
+        )
+    if not isinstance(rule["requires_therapist_confirmation"], bool):
+        errors["requires_therapist_confirmation"] = ValidationError(_("Choose yes or no."), code="choice")
+    if rule["on_not_met"] not in PlanWeek.OnNotMet.values:
+        errors["on_not_met"] = ValidationError(_("Choose one of the offered options."), code="choice")
+    return errors
+
+
+def _located(error: ValidationError, **where) -> ValidationError:
+    """`error` with where it applies (which exercise or week, which field) in its params.
+
+    The message is unchanged; a page puts it on the matching form field, the API under the
+    matching key (api.views.plan_edit_errors).
+    """
+    return ValidationError(error.message, code=error.code, params={**(error.params or {}), **where})
+
+
+def _details_errors(
+    *, start_date: date | None, note_to_patient: str | None
+) -> dict[str, list[ValidationError]]:
+    """What is wrong with a plan's start date and note to the patient (None: not given)."""
+    errors: dict[str, list[ValidationError]] = {}
+    if start_date is not None and not EARLIEST_START <= start_date <= LATEST_START:
+        errors["start_date"] = [
+            ValidationError(
+                _("Choose a start date between %(first)s and %(last)s."),
+                code="start_date",
+                params={"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()},
+            )
+        ]
+    if note_to_patient is not None and len(note_to_patient.strip()) > PLAN_NOTE_MAX_LENGTH:
+        errors["note_to_patient"] = [
+            ValidationError(
+                _("Keep the note to %(max)s characters."),
+                code="max_length",
+                params={"max": PLAN_NOTE_MAX_LENGTH},
+            )
+        ]
+    return errors
 
 
 @transaction.atomic
-def plan_exercise_set_target(
+def plan_edit(
     *,
-    plan_exercise: PlanExercise,
+    plan: Plan,
     by: User,
-    target_hold_seconds: int,
-    target_reps: int,
-    out_of_range_reason: str = "",
-) -> PlanExercise:
-    plan = plan_exercise.week.plan
-    _require_own_therapist(plan, by)
+    start_date: date | None = None,
+    note_to_patient: str | None = None,
+    targets: list[dict] | None = None,
+    rules: dict[int, dict] | None = None,
+) -> Plan:
+    """Change a draft plan: start date, note, exercise targets, week rules; all or nothing.
+
+    What is left out (None) stays as it is. `targets`: dicts with `exercise` (the exercise's
+    slug), `target_hold_seconds`, `target_reps` and, for a target outside the library's range,
+    `out_of_range_reason`. `rules`: week number → any of `ProgressionRule.RULE_FIELDS` (those
+    left out keep their value); week 1 has no week before it, so it has no rule to change.
+
+    Everything is checked before anything is stored, and every refusal comes back in one
+    ValidationError: `start_date` and `note_to_patient` messages, and `targets` / `rules`
+    messages whose params say where they apply (`slug` or `week`, and `field`).
+    """
+    plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     _require_draft(plan)
-    plan_exercise.target_hold_seconds = target_hold_seconds
-    plan_exercise.target_reps = target_reps
-    plan_exercise.out_of_range_reason = out_of_range_reason.strip()
-    if not plan_exercise.target_out_of_range:
-        plan_exercise.out_of_range_reason = ""
-    _check_target(plan_exercise)
-    plan_exercise.save(update_fields=["target_hold_seconds", "target_reps", "out_of_range_reason"])
-    _audit(
-        by=by,
-        action="plan.changed",
-        target=plan,
-        patient=plan.patient,
-        data={
-            "exercise": plan_exercise.exercise.slug,
-            "target_hold_seconds": target_hold_seconds,
-            "target_reps": target_reps,
-        },
-    )
-    return plan_exercise
+    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    if note_to_patient is not None:
+        note_to_patient = note_to_patient.strip()
+
+    items = {
+        item.exercise.slug: item
+        for item in PlanExercise.objects.filter(week__plan=plan).select_related("exercise", "week")
+    }
+    changed_items: list[PlanExercise] = []
+    seen: set[str] = set()
+    for target in targets or []:
+        slug = target["exercise"]
+        item = items.get(slug)
+        if item is None or slug in seen:
+            message = _("%(slug)s is not in this plan.") if item is None else _("%(slug)s is listed twice.")
+            errors.setdefault("targets", []).append(
+                ValidationError(message, code="exercise", params={"slug": slug, "field": "exercise"})
+            )
+            continue
+        seen.add(slug)
+        before = (item.target_hold_seconds, item.target_reps, item.out_of_range_reason)
+        item.target_hold_seconds = target["target_hold_seconds"]
+        item.target_reps = target["target_reps"]
+        item.out_of_range_reason = (target.get("out_of_range_reason") or "").strip()
+        item_errors = _target_errors(item)
+        if not item_errors and not item.target_out_of_range:
+            item.out_of_range_reason = ""
+        for field, error in item_errors.items():
+            errors.setdefault("targets", []).append(_located(error, slug=slug, field=field))
+        if (item.target_hold_seconds, item.target_reps, item.out_of_range_reason) != before:
+            changed_items.append(item)
+
+    weeks = {week.number: week for week in PlanWeek.objects.filter(plan=plan)}
+    changed_weeks: list[tuple[PlanWeek, dict]] = []
+    for number, rule in (rules or {}).items():
+        unknown = set(rule) - set(PlanWeek.RULE_FIELDS)
+        if unknown:
+            raise TypeError(f"Unknown rule fields: {', '.join(sorted(unknown))}")
+        week = weeks.get(number)
+        if week is None or number <= 1:
+            message = (
+                _("This plan has no week %(week)s.")
+                if week is None
+                else _("Week 1 is where a plan starts: it has no rule for moving on to it.")
+            )
+            errors.setdefault("rules", []).append(
+                ValidationError(message, code="week", params={"week": number, "field": "week"})
+            )
+            continue
+        values = {**week.rule_values(), **rule}
+        for field, error in _rule_errors(values).items():
+            errors.setdefault("rules", []).append(_located(error, week=number, field=field))
+        changed = {name: value for name, value in values.items() if getattr(week, name) != value}
+        if changed:
+            changed_weeks.append((week, changed))
+
+    if errors:
+        raise ValidationError(errors)
+
+    details = {}
+    if start_date is not None and start_date != plan.start_date:
+        details["start_date"] = start_date
+    if note_to_patient is not None and note_to_patient != plan.note_to_patient:
+        details["note_to_patient"] = note_to_patient
+    if details:
+        for name, value in details.items():
+            setattr(plan, name, value)
+        plan.save(update_fields=list(details))
+        _audit(
+            by=by,
+            action="plan.changed",
+            target=plan,
+            patient=plan.patient,
+            data={"start_date": plan.start_date.isoformat()},
+        )
+    for item in changed_items:
+        item.save(update_fields=["target_hold_seconds", "target_reps", "out_of_range_reason"])
+        _audit(
+            by=by,
+            action="plan.changed",
+            target=plan,
+            patient=plan.patient,
+            data={
+                "exercise": item.exercise.slug,
+                "target_hold_seconds": item.target_hold_seconds,
+                "target_reps": item.target_reps,
+            },
+        )
+    for week, changed in changed_weeks:
+        for name, value in changed.items():
+            setattr(week, name, value)
+        week.save(update_fields=list(changed))
+        _audit(
+            by=by,
+            action="plan.changed",
+            target=plan,
+            patient=plan.patient,
+            data={"week": week.number, "rule": changed},
+        )
+    return plan
 
 
 @transaction.atomic
@@ -381,9 +548,8 @@ def plan_exercise_add(
 ) -> PlanExercise:
     # The plan row is locked: two adds of one exercise to different weeks (which no constraint
     # forbids) wait for each other, and the second finds the first; so does an approval.
-    plan = Plan.objects.select_for_update().select_related("patient").get(pk=week.plan_id)
+    plan = changeable(Plan, week.plan_id, by=by, lock=True, related=("patient",))
     week.plan = plan
-    _require_own_therapist(plan, by)
     _require_draft(plan)
 
     def in_plan() -> bool:
@@ -407,7 +573,9 @@ def plan_exercise_add(
         target_reps=target_reps or exercise.reps_min,
         out_of_range_reason=out_of_range_reason.strip(),
     )
-    _check_target(plan_exercise)
+    target_errors = _target_errors(plan_exercise)
+    if target_errors:
+        raise ValidationError(target_errors)
     with _lost_race_raises(in_plan_error, taken=in_plan):  # the same exercise added to this week
         plan_exercise.save()
     _audit(
@@ -422,79 +590,12 @@ def plan_exercise_add(
 
 @transaction.atomic
 def plan_exercise_remove(*, plan_exercise: PlanExercise, by: User) -> None:
-    plan = plan_exercise.week.plan
-    _require_own_therapist(plan, by)
+    plan = changeable(Plan, plan_exercise.week.plan_id, by=by, lock=True, related=("patient__clinic",))
     _require_draft(plan)
+    plan_exercise = PlanExercise.objects.select_related("exercise").get(pk=plan_exercise.pk, week__plan=plan)
     slug = plan_exercise.exercise.slug
     plan_exercise.delete()
     _audit(by=by, action="plan.changed", target=plan, patient=plan.patient, data={"removed": slug})
-
-
-MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
-
-
-def _check_rule(rule: dict) -> None:
-    """Raise a ValidationError naming each rule field whose value makes no sense."""
-    errors: dict[str, str] = {}
-    counts = ("min_days_in_previous_week", "min_sessions_in_previous_week", "no_worse_in_last_sessions")
-    for name in counts:
-        value = rule[name]
-        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_RULE_DAYS:
-            errors[name] = _("Give a whole number from 0 to %(max)s.") % {"max": MAX_RULE_DAYS}
-    # A rise of 0 points would be no limit at all, so the rise limit starts at 1.
-    for name, lowest in (("pain_rise_limit", 1), ("pain_ceiling", 0)):
-        value = rule[name]
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= 10
-        ):
-            errors[name] = _("Give a number from %(lowest)s to 10, or leave it empty.") % {"lowest": lowest}
-    days, sessions = rule["min_days_in_previous_week"], rule["min_sessions_in_previous_week"]
-    if (
-        not errors.keys() & {"min_days_in_previous_week", "min_sessions_in_previous_week"}
-        and 0 < days < sessions
-    ):
-        errors["min_sessions_in_previous_week"] = _(
-            "At most one session a day counts: %(sessions)s sessions cannot fit in %(days)s days."
-        ) % {"sessions": sessions, "days": days}
-    if not isinstance(rule["requires_therapist_confirmation"], bool):
-        errors["requires_therapist_confirmation"] = _("Choose yes or no.")
-    if rule["on_not_met"] not in PlanWeek.OnNotMet.values:
-        errors["on_not_met"] = _("Choose one of the offered options.")
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def plan_week_set_rule(*, week: PlanWeek, by: User, **rule) -> PlanWeek:
-    """Adjust, for this patient, when they may move on to `week` (from the week before).
-
-    Takes any of `ProgressionRule.RULE_FIELDS`; those not given keep their value. Week 1 has
-    no week before it, so its rule is never used and cannot be changed.
-    """
-    unknown = set(rule) - set(PlanWeek.RULE_FIELDS)
-    if unknown:
-        raise TypeError(f"Unknown rule fields: {', '.join(sorted(unknown))}")
-    plan = week.plan
-    _require_own_therapist(plan, by)
-    _require_draft(plan)
-    if week.number <= 1:
-        raise ValidationError(_("Week 1 is where a plan starts: it has no rule for moving on to it."))
-    values = {**week.rule_values(), **rule}
-    _check_rule(values)
-    changed = [name for name, value in values.items() if getattr(week, name) != value]
-    if not changed:
-        return week
-    for name in changed:
-        setattr(week, name, values[name])
-    week.save(update_fields=changed)
-    _audit(
-        by=by,
-        action="plan.changed",
-        target=plan,
-        patient=plan.patient,
-        data={"week": week.number, "rule": {name: values[name] for name in changed}},
-    )
-    return week
 
 
 @transaction.atomic
@@ -503,8 +604,7 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
 
     The version it replaces (if any) becomes superseded and stays readable.
     """
-    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
-    _require_own_therapist(plan, by)
+    plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if plan.status != Plan.Status.DRAFT:
         raise ValidationError(_("Only a draft plan can be approved."))
     if not PlanExercise.objects.filter(week__plan=plan).exists():
@@ -527,8 +627,7 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
 
 @transaction.atomic
 def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
-    _require_own_therapist(plan, by)
+    plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if plan.status != Plan.Status.APPROVED:
         raise ValidationError(_("Only an approved plan can be paused."))
     paused_on = on or plan.patient.local_date()
@@ -541,8 +640,7 @@ def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None
 
 @transaction.atomic
 def plan_resume(*, plan: Plan, by: User, on: date | None = None) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
-    _require_own_therapist(plan, by)
+    plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if plan.status != Plan.Status.PAUSED:
         raise ValidationError(_("Only a paused plan can be resumed."))
     resumed_on = on or plan.patient.local_date()
@@ -557,8 +655,7 @@ def plan_resume(*, plan: Plan, by: User, on: date | None = None) -> Plan:
 
 @transaction.atomic
 def plan_complete(*, plan: Plan, by: User) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("patient__clinic").get(pk=plan.pk)
-    _require_own_therapist(plan, by)
+    plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if not plan.is_live:
         raise ValidationError(_("Only an approved or paused plan can be completed."))
     now = timezone.now()
@@ -594,6 +691,41 @@ class ExerciseEntry:
 def session_day_window(*, patient: Patient, plan: Plan, today: date) -> tuple[date, date]:
     """The days a patient may log: today and up to BACKFILL_DAYS back, not before the start."""
     return max(today - timedelta(days=BACKFILL_DAYS), plan.start_date), today
+
+
+def exercise_entry_problems(entry: ExerciseEntry) -> list[tuple[str, str, dict]]:
+    """What is wrong with one exercise's report: (field, message, params) for each problem.
+
+    The message takes the exercise's name as `exercise`. session_log refuses a report with
+    any; the patient's form asks too, so they show beside the form's other problems.
+    """
+    problems = []
+    if entry.done and entry.reps is None:
+        problems.append(("reps", _("%(exercise)s: how many repetitions did you do?"), {}))
+    for field, value, limit, too_low, too_high in (
+        (
+            "reps",
+            entry.reps,
+            MAX_REPS,
+            _("%(exercise)s: repetitions cannot be below 0."),
+            _("%(exercise)s: repetitions go up to %(max)s."),
+        ),
+        (
+            "hold_seconds",
+            entry.hold_seconds,
+            MAX_HOLD_SECONDS,
+            _("%(exercise)s: the hold cannot be below 0 seconds."),
+            _("%(exercise)s: a hold goes up to %(max)s seconds."),
+        ),
+    ):
+        if value is not None and not 0 <= value <= limit:
+            problems.append((field, too_low if value < 0 else too_high, {"max": limit}))
+    return problems
+
+
+def _exercise_name(plan_exercise_id: int) -> str:
+    """The name a patient knows a plan exercise by (read only to explain a refusal)."""
+    return PlanExercise.objects.values_list("exercise__name", flat=True).get(pk=plan_exercise_id)
 
 
 def _validate_session(
@@ -646,12 +778,19 @@ def _validate_session(
             errors.setdefault("exercises", []).append(_("An exercise is listed twice."))
             break
         seen.add(entry.plan_exercise_id)
-        for value, limit in ((entry.reps, 200), (entry.hold_seconds, 300)):
-            if value is not None and not 0 <= value <= limit:
-                errors.setdefault("exercises", []).append(
-                    _("Repetitions are 0 to 200 and a hold 0 to 300 seconds.")
+        for field, message, params in exercise_entry_problems(entry):
+            errors.setdefault("exercises", []).append(
+                ValidationError(
+                    message,
+                    code=field,
+                    params={
+                        **params,
+                        "exercise": _exercise_name(entry.plan_exercise_id),
+                        "plan_exercise": entry.plan_exercise_id,
+                        "field": field,
+                    },
                 )
-                break
+            )
     if errors:
         raise ValidationError(errors)
 
@@ -768,9 +907,7 @@ def _session_store(
 @transaction.atomic
 def alert_acknowledge(*, alert: Alert, by: User, comment: str = "") -> Alert:
     """The patient's therapist has seen a safety alert; records who, when and their comment."""
-    alert = Alert.objects.select_for_update().select_related("patient__clinic").get(pk=alert.pk)
-    if not (by.is_therapist and alert.patient.therapist_id == by.pk):
-        raise ValidationError(_("Only the patient's own therapist can acknowledge this alert."))
+    alert = changeable(Alert, alert.pk, by=by, lock=True, related=("patient__clinic",))
     if alert.acknowledged_at is not None:
         raise ValidationError(_("This alert was already acknowledged."))
     alert.acknowledged_by, alert.acknowledged_at = by, timezone.now()

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import patient_required
 
 from .charts import ChartPoint, pain_chart
-from .forms import SessionLogForm
+from .forms import FORM_FIELD, SessionLogForm
 from .models import Patient, Plan, SessionLog
 from .progression_selectors import patient_safety_messages
 from .progression_services import plan_progression_refresh_if_stale
@@ -107,7 +107,15 @@ def _errors_onto_form(form: SessionLogForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         field = {"date": "day"}.get(field, field)
-        form.add_error(field if field in form.fields else None, errors)
+        for item in errors:
+            # An exercise's problem says which exercise and which of its fields.
+            params = item.params or {}
+            if "plan_exercise" in params:
+                name = f"ex{params['plan_exercise']}-{FORM_FIELD.get(params['field'], params['field'])}"
+                if name in form.fields:
+                    form.add_error(name, item)
+                    continue
+            form.add_error(field if field in form.fields else None, item)
 
 
 def _day_choices(patient: Patient, plan: Plan, local_today: date) -> list[date]:

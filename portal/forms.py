@@ -97,8 +97,13 @@ class PlanDetailsForm(forms.Form):
 class TargetForm(forms.Form):
     """One exercise's targets in a draft plan."""
 
-    target_hold_seconds = forms.IntegerField(label=_("Hold (s)"), min_value=1, max_value=MAX_HOLD_SECONDS)
-    target_reps = forms.IntegerField(label=_("Repetitions"), min_value=1, max_value=MAX_REPS)
+    # The limits are plan_edit's rule (its message shows on the field); the browser hints them.
+    target_hold_seconds = forms.IntegerField(
+        label=_("Hold (s)"), widget=forms.NumberInput(attrs={"min": 1, "max": MAX_HOLD_SECONDS})
+    )
+    target_reps = forms.IntegerField(
+        label=_("Repetitions"), widget=forms.NumberInput(attrs={"min": 1, "max": MAX_REPS})
+    )
     out_of_range_reason = forms.CharField(
         label=_("Reason if outside the range"),
         required=False,
@@ -146,6 +151,7 @@ class WeekRuleForm(forms.Form):
         super().__init__(*args, prefix=f"rule{week.pk}", **kwargs)
         for name in PlanWeek.RULE_FIELDS:
             field = PlanWeek._meta.get_field(name).formfield()
+            field.validators = []  # the limits are plan_edit's rule, with its own message
             if name in self.HELP_TEXTS:
                 field.help_text = self.HELP_TEXTS[name]
             if name in self.MAXIMA:
@@ -158,15 +164,13 @@ class ExerciseAddForm(forms.Form):
     exercise = forms.ModelChoiceField(label=_("Exercise from the library"), queryset=Exercise.objects.none())
     target_hold_seconds = forms.IntegerField(
         label=_("Hold (s)"),
-        min_value=1,
-        max_value=MAX_HOLD_SECONDS,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_HOLD_SECONDS}),
         required=False,
         help_text=_("Empty: the shortest hold in the library's range."),
     )
     target_reps = forms.IntegerField(
         label=_("Repetitions"),
-        min_value=1,
-        max_value=MAX_REPS,
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_REPS}),
         required=False,
         help_text=_("Empty: the fewest repetitions in the library's range."),
     )

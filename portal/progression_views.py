@@ -16,13 +16,17 @@ from .access import patient_for
 
 
 class ProgressionOverrideForm(forms.Form):
-    action = forms.ChoiceField(
+    """The decision's shape only: a missing decision or reason, or one not offered, is refused by
+    progression_override with the message the API gives too."""
+
+    action = forms.CharField(
         label=_("Decision"),
-        choices=ProgressionOverride.Action.choices,
-        widget=forms.RadioSelect,
+        required=False,
+        widget=forms.RadioSelect(choices=ProgressionOverride.Action.choices),
     )
     reason = forms.CharField(
         label=_("Reason"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Kept in the plan's history. “Release” lifts your hold; the rules then decide again."),
     )

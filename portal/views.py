@@ -9,7 +9,6 @@ see answers 404.
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -396,35 +395,43 @@ def _save_plan(request, plan, details_form, target_forms, rule_forms) -> bool:
     )
     if not all(results):
         return False
-    with transaction.atomic():
-        failed = False
-        if details_form.has_changed():
-            try:
-                services.plan_update_details(plan=plan, by=request.user, **details_form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(details_form, error)
-                failed = True
-        for form in target_forms.values():
-            if not form.has_changed():
-                continue
-            try:
-                services.plan_exercise_set_target(
-                    plan_exercise=form.plan_exercise, by=request.user, **form.cleaned_data
-                )
-            except ValidationError as error:
-                _add_errors(form, error)
-                failed = True
-        for form in rule_forms.values():
-            if not form.has_changed():
-                continue
-            try:
-                services.plan_week_set_rule(week=form.week, by=request.user, **form.cleaned_data)
-            except ValidationError as error:
-                _add_errors(form, error)
-                failed = True
-        if failed:
-            transaction.set_rollback(True)
-    return not failed
+    try:
+        services.plan_edit(
+            plan=plan,
+            by=request.user,
+            start_date=details_form.cleaned_data["start_date"],
+            note_to_patient=details_form.cleaned_data["note_to_patient"],
+            targets=[
+                {"exercise": form.plan_exercise.exercise.slug, **form.cleaned_data}
+                for form in target_forms.values()
+                if form.has_changed()
+            ],
+            rules={form.week.number: form.cleaned_data for form in rule_forms.values() if form.has_changed()},
+        )
+    except ValidationError as error:
+        _plan_errors_onto_forms(error, details_form, target_forms, rule_forms)
+        return False
+    return True
+
+
+def _plan_errors_onto_forms(error: ValidationError, details_form, target_forms, rule_forms) -> None:
+    """Put plan_edit's refusals on the form of the exercise or week each names, on its field."""
+    if not hasattr(error, "error_dict"):
+        details_form.add_error(None, error)
+        return
+    by_slug = {form.plan_exercise.exercise.slug: form for form in target_forms.values()}
+    by_week = {form.week.number: form for form in rule_forms.values()}
+    for key, items in error.error_dict.items():
+        for item in items:
+            params = item.params or {}
+            if key == "targets":
+                form = by_slug.get(params.get("slug"), details_form)
+            elif key == "rules":
+                form = by_week.get(params.get("week"), details_form)
+            else:
+                form = details_form
+            field = params.get("field", key)
+            form.add_error(field if field in form.fields else None, item)
 
 
 def _add_exercise(request, plan, form) -> bool:

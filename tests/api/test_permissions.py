@@ -49,6 +49,12 @@ MATRIX = [
     ("patch", "/api/v1/plans/{draft}/", {"note_to_patient": "Slowly."}, (401, 403, 403, 200, 404, 404, 403)),
     ("get", "/api/v1/plans/{plan}/versions/", None, (401, 403, 403, 200, 404, 404, 403)),
     ("get", "/api/v1/plans/{plan}/progression/", None, (401, 403, 403, 200, 404, 404, 403)),
+    (
+        "post",
+        "/api/v1/plans/{plan}/overrides/",
+        {"action": "hold", "reason": "Wait for the review."},
+        (401, 403, 403, 201, 404, 404, 403),
+    ),
     ("post", "/api/v1/plans/{draft}/approve/", None, (401, 403, 403, 200, 404, 404, 403)),
     ("post", "/api/v1/plans/{plan}/pause/", {"reason": "Flare-up"}, (401, 403, 403, 200, 404, 404, 403)),
     # The plan is not paused: its own therapist reaches the state check (400), others do not.

@@ -428,7 +428,7 @@ def test_progression_says_what_the_engine_decides_for_the_logs(patient, handout_
             pain_before=3,
             pain_after=2,
             symptom_change="same",
-            exercises=[ExerciseEntry(plan_exercise_id=pk, done=True) for pk in week1],
+            exercises=[ExerciseEntry(plan_exercise_id=pk, done=True, reps=5) for pk in week1],
         )
     body = client_for(patient.therapist).get(f"/api/v1/plans/{plan.pk}/progression/").json()
     assert (body["current_week"], body["state"]) == (1, "ready")

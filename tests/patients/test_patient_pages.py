@@ -425,9 +425,7 @@ def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_pl
         pain_before=4,
         pain_after=4,
         symptom_change="same",
-        exercises=[
-            ExerciseEntry(plan_exercise_id=item.pk, done=True, hurt=item == items[0]) for item in items
-        ],
+        exercises=[ExerciseEntry.at_targets(item, hurt=item == items[0]) for item in items],
     )
     page = client.get(TODAY_URL).content.decode()
     assert "Please read this first" in page

@@ -76,7 +76,7 @@ def test_logging_through_the_api_stores_the_count(active_plan):
     session = SessionLog.objects.get(patient=active_plan.patient)
     assert stored(session) == done_rows(session) == len(ids) == 3
 
-    one_done = [{"plan_exercise": ids[0], "done": True}] + [
+    one_done = [{"plan_exercise": ids[0], "done": True, "reps": 5}] + [
         {"plan_exercise": pk, "done": False} for pk in ids[1:]
     ]
     assert client.post("/api/v1/sessions/", {**body, "exercises": one_done}, format="json").status_code == 200

@@ -136,7 +136,20 @@ def test_negative_repetitions_are_refused(active_plan):
     entries[0] = ExerciseEntry(plan_exercise_id=entries[0].plan_exercise_id, done=True, reps=-2)
     with pytest.raises(ValidationError) as error:
         log(active_plan, active_plan.patient.local_date(), exercises=entries)
-    assert "Repetitions are 0 to 200" in error.value.message_dict["exercises"][0]
+    assert error.value.message_dict["exercises"] == [
+        "Single knee-to-chest stretch: repetitions cannot be below 0."
+    ]
+    assert not SessionLog.objects.exists()
+
+
+def test_a_done_exercise_needs_its_repetitions(active_plan):
+    entries = entries_for(active_plan)
+    entries[1] = ExerciseEntry(plan_exercise_id=entries[1].plan_exercise_id, done=True, hold_seconds=5)
+    with pytest.raises(ValidationError) as error:
+        log(active_plan, active_plan.patient.local_date(), exercises=entries)
+    assert error.value.message_dict["exercises"] == [
+        "Double knee-to-chest stretch: how many repetitions did you do?"
+    ]
     assert not SessionLog.objects.exists()
 
 

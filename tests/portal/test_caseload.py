@@ -50,10 +50,7 @@ def make_patient(
             pain_before=4,
             pain_after=3,
             symptom_change=change,
-            exercises=[
-                ExerciseEntry(plan_exercise_id=i.pk, done=True)
-                for i in plan_exercises_up_to_week(plan=plan, week=1)
-            ],
+            exercises=[ExerciseEntry.at_targets(i) for i in plan_exercises_up_to_week(plan=plan, week=1)],
         )
     return patient
 
