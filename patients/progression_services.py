@@ -1,9 +1,12 @@
 """Progression and safety alerts: load the facts, ask the engine, store what it decides.
 
-`plan_progression_refresh` is called when a session is logged (patients.services.session_log),
-when a page asks, after an override, and by `manage.py evaluate_plans` (cron). It is
-idempotent: evaluating twice stores the same snapshot and never raises an alert twice
-(alerts are unique per plan lineage and cause).
+The stored week, state and reasons (and what follows from them: the sessions' week numbers,
+alerts) have one writer: `plan_progression_store`, called with the plan's row locked
+(`plan_for_update`) and the facts read under that lock — by a session log
+(patients.services.session_log), an override, a pause, a resume, an approval, the daily
+`manage.py evaluate_plans` (each plan in its own transaction) and, at most once a local day,
+a page (`plan_progression_refresh_if_stale`). It is idempotent: evaluating twice stores the
+same snapshot and never raises an alert twice (alerts are unique per plan lineage and cause).
 """
 
 from bisect import insort
@@ -12,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -243,44 +246,87 @@ def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) 
         facts.session_weeks.update(dict.fromkeys(ids, week))
 
 
-# Nested in a caller's transaction (logging a session), no savepoint: an error rolls back the whole.
-@transaction.atomic(savepoint=False)
-def plan_progression_refresh(
+def plan_for_update(plan_id: int) -> Plan:
+    """The plan, with its patient, read again and locked until the transaction ends.
+
+    Every writer of the plan's progression (its week, state, reasons, its sessions' weeks and
+    its alerts) holds this lock and reads the facts after taking it, so two writers never
+    decide from facts the other is changing. Only the plan row is locked.
+    """
+    queryset = Plan.objects.select_related("patient")
+    if connection.features.has_select_for_update_of:
+        return queryset.select_for_update(of=("self",)).get(pk=plan_id)
+    return queryset.select_for_update().get(pk=plan_id)
+
+
+@transaction.atomic
+def plan_progression_refresh(*, plan: Plan, today: date | None = None) -> Plan:
+    """Re-evaluate a live plan under its lock: store its week, state and reasons, and raise any
+    new alerts. Returns the plan as stored (read again under the lock).
+
+    `today` is the patient's local date (default: now in their time zone). Drafts and ended
+    plans are returned unchanged.
+    """
+    locked = plan_for_update(plan.pk)
+    return plan_progression_store(plan=locked, today=today)
+
+
+def plan_progression_store(
     *,
     plan: Plan,
     today: date | None = None,
     session: SessionLog | None = None,
     facts: ProgressionFacts | None = None,
+    alerts: bool = True,
 ) -> Plan:
-    """Re-evaluate a live plan: store its week, state and reasons, and raise any new alerts.
+    """Evaluate and store, for a caller that holds the plan's lock (`plan_for_update`, or the
+    session log's own locked read) in its transaction and read `plan` under it.
 
-    `today` is the patient's local date (default: now in their time zone). Drafts and
-    ended plans are returned unchanged. `session`, one of the plan's sessions just logged,
-    gets the `week_number` the engine placed its day in. `facts`, when the caller has read
-    them in this transaction (a session log does), are used instead of reading them again.
+    `session`, one of the plan's sessions just logged, gets the `week_number` the engine placed
+    its day in. `facts`, when the caller has read them under the lock (a session log does), are
+    used instead of reading them again. Without `alerts` only the week, state and reasons are
+    stored: an approval decides where the patient starts, but nothing the patient did or left
+    undone is alerted about until the plan is theirs (the next log, page or daily run does).
     """
-    plan, _alerts, session_weeks = _refresh(plan, today=today, facts=facts)
+    if not connection.in_atomic_block:
+        raise RuntimeError("plan_progression_store needs the caller's transaction, holding the plan's lock.")
+    plan, _alerts, session_weeks = _refresh(plan, today=today, facts=facts, alerts=alerts)
     if session is not None and session.pk in session_weeks:
         session.week_number = session_weeks[session.pk]
     return plan
 
 
+def _evaluated_on_or_after(plan: Plan, today: date) -> bool:
+    evaluated_at = plan.progression_evaluated_at
+    return evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today
+
+
 def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) -> Plan:
     """Re-evaluate a plan when pages ask, at most once per local day (the engine's answer only
-    changes with a new day, a session or an override, and the last two refresh it already)."""
+    changes with a new day, a session or an override, and the last two refresh it already).
+
+    A page's copy of the plan may be old: a stale-looking one is read again under the plan's
+    lock, and evaluated only if the stored evaluation is still from an earlier day, so a page
+    never overwrites what a session log or an override stored meanwhile. The stored snapshot
+    is copied onto `plan` (the page's object, with whatever it read along), which is returned.
+    """
     today = today or plan.patient.local_date()
-    evaluated_at = plan.progression_evaluated_at
-    if evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today:
+    if _evaluated_on_or_after(plan, today):
         return plan
     with transaction.atomic():
-        return plan_progression_refresh(plan=plan, today=today)
+        locked = plan_for_update(plan.pk)
+        if not _evaluated_on_or_after(locked, today):
+            locked = plan_progression_store(plan=locked, today=today)
+    for name in ("status", *SNAPSHOT_FIELDS):
+        setattr(plan, name, getattr(locked, name))
+    return plan
 
 
 SNAPSHOT_FIELDS = ["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
 
 
 def _refresh(
-    plan: Plan, *, today: date | None, facts: ProgressionFacts | None = None
+    plan: Plan, *, today: date | None, facts: ProgressionFacts | None = None, alerts: bool = True
 ) -> tuple[Plan, list[Alert], dict[int, int]]:
     """(the plan, alerts raised, {session id: week number}) after one evaluation."""
     if not plan.is_live:
@@ -299,7 +345,7 @@ def _refresh(
         plan.progression_evaluated_at = timezone.now()
         plan.save(update_fields=SNAPSHOT_FIELDS)
     _sync_session_weeks(facts, decision)
-    return plan, _raise_alerts(facts, decision), facts.session_weeks
+    return plan, _raise_alerts(facts, decision) if alerts else [], facts.session_weeks
 
 
 @transaction.atomic
@@ -378,7 +424,7 @@ def progression_override(
             "reason": reason,
         },
     )
-    plan_progression_refresh(plan=plan, today=today)
+    plan_progression_store(plan=plan, today=today)
     return override
 
 
@@ -388,9 +434,12 @@ def plans_evaluate_all(*, now=None) -> dict[str, int]:
     Returns counts: plans evaluated, alerts raised, and plans per state.
     """
     counts: dict[str, int] = {"plans": 0, "alerts": 0}
-    plans = Plan.objects.filter(status__in=Plan.LIVE_STATUSES).select_related("patient").order_by("pk")
-    for plan in plans.iterator(chunk_size=200):
+    live = Plan.objects.filter(status__in=Plan.LIVE_STATUSES).order_by("pk")
+    plan_ids = list(live.values_list("pk", flat=True))
+    for plan_id in plan_ids:
+        # Each plan in its own transaction, under its lock, its facts read after taking it.
         with transaction.atomic():
+            plan = plan_for_update(plan_id)
             plan, raised, _weeks = _refresh(plan, today=plan.patient.local_date(now))
         counts["plans"] += 1
         counts["alerts"] += len(raised)

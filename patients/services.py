@@ -39,7 +39,7 @@ from .progression_services import (
     LoggedDay,
     PlanContent,
     ProgressionFacts,
-    plan_progression_refresh,
+    plan_progression_store,
 )
 
 User = get_user_model()
@@ -523,7 +523,8 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
     plan.status, plan.approved_by, plan.approved_at = Plan.Status.APPROVED, by, now
     plan.save(update_fields=["status", "approved_by", "approved_at"])
     _audit(by=by, action="plan.approved", target=plan, patient=plan.patient, data={"version": plan.version})
-    return plan
+    # The patient follows it from now: where they start, decided under its lock.
+    return plan_progression_store(plan=plan, alerts=False)
 
 
 @transaction.atomic
@@ -537,7 +538,7 @@ def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None
     plan.status = Plan.Status.PAUSED
     plan.save(update_fields=["status"])
     _audit(by=by, action="plan.paused", target=plan, patient=plan.patient, data={"reason": reason})
-    return plan
+    return plan_progression_store(plan=plan)
 
 
 @transaction.atomic
@@ -553,7 +554,7 @@ def plan_resume(*, plan: Plan, by: User, on: date | None = None) -> Plan:
     plan.status = Plan.Status.APPROVED
     plan.save(update_fields=["status"])
     _audit(by=by, action="plan.resumed", target=plan, patient=plan.patient)
-    return plan
+    return plan_progression_store(plan=plan)
 
 
 @transaction.atomic
@@ -742,7 +743,7 @@ def session_log(
         )
         # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
         plan.patient = patient
-        plan_progression_refresh(plan=plan, today=today, session=session, facts=facts)
+        plan_progression_store(plan=plan, today=today, session=session, facts=facts)
     return session, created
 
 
