@@ -28,6 +28,7 @@ from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercis
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 from patients.page_cache import patient_page_cached
+from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
@@ -375,7 +376,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         plan = self._plan(pk, change=False)
         if plan.is_live:
             plan = plan_progression_refresh_if_stale(plan=plan)
-        return Response(s.ProgressionSerializer(plan).data)
+        notice = progression_notice_open_for(plan=plan)
+        return Response(s.ProgressionSerializer(plan, context={"notice": notice}).data)
 
 
 # --- The patient's day and sessions ------------------------------------------------------

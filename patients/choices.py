@@ -36,4 +36,3 @@ class AlertKind(TextChoices):
     HIGH_PAIN = "high_pain", _("Pain 7 or more after a session")
     PAIN_RISE = "pain_rise", _("Pain up 2 or more from baseline")
     SILENCE = "silence", _("No session for 3 days")
-    PROGRESSION_HELD = "held", _("Held back from the next week")

@@ -485,6 +485,47 @@ class Alert(models.Model):
         return self.acknowledged_at is None
 
 
+class ProgressionNotice(models.Model):
+    """ "Held back from week N": the progression engine's note to the therapist, not a safety alert.
+
+    Opened when the rules hold the patient back and the week's rule says to tell the therapist;
+    closed by the same evaluation, with the reason, when the patient moves on, the condition
+    clears or the plan ends. Written only by patients.progression_services, under the plan's
+    lock; at most one is open per plan.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="notices")
+    week = models.PositiveSmallIntegerField(_("held back from week"))
+    message = models.TextField(_("message"))
+    cause_key = models.CharField(max_length=120)
+    opened_at = models.DateTimeField(_("opened"), default=tz.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    close_reason = models.TextField(_("why it closed"), blank=True)
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "-opened_at"]
+        verbose_name = _("progression notice")
+        verbose_name_plural = _("progression notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(closed_at__isnull=True), name="notice_one_open_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | ~Q(close_reason=""), name="notice_closed_with_reason"
+            ),
+            models.CheckConstraint(condition=Q(week__gte=2), name="notice_week_after_the_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.message}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
 class ProgressionOverride(models.Model):
     """A therapist's decision about a plan's week, recorded with who, when and why."""
 

@@ -17,12 +17,13 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
 from . import log_queries
-from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionLog
+from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionNotice, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
     ProgressionDecision,
@@ -185,19 +186,10 @@ def plan_progression_decide(*, plan: Plan, today: date | None = None) -> Progres
     return ProgressionFacts(plan, today=today).decide()
 
 
-def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> list[Alert]:
-    """Create an Alert for every signal not alerted before on this plan or its earlier versions."""
+def _raise_alerts(facts: ProgressionFacts) -> list[Alert]:
+    """Create an Alert for every safety signal not alerted before on this plan or its earlier versions."""
     plan = facts.plan
     wanted = list(facts.signals())
-    if decision.alert_therapist:
-        wanted.append(
-            Signal(
-                kind=Alert.Kind.PROGRESSION_HELD,
-                cause_key=f"held:{decision.week + 1}:{decision.week_started_on.isoformat()}",
-                message=_("Held back from week %(week)s: %(reasons)s")
-                % {"week": decision.week + 1, "reasons": " ".join(decision.reasons)},
-            )
-        )
     if not wanted:
         return []
     existing = log_queries.alerted_cause_keys(
@@ -226,6 +218,66 @@ def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> lis
         if was_created:
             created.append(alert)
     return created
+
+
+def _notice_cause_key(decision: ProgressionDecision) -> str:
+    return f"held:{decision.week + 1}:{decision.week_started_on.isoformat()}"
+
+
+def _notice_close_reason(notice: ProgressionNotice, decision: ProgressionDecision) -> str:
+    held_in = notice.week - 1
+    if decision.week > held_in:
+        return _("Moved on to week %(week)s.") % {"week": decision.week}
+    if decision.week < held_in:
+        return _("Went back to week %(week)s.") % {"week": decision.week}
+    if decision.on_hold:
+        return _("Held in week %(week)s by the therapist.") % {"week": decision.week}
+    if decision.alert_therapist:  # the same week, started again
+        return _("Week %(week)s started again on %(day)s.") % {
+            "week": decision.week,
+            "day": date_format(decision.week_started_on, "j F"),
+        }
+    return _("The condition cleared.")
+
+
+def _notice_close(notice: ProgressionNotice, *, reason: str) -> None:
+    notice.closed_at, notice.close_reason = timezone.now(), reason
+    notice.save(update_fields=["closed_at", "close_reason"])
+
+
+def _sync_notice(plan: Plan, decision: ProgressionDecision, *, was_held: bool) -> None:
+    """Open, update or close the plan's "held back" notice so that it says what the engine decided.
+
+    A notice is open only while the stored state is held (this function closes it in the same
+    evaluation that moves the state on), so a plan that was not held and is not held now has
+    none to look for.
+    """
+    if not (was_held or decision.alert_therapist):
+        return
+    notice = ProgressionNotice.objects.filter(plan=plan, closed_at__isnull=True).first()
+    cause_key = _notice_cause_key(decision)
+    if notice is not None and not (decision.alert_therapist and notice.cause_key == cause_key):
+        _notice_close(notice, reason=_notice_close_reason(notice, decision))
+        notice = None
+    if not decision.alert_therapist:
+        return
+    message = _("Held back from week %(week)s: %(reasons)s") % {
+        "week": decision.week + 1,
+        "reasons": " ".join(decision.reasons),
+    }
+    if notice is None:
+        ProgressionNotice.objects.create(
+            plan=plan, week=decision.week + 1, message=message, cause_key=cause_key
+        )
+    elif notice.message != message:  # the same hold, for reasons that changed
+        notice.message = message
+        notice.save(update_fields=["message"])
+
+
+def plan_notices_close(*, plan: Plan, reason: str) -> None:
+    """Close the plan's open notice when the plan ends; the caller holds the plan's lock."""
+    for notice in ProgressionNotice.objects.filter(plan=plan, closed_at__isnull=True):
+        _notice_close(notice, reason=reason)
 
 
 def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) -> None:
@@ -340,12 +392,15 @@ def _refresh(
     evaluated_at = plan.progression_evaluated_at
     # `progression_evaluated_at` is when the stored snapshot was last confirmed: once a local
     # day is enough (plan_progression_refresh_if_stale), so an unchanged decision writes nothing.
+    was_held = plan.progression_state == Plan.ProgressionState.HELD
     if not (unchanged and evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today):
         plan.current_week, plan.progression_state, plan.progression_reasons = snapshot
         plan.progression_evaluated_at = timezone.now()
         plan.save(update_fields=SNAPSHOT_FIELDS)
     _sync_session_weeks(facts, decision)
-    return plan, _raise_alerts(facts, decision) if alerts else [], facts.session_weeks
+    if alerts:
+        _sync_notice(plan, decision, was_held=was_held)
+    return plan, _raise_alerts(facts) if alerts else [], facts.session_weeks
 
 
 @transaction.atomic

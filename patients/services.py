@@ -39,6 +39,7 @@ from .progression_services import (
     LoggedDay,
     PlanContent,
     ProgressionFacts,
+    plan_notices_close,
     plan_progression_store,
 )
 
@@ -520,6 +521,7 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
         )
         previous.status, previous.ended_at = Plan.Status.SUPERSEDED, now
         previous.save(update_fields=["status", "ended_at"])
+        plan_notices_close(plan=previous, reason=_("A new version of the plan replaced this one."))
     plan.status, plan.approved_by, plan.approved_at = Plan.Status.APPROVED, by, now
     plan.save(update_fields=["status", "approved_by", "approved_at"])
     _audit(by=by, action="plan.approved", target=plan, patient=plan.patient, data={"version": plan.version})
@@ -569,6 +571,7 @@ def plan_complete(*, plan: Plan, by: User) -> Plan:
     )
     plan.status, plan.ended_at = Plan.Status.COMPLETED, now
     plan.save(update_fields=["status", "ended_at"])
+    plan_notices_close(plan=plan, reason=_("The plan was completed."))
     _audit(by=by, action="plan.completed", target=plan, patient=plan.patient)
     return plan
 
