@@ -184,3 +184,41 @@ def test_earlier_notices_are_listed_with_why_they_closed(client, held_for_worse,
     html = client.get(reverse("portal:progression", args=[held_for_worse.patient.pk])).content.decode()
     assert "Earlier progression notices" in html
     assert "The condition cleared." in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0004_turns_held_back_alerts_into_notices(active_plan):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+    from django.utils import timezone
+
+    before, after = ("patients", "0003_reportsfast_session_counts"), ("patients", "0004_progression_notices")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    plan, now = active_plan, timezone.now()
+    Plan.objects.filter(pk=plan.pk).update(progression_state=HELD)
+    seen = {"acknowledged_at": now - timedelta(days=5), "acknowledgement_comment": "Phoned."}
+    for days_ago, key, extra in (
+        (9, "held:2:2026-01-01", seen),
+        (6, "held:2:2026-01-02", {}),
+        (1, "held:3:x", {}),
+    ):
+        Alert.objects.create(
+            patient=plan.patient,
+            plan=plan,
+            kind="held",
+            message=f"Held back ({key})",
+            cause_key=key,
+            created_at=now - timedelta(days=days_ago),
+            **extra,
+        )
+    Alert.objects.create(patient=plan.patient, plan=plan, kind="hurt", message="It hurt.", cause_key="hurt:x")
+    executor.loader.build_graph()
+    executor.migrate([after])
+
+    assert list(Alert.objects.values_list("kind", flat=True)) == ["hurt"]  # safety alerts stay
+    notices = {n.cause_key: n for n in ProgressionNotice.objects.all()}
+    assert notices["held:3:x"].is_open and notices["held:3:x"].week == 3  # the newest, still held
+    assert notices["held:2:2026-01-02"].close_reason == "Replaced by a later notice."
+    assert notices["held:2:2026-01-01"].close_reason == "Acknowledged by the therapist (as an alert)."
+    assert notices["held:2:2026-01-01"].opened_at == now - timedelta(days=9)
