@@ -505,7 +505,7 @@ class ProgressionNotice(models.Model):
     objects = PlanScopedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["plan", "-opened_at"]
+        ordering = ["-opened_at", "-pk"]
         verbose_name = _("progression notice")
         verbose_name_plural = _("progression notices")
         constraints = [

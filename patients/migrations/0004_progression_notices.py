@@ -97,7 +97,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "progression notice",
                 "verbose_name_plural": "progression notices",
-                "ordering": ["plan", "-opened_at"],
+                "ordering": ["-opened_at", "-pk"],
                 "constraints": [
                     models.UniqueConstraint(
                         condition=models.Q(("closed_at__isnull", True)),
