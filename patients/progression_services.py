@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
-from . import log_queries
 from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionNotice, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
@@ -84,17 +84,27 @@ class PlanContent:
     """A plan's weeks with their progression rules and its exercises, read in one query."""
 
     def __init__(self, plan: Plan):
-        rows = log_queries.plan_content_rows(plan.pk)
+        # A row per plan exercise with its week's rule (a week without exercises: one row, None
+        # for the exercise), in the plan's order.
+        rows = (
+            PlanWeek.objects.filter(plan_id=plan.pk)
+            .order_by("number", "exercises__order", "exercises__id")
+            .values_list(
+                "number",
+                *PlanWeek.RULE_FIELDS,
+                "exercises__id",
+                "exercises__order",
+                "exercises__exercise__name",
+                "exercises__exercise__slug",
+            )
+        )
         weeks: dict[int, WeekRule] = {}
         self.items: dict[int, PlanItem] = {}
         rule_count = len(PlanWeek.RULE_FIELDS)
         for number, *rest in rows:
             rule, (item_id, order, name, slug) = rest[:rule_count], rest[rule_count:]
             if number not in weeks:
-                values = dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True))
-                # SQLite answers booleans as 0 and 1
-                values["requires_therapist_confirmation"] = bool(values["requires_therapist_confirmation"])
-                weeks[number] = WeekRule(number=number, **values)
+                weeks[number] = WeekRule(number=number, **dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True)))
             if item_id is not None:
                 self.items[item_id] = PlanItem(item_id, number, order, name, slug)
         self.weeks = list(weeks.values())
@@ -112,18 +122,35 @@ class ProgressionFacts:
         self.weeks = (content or PlanContent(plan)).weeks
         # The logs and the names of exercises that hurt, in one query: a row per log, or per
         # exercise that hurt in it (in the plan's order).
-        rows = log_queries.history(patient_id=plan.patient_id, start=plan.start_date, end=today)
+        rows = (
+            SessionLog.objects.filter(patient_id=plan.patient_id, date__gte=plan.start_date, date__lte=today)
+            .annotate(hurt_row=FilteredRelation("exercises", condition=Q(exercises__hurt=True)))
+            .order_by(
+                "date",
+                "hurt_row__plan_exercise__week__number",
+                "hurt_row__plan_exercise__order",
+                "hurt_row__id",
+            )
+            .values_list(
+                "pk",
+                "date",
+                "pain_before",
+                "pain_after",
+                "symptom_change",
+                "week_number",
+                "created_at",
+                "hurt_row__plan_exercise__exercise__name",
+            )
+        )
         logs: dict[int, tuple] = {}
         hurt: dict[int, list[str]] = {}
         #: The days logged: a session log finds the day's row here.
         self.logged: dict[date, LoggedDay] = {}
-        for row in rows:
-            logs.setdefault(
-                row.pk, (row.date, row.pain_before, row.pain_after, row.symptom_change, row.week_number)
-            )
-            self.logged.setdefault(row.date, LoggedDay(row.pk, row.week_number, row.created_at))
-            if row.hurt_name is not None:
-                hurt.setdefault(row.pk, []).append(row.hurt_name)
+        for pk, day, before, after, change, week, created_at, hurt_name in rows:
+            logs.setdefault(pk, (day, before, after, change, week))
+            self.logged.setdefault(day, LoggedDay(pk, week, created_at))
+            if hurt_name is not None:
+                hurt.setdefault(pk, []).append(hurt_name)
         # The week each session is stored in now, so only the ones the engine moves are written.
         self.session_weeks = {pk: log[4] for pk, log in logs.items()}
         self.sessions = [
@@ -138,7 +165,7 @@ class ProgressionFacts:
             for pk, (day, before, after, change, _week) in logs.items()
         ]
         self.session_ids = {f.date: f.session_id for f in self.sessions}
-        # A plan loaded by `log_queries.live_plan_for_update` says whether the patient has any
+        # A plan loaded by `plan_live_for_update` says whether the patient has any
         # override or pause at all; most have none, and then there is nothing to read.
         overrides = []
         if getattr(plan, "has_overrides", True):
@@ -192,8 +219,10 @@ def _raise_alerts(facts: ProgressionFacts) -> list[Alert]:
     wanted = list(facts.signals())
     if not wanted:
         return []
-    existing = log_queries.alerted_cause_keys(
-        plan_ids=[p.pk for p in facts.lineage], cause_keys=[s.cause_key for s in wanted]
+    existing = set(
+        Alert.objects.filter(
+            plan__in=[p.pk for p in facts.lineage], cause_key__in=[s.cause_key for s in wanted]
+        ).values_list("cause_key", flat=True)
     )
     created = []
     for signal in wanted:
@@ -296,6 +325,25 @@ def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) 
     for week, ids in moved.items():
         SessionLog.objects.filter(pk__in=ids).update(week_number=week)
         facts.session_weeks.update(dict.fromkeys(ids, week))
+
+
+def plan_live_for_update(*, patient_id: int) -> Plan | None:
+    """The patient's live (approved or paused) plan, locked until the transaction ends.
+
+    It says whether the patient has any override or pause (`has_overrides`, `has_pauses`), so
+    that evaluating it skips reading them when there are none, as for most patients.
+    """
+    same_patient = {"plan__patient_id": OuterRef("patient_id")}
+    return (
+        Plan.objects.select_for_update()
+        .filter(patient_id=patient_id, status__in=Plan.LIVE_STATUSES)
+        .annotate(
+            has_overrides=Exists(ProgressionOverride.objects.filter(**same_patient)),
+            has_pauses=Exists(PlanPause.objects.filter(**same_patient)),
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def plan_for_update(plan_id: int) -> Plan:
