@@ -160,6 +160,7 @@ def test_a_page_refresh_racing_a_session_log_never_overwrites_the_logs_decision(
         thread.join(timeout=30)
 
     assert failures == []
+    assert logged.is_set()  # the two did overlap: the page started while the log was uncommitted
     stored = Plan.objects.get(pk=plan.pk)
     # The log's decision (held back: pain rose to 9 today) stands; the page did not put back "ready".
     assert stored.progression_state == Held
