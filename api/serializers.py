@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
@@ -327,7 +328,15 @@ class PlanPauseSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
 
 
+class ProgressionNoticeSerializer(serializers.Serializer):
+    week = serializers.IntegerField(read_only=True, help_text=_("The week the patient is held back from."))
+    message = serializers.CharField(read_only=True)
+    opened_at = serializers.DateTimeField(read_only=True)
+
+
 class ProgressionSerializer(serializers.Serializer):
+    """The plan's progression; `notice` (from the context) is its open "held back" notice, or null."""
+
     current_week = serializers.IntegerField(read_only=True)
     state = serializers.ChoiceField(
         source="progression_state", choices=Plan.ProgressionState.choices, read_only=True
@@ -336,6 +345,16 @@ class ProgressionSerializer(serializers.Serializer):
     evaluated_at = serializers.DateTimeField(
         source="progression_evaluated_at", read_only=True, allow_null=True
     )
+    notice = serializers.SerializerMethodField(
+        help_text=_(
+            "Held back from the next week: a progression notice, not a safety alert. Null when none is open."
+        )
+    )
+
+    @extend_schema_field(ProgressionNoticeSerializer(allow_null=True))
+    def get_notice(self, plan) -> dict | None:
+        notice = self.context.get("notice")
+        return ProgressionNoticeSerializer(notice).data if notice is not None else None
 
 
 class ProgressionOverrideRequestSerializer(serializers.Serializer):

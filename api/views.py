@@ -27,6 +27,7 @@ from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
+from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale, progression_override
 from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
@@ -357,7 +358,8 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         plan = self._plan(pk, change=False)
         if plan.is_live:
             plan = plan_progression_refresh_if_stale(plan=plan)
-        return Response(s.ProgressionSerializer(plan).data)
+        notice = progression_notice_open_for(plan=plan)
+        return Response(s.ProgressionSerializer(plan, context={"notice": notice}).data)
 
     @extend_schema(
         summary="Move the patient on, hold them, release your hold, or go back a week",

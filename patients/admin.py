@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from .models import Alert, Patient, Plan, PlanExercise, PlanPause, PlanWeek, ProgressionOverride, SessionLog
+from .models import (
+    Alert,
+    Patient,
+    Plan,
+    PlanExercise,
+    PlanPause,
+    PlanWeek,
+    ProgressionNotice,
+    ProgressionOverride,
+    SessionLog,
+)
 
 
 @admin.register(Patient)
@@ -81,3 +91,18 @@ class ProgressionOverrideAdmin(admin.ModelAdmin):
     list_display = ["plan", "action", "from_week", "to_week", "effective_on", "created_by", "created_at"]
     list_filter = ["action"]
     raw_id_fields = ["plan", "created_by"]
+
+
+@admin.register(ProgressionNotice)
+class ProgressionNoticeAdmin(admin.ModelAdmin):
+    """Read-only: notices are opened and closed by the progression evaluation alone."""
+
+    list_display = ["plan", "week", "opened_at", "closed_at", "close_reason"]
+    search_fields = ["plan__patient__user__username", "plan__patient__user__last_name", "message"]
+    list_select_related = ["plan__patient__user", "plan__template"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Clinic, timezone_choices
 from exercises.models import DoseRange, Exercise, ProgramTemplate, ProgressionRule, rule_constraints
 
+from . import choices
+
 PAIN_SCALE = range(0, 11)  # 0 = no pain, 10 = worst imaginable
 MAX_REPS = 200
 MAX_HOLD_SECONDS = 300
@@ -156,11 +158,7 @@ class Plan(models.Model):
 
     LIVE_STATUSES = (Status.APPROVED, Status.PAUSED)
 
-    class ProgressionState(models.TextChoices):
-        IN_WEEK = "in_week", _("In progress")
-        READY = "ready", _("Ready to move on")
-        HELD = "held", _("Held back")
-        FINISHED = "finished", _("Final week reached")
+    ProgressionState = choices.ProgressionState
 
     patient = models.ForeignKey(
         Patient, on_delete=models.CASCADE, related_name="plans", verbose_name=_("patient")
@@ -386,10 +384,7 @@ class PlanExercise(DoseRange):
 class SessionLog(models.Model):
     """One patient's session on one local calendar day. Logging again that day edits it."""
 
-    class SymptomChange(models.TextChoices):
-        BETTER = "better", _("Better")
-        SAME = "same", _("Same")
-        WORSE = "worse", _("Worse")
+    SymptomChange = choices.SymptomChange
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="sessions")
     plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="sessions")
@@ -464,13 +459,7 @@ class SessionExercise(models.Model):
 class Alert(models.Model):
     """A safety signal for the therapist, raised once per cause (`cause_key`)."""
 
-    class Kind(models.TextChoices):
-        HURT = "hurt", _("It hurt, stopped")
-        WORSE_TWICE = "worse_twice", _("Worse two sessions running")
-        HIGH_PAIN = "high_pain", _("Pain 7 or more after a session")
-        PAIN_RISE = "pain_rise", _("Pain up 2 or more from baseline")
-        SILENCE = "silence", _("No session for 3 days")
-        PROGRESSION_HELD = "held", _("Held back from the next week")
+    Kind = choices.AlertKind
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="alerts")
@@ -512,14 +501,51 @@ class Alert(models.Model):
         return self.acknowledged_at is None
 
 
+class ProgressionNotice(models.Model):
+    """ "Held back from week N": the progression engine's note to the therapist, not a safety alert.
+
+    Opened when the rules hold the patient back and the week's rule says to tell the therapist;
+    closed by the same evaluation, with the reason, when the patient moves on, the condition
+    clears or the plan ends. Written only by patients.progression_services, under the plan's
+    lock; at most one is open per plan.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="notices")
+    week = models.PositiveSmallIntegerField(_("held back from week"))
+    message = models.TextField(_("message"))
+    cause_key = models.CharField(max_length=120)
+    opened_at = models.DateTimeField(_("opened"), default=tz.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    close_reason = models.TextField(_("why it closed"), blank=True)
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("progression notice")
+        verbose_name_plural = _("progression notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(closed_at__isnull=True), name="notice_one_open_per_plan"
+            ),
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | ~Q(close_reason=""), name="notice_closed_with_reason"
+            ),
+            models.CheckConstraint(condition=Q(week__gte=2), name="notice_week_after_the_first"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: {self.message}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
 class ProgressionOverride(models.Model):
     """A therapist's decision about a plan's week, recorded with who, when and why."""
 
-    class Action(models.TextChoices):
-        ADVANCE = "advance", _("Move on to the next week")
-        HOLD = "hold", _("Hold in the current week")
-        RELEASE = "release", _("Release the hold")
-        BACK = "back", _("Go back a week")
+    Action = choices.OverrideAction
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="overrides")
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)

@@ -39,10 +39,10 @@ from datetime import date, timedelta
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from .models import Alert, Plan, ProgressionOverride, SessionLog
+from .choices import AlertKind, OverrideAction, ProgressionState, SymptomChange
 
-State = Plan.ProgressionState
-Action = ProgressionOverride.Action
+State = ProgressionState
+Action = OverrideAction
 
 # Safety thresholds (the design's, fixed for every plan).
 HIGH_PAIN = 7  # pain after a session at or above this is a signal
@@ -84,7 +84,7 @@ class SessionFacts:
 
     @property
     def worse(self) -> bool:
-        return self.symptom_change == SessionLog.SymptomChange.WORSE
+        return self.symptom_change == SymptomChange.WORSE
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class WeekPeriod:
 @dataclass(frozen=True)
 class ProgressionDecision:
     week: int
-    state: str  # a Plan.ProgressionState value
+    state: str  # a ProgressionState value
     reasons: tuple[str, ...]
     week_started_on: date
     on_hold: bool = False  # held by the therapist (an override), not by the rules
@@ -335,7 +335,7 @@ def decide(
 
 @dataclass(frozen=True)
 class Signal:
-    kind: str  # an Alert.Kind value
+    kind: str  # an AlertKind value
     cause_key: str  # stable: the same cause always gives the same key
     message: str  # for the therapist
     session_date: date | None = None
@@ -378,7 +378,7 @@ def safety_signals(
         if s.hurt_exercises:
             signals.append(
                 Signal(
-                    kind=Alert.Kind.HURT,
+                    kind=AlertKind.HURT,
                     cause_key=f"hurt:{s.date.isoformat()}",
                     message=_("Stopped %(exercises)s on %(day)s because it hurt.")
                     % {"exercises": ", ".join(s.hurt_exercises), "day": _day(s.date)},
@@ -389,7 +389,7 @@ def safety_signals(
         if len(run) >= 2:
             signals.append(
                 Signal(
-                    kind=Alert.Kind.WORSE_TWICE,
+                    kind=AlertKind.WORSE_TWICE,
                     cause_key=f"worse:{run[0].date.isoformat()}",
                     message=_("Symptoms reported worse two sessions running (%(first)s and %(second)s).")
                     % {"first": _day(run[0].date), "second": _day(run[1].date)},
@@ -399,7 +399,7 @@ def safety_signals(
     for run in _runs(facts, lambda s: s.pain_after >= HIGH_PAIN):
         signals.append(
             Signal(
-                kind=Alert.Kind.HIGH_PAIN,
+                kind=AlertKind.HIGH_PAIN,
                 cause_key=f"high_pain:{run[0].date.isoformat()}",
                 message=_("Pain %(pain)s out of 10 after the session on %(day)s.")
                 % {"pain": run[0].pain_after, "day": _day(run[0].date)},
@@ -410,7 +410,7 @@ def safety_signals(
         for run in _runs(facts, lambda s: s.pain - baseline >= PAIN_RISE):
             signals.append(
                 Signal(
-                    kind=Alert.Kind.PAIN_RISE,
+                    kind=AlertKind.PAIN_RISE,
                     cause_key=f"pain_rise:{run[0].date.isoformat()}",
                     message=_("Pain rose from %(baseline)s to %(pain)s on %(day)s.")
                     % {"baseline": baseline, "pain": run[0].pain, "day": _day(run[0].date)},
@@ -429,7 +429,7 @@ def safety_signals(
         if len(gap) >= SILENCE_DAYS:
             signals.append(
                 Signal(
-                    kind=Alert.Kind.SILENCE,
+                    kind=AlertKind.SILENCE,
                     cause_key=f"silence:{last.isoformat()}",
                     message=(
                         _("No session logged since %(day)s.") % {"day": _day(last)}

@@ -6,7 +6,7 @@ from datetime import date
 from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Alert, Patient, Plan, ProgressionOverride, SessionExercise
+from .models import Alert, Patient, Plan, ProgressionNotice, ProgressionOverride, SessionExercise
 from .progression_services import plan_lineage
 
 
@@ -98,4 +98,18 @@ def plan_progression_history(*, plan: Plan) -> QuerySet[ProgressionOverride]:
         ProgressionOverride.objects.filter(plan__in=plan_lineage(plan))
         .select_related("created_by")
         .order_by("-effective_on", "-created_at", "-pk")
+    )
+
+
+def progression_notice_open_for(*, plan: Plan | None) -> ProgressionNotice | None:
+    """The plan's open "held back" notice, if any (shown with the progression, not the alerts)."""
+    if plan is None:
+        return None
+    return ProgressionNotice.objects.filter(plan=plan, closed_at__isnull=True).first()
+
+
+def progression_notices_for(*, plan: Plan) -> QuerySet[ProgressionNotice]:
+    """The notices of this plan and the versions it replaced: the open one first, then newest first."""
+    return ProgressionNotice.objects.filter(plan__in=plan_lineage(plan)).order_by(
+        F("closed_at").asc(nulls_first=True), "-opened_at", "-pk"
     )

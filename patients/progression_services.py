@@ -1,9 +1,12 @@
 """Progression and safety alerts: load the facts, ask the engine, store what it decides.
 
-`plan_progression_refresh` is called when a session is logged (patients.services.session_log),
-when a page asks, after an override, and by `manage.py evaluate_plans` (cron). It is
-idempotent: evaluating twice stores the same snapshot and never raises an alert twice
-(alerts are unique per plan lineage and cause).
+The stored week, state and reasons (and what follows from them: the sessions' week numbers,
+alerts) have one writer: `plan_progression_store`, called with the plan's row locked
+(`plan_for_update`) and the facts read under that lock — by a session log
+(patients.services.session_log), an override, a pause, a resume, an approval, the daily
+`manage.py evaluate_plans` (each plan in its own transaction) and, at most once a local day,
+a page (`plan_progression_refresh_if_stale`). It is idempotent: evaluating twice stores the
+same snapshot and never raises an alert twice (alerts are unique per plan lineage and cause).
 """
 
 from bisect import insort
@@ -12,15 +15,16 @@ from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, FilteredRelation, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
-from . import log_queries
 from .access import OutOfScope
-from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionOverride, SessionLog
+from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionNotice, ProgressionOverride, SessionLog
 from .progression import (
     OverrideFacts,
     ProgressionDecision,
@@ -81,17 +85,27 @@ class PlanContent:
     """A plan's weeks with their progression rules and its exercises, read in one query."""
 
     def __init__(self, plan: Plan):
-        rows = log_queries.plan_content_rows(plan.pk)
+        # A row per plan exercise with its week's rule (a week without exercises: one row, None
+        # for the exercise), in the plan's order.
+        rows = (
+            PlanWeek.objects.filter(plan_id=plan.pk)
+            .order_by("number", "exercises__order", "exercises__id")
+            .values_list(
+                "number",
+                *PlanWeek.RULE_FIELDS,
+                "exercises__id",
+                "exercises__order",
+                "exercises__exercise__name",
+                "exercises__exercise__slug",
+            )
+        )
         weeks: dict[int, WeekRule] = {}
         self.items: dict[int, PlanItem] = {}
         rule_count = len(PlanWeek.RULE_FIELDS)
         for number, *rest in rows:
             rule, (item_id, order, name, slug) = rest[:rule_count], rest[rule_count:]
             if number not in weeks:
-                values = dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True))
-                # SQLite answers booleans as 0 and 1
-                values["requires_therapist_confirmation"] = bool(values["requires_therapist_confirmation"])
-                weeks[number] = WeekRule(number=number, **values)
+                weeks[number] = WeekRule(number=number, **dict(zip(PlanWeek.RULE_FIELDS, rule, strict=True)))
             if item_id is not None:
                 self.items[item_id] = PlanItem(item_id, number, order, name, slug)
         self.weeks = list(weeks.values())
@@ -109,18 +123,35 @@ class ProgressionFacts:
         self.weeks = (content or PlanContent(plan)).weeks
         # The logs and the names of exercises that hurt, in one query: a row per log, or per
         # exercise that hurt in it (in the plan's order).
-        rows = log_queries.history(patient_id=plan.patient_id, start=plan.start_date, end=today)
+        rows = (
+            SessionLog.objects.filter(patient_id=plan.patient_id, date__gte=plan.start_date, date__lte=today)
+            .annotate(hurt_row=FilteredRelation("exercises", condition=Q(exercises__hurt=True)))
+            .order_by(
+                "date",
+                "hurt_row__plan_exercise__week__number",
+                "hurt_row__plan_exercise__order",
+                "hurt_row__id",
+            )
+            .values_list(
+                "pk",
+                "date",
+                "pain_before",
+                "pain_after",
+                "symptom_change",
+                "week_number",
+                "created_at",
+                "hurt_row__plan_exercise__exercise__name",
+            )
+        )
         logs: dict[int, tuple] = {}
         hurt: dict[int, list[str]] = {}
         #: The days logged: a session log finds the day's row here.
         self.logged: dict[date, LoggedDay] = {}
-        for row in rows:
-            logs.setdefault(
-                row.pk, (row.date, row.pain_before, row.pain_after, row.symptom_change, row.week_number)
-            )
-            self.logged.setdefault(row.date, LoggedDay(row.pk, row.week_number, row.created_at))
-            if row.hurt_name is not None:
-                hurt.setdefault(row.pk, []).append(row.hurt_name)
+        for pk, day, before, after, change, week, created_at, hurt_name in rows:
+            logs.setdefault(pk, (day, before, after, change, week))
+            self.logged.setdefault(day, LoggedDay(pk, week, created_at))
+            if hurt_name is not None:
+                hurt.setdefault(pk, []).append(hurt_name)
         # The week each session is stored in now, so only the ones the engine moves are written.
         self.session_weeks = {pk: log[4] for pk, log in logs.items()}
         self.sessions = [
@@ -135,7 +166,7 @@ class ProgressionFacts:
             for pk, (day, before, after, change, _week) in logs.items()
         ]
         self.session_ids = {f.date: f.session_id for f in self.sessions}
-        # A plan loaded by `log_queries.live_plan_for_update` says whether the patient has any
+        # A plan loaded by `plan_live_for_update` says whether the patient has any
         # override or pause at all; most have none, and then there is nothing to read.
         overrides = []
         if getattr(plan, "has_overrides", True):
@@ -183,23 +214,16 @@ def plan_progression_decide(*, plan: Plan, today: date | None = None) -> Progres
     return ProgressionFacts(plan, today=today).decide()
 
 
-def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> list[Alert]:
-    """Create an Alert for every signal not alerted before on this plan or its earlier versions."""
+def _raise_alerts(facts: ProgressionFacts) -> list[Alert]:
+    """Create an Alert for every safety signal not alerted before on this plan or its earlier versions."""
     plan = facts.plan
     wanted = list(facts.signals())
-    if decision.alert_therapist:
-        wanted.append(
-            Signal(
-                kind=Alert.Kind.PROGRESSION_HELD,
-                cause_key=f"held:{decision.week + 1}:{decision.week_started_on.isoformat()}",
-                message=_("Held back from week %(week)s: %(reasons)s")
-                % {"week": decision.week + 1, "reasons": " ".join(decision.reasons)},
-            )
-        )
     if not wanted:
         return []
-    existing = log_queries.alerted_cause_keys(
-        plan_ids=[p.pk for p in facts.lineage], cause_keys=[s.cause_key for s in wanted]
+    existing = set(
+        Alert.objects.filter(
+            plan__in=[p.pk for p in facts.lineage], cause_key__in=[s.cause_key for s in wanted]
+        ).values_list("cause_key", flat=True)
     )
     created = []
     for signal in wanted:
@@ -226,6 +250,66 @@ def _raise_alerts(facts: ProgressionFacts, decision: ProgressionDecision) -> lis
     return created
 
 
+def _notice_cause_key(decision: ProgressionDecision) -> str:
+    return f"held:{decision.week + 1}:{decision.week_started_on.isoformat()}"
+
+
+def _notice_close_reason(notice: ProgressionNotice, decision: ProgressionDecision) -> str:
+    held_in = notice.week - 1
+    if decision.week > held_in:
+        return _("Moved on to week %(week)s.") % {"week": decision.week}
+    if decision.week < held_in:
+        return _("Went back to week %(week)s.") % {"week": decision.week}
+    if decision.on_hold:
+        return _("Held in week %(week)s by the therapist.") % {"week": decision.week}
+    if decision.alert_therapist:  # the same week, started again
+        return _("Week %(week)s started again on %(day)s.") % {
+            "week": decision.week,
+            "day": date_format(decision.week_started_on, "j F"),
+        }
+    return _("The condition cleared.")
+
+
+def _notice_close(notice: ProgressionNotice, *, reason: str) -> None:
+    notice.closed_at, notice.close_reason = timezone.now(), reason
+    notice.save(update_fields=["closed_at", "close_reason"])
+
+
+def _sync_notice(plan: Plan, decision: ProgressionDecision, *, was_held: bool) -> None:
+    """Open, update or close the plan's "held back" notice so that it says what the engine decided.
+
+    A notice is open only while the stored state is held (this function closes it in the same
+    evaluation that moves the state on), so a plan that was not held and is not held now has
+    none to look for.
+    """
+    if not (was_held or decision.alert_therapist):
+        return
+    notice = ProgressionNotice.objects.filter(plan=plan, closed_at__isnull=True).first()
+    cause_key = _notice_cause_key(decision)
+    if notice is not None and not (decision.alert_therapist and notice.cause_key == cause_key):
+        _notice_close(notice, reason=_notice_close_reason(notice, decision))
+        notice = None
+    if not decision.alert_therapist:
+        return
+    message = _("Held back from week %(week)s: %(reasons)s") % {
+        "week": decision.week + 1,
+        "reasons": " ".join(decision.reasons),
+    }
+    if notice is None:
+        ProgressionNotice.objects.create(
+            plan=plan, week=decision.week + 1, message=message, cause_key=cause_key
+        )
+    elif notice.message != message:  # the same hold, for reasons that changed
+        notice.message = message
+        notice.save(update_fields=["message"])
+
+
+def plan_notices_close(*, plan: Plan, reason: str) -> None:
+    """Close the plan's open notice when the plan ends; the caller holds the plan's lock."""
+    for notice in ProgressionNotice.objects.filter(plan=plan, closed_at__isnull=True):
+        _notice_close(notice, reason=reason)
+
+
 def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) -> None:
     """Keep each session's `week_number` equal to the week the engine places that day in.
 
@@ -244,44 +328,106 @@ def _sync_session_weeks(facts: ProgressionFacts, decision: ProgressionDecision) 
         facts.session_weeks.update(dict.fromkeys(ids, week))
 
 
-# Nested in a caller's transaction (logging a session), no savepoint: an error rolls back the whole.
-@transaction.atomic(savepoint=False)
-def plan_progression_refresh(
+def plan_live_for_update(*, patient_id: int) -> Plan | None:
+    """The patient's live (approved or paused) plan, locked until the transaction ends.
+
+    It says whether the patient has any override or pause (`has_overrides`, `has_pauses`), so
+    that evaluating it skips reading them when there are none, as for most patients.
+    """
+    same_patient = {"plan__patient_id": OuterRef("patient_id")}
+    return (
+        Plan.objects.select_for_update()
+        .filter(patient_id=patient_id, status__in=Plan.LIVE_STATUSES)
+        .annotate(
+            has_overrides=Exists(ProgressionOverride.objects.filter(**same_patient)),
+            has_pauses=Exists(PlanPause.objects.filter(**same_patient)),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def plan_for_update(plan_id: int) -> Plan:
+    """The plan, with its patient, read again and locked until the transaction ends.
+
+    Every writer of the plan's progression (its week, state, reasons, its sessions' weeks and
+    its alerts) holds this lock and reads the facts after taking it, so two writers never
+    decide from facts the other is changing. Only the plan row is locked.
+    """
+    queryset = Plan.objects.select_related("patient")
+    if connection.features.has_select_for_update_of:
+        return queryset.select_for_update(of=("self",)).get(pk=plan_id)
+    return queryset.select_for_update().get(pk=plan_id)
+
+
+@transaction.atomic
+def plan_progression_refresh(*, plan: Plan, today: date | None = None) -> Plan:
+    """Re-evaluate a live plan under its lock: store its week, state and reasons, and raise any
+    new alerts. Returns the plan as stored (read again under the lock).
+
+    `today` is the patient's local date (default: now in their time zone). Drafts and ended
+    plans are returned unchanged.
+    """
+    locked = plan_for_update(plan.pk)
+    return plan_progression_store(plan=locked, today=today)
+
+
+def plan_progression_store(
     *,
     plan: Plan,
     today: date | None = None,
     session: SessionLog | None = None,
     facts: ProgressionFacts | None = None,
+    alerts: bool = True,
 ) -> Plan:
-    """Re-evaluate a live plan: store its week, state and reasons, and raise any new alerts.
+    """Evaluate and store, for a caller that holds the plan's lock (`plan_for_update`, or the
+    session log's own locked read) in its transaction and read `plan` under it.
 
-    `today` is the patient's local date (default: now in their time zone). Drafts and
-    ended plans are returned unchanged. `session`, one of the plan's sessions just logged,
-    gets the `week_number` the engine placed its day in. `facts`, when the caller has read
-    them in this transaction (a session log does), are used instead of reading them again.
+    `session`, one of the plan's sessions just logged, gets the `week_number` the engine placed
+    its day in. `facts`, when the caller has read them under the lock (a session log does), are
+    used instead of reading them again. Without `alerts` only the week, state and reasons are
+    stored: an approval decides where the patient starts, but nothing the patient did or left
+    undone is alerted about until the plan is theirs (the next log, page or daily run does).
     """
-    plan, _alerts, session_weeks = _refresh(plan, today=today, facts=facts)
+    if not connection.in_atomic_block:
+        raise RuntimeError("plan_progression_store needs the caller's transaction, holding the plan's lock.")
+    plan, _alerts, session_weeks = _refresh(plan, today=today, facts=facts, alerts=alerts)
     if session is not None and session.pk in session_weeks:
         session.week_number = session_weeks[session.pk]
     return plan
 
 
+def _evaluated_on_or_after(plan: Plan, today: date) -> bool:
+    evaluated_at = plan.progression_evaluated_at
+    return evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today
+
+
 def plan_progression_refresh_if_stale(*, plan: Plan, today: date | None = None) -> Plan:
     """Re-evaluate a plan when pages ask, at most once per local day (the engine's answer only
-    changes with a new day, a session or an override, and the last two refresh it already)."""
+    changes with a new day, a session or an override, and the last two refresh it already).
+
+    A page's copy of the plan may be old: a stale-looking one is read again under the plan's
+    lock, and evaluated only if the stored evaluation is still from an earlier day, so a page
+    never overwrites what a session log or an override stored meanwhile. The stored snapshot
+    is copied onto `plan` (the page's object, with whatever it read along), which is returned.
+    """
     today = today or plan.patient.local_date()
-    evaluated_at = plan.progression_evaluated_at
-    if evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today:
+    if _evaluated_on_or_after(plan, today):
         return plan
     with transaction.atomic():
-        return plan_progression_refresh(plan=plan, today=today)
+        locked = plan_for_update(plan.pk)
+        if not _evaluated_on_or_after(locked, today):
+            locked = plan_progression_store(plan=locked, today=today)
+    for name in ("status", *SNAPSHOT_FIELDS):
+        setattr(plan, name, getattr(locked, name))
+    return plan
 
 
 SNAPSHOT_FIELDS = ["current_week", "progression_state", "progression_reasons", "progression_evaluated_at"]
 
 
 def _refresh(
-    plan: Plan, *, today: date | None, facts: ProgressionFacts | None = None
+    plan: Plan, *, today: date | None, facts: ProgressionFacts | None = None, alerts: bool = True
 ) -> tuple[Plan, list[Alert], dict[int, int]]:
     """(the plan, alerts raised, {session id: week number}) after one evaluation."""
     if not plan.is_live:
@@ -295,12 +441,15 @@ def _refresh(
     evaluated_at = plan.progression_evaluated_at
     # `progression_evaluated_at` is when the stored snapshot was last confirmed: once a local
     # day is enough (plan_progression_refresh_if_stale), so an unchanged decision writes nothing.
+    was_held = plan.progression_state == Plan.ProgressionState.HELD
     if not (unchanged and evaluated_at is not None and plan.patient.local_date(evaluated_at) >= today):
         plan.current_week, plan.progression_state, plan.progression_reasons = snapshot
         plan.progression_evaluated_at = timezone.now()
         plan.save(update_fields=SNAPSHOT_FIELDS)
     _sync_session_weeks(facts, decision)
-    return plan, _raise_alerts(facts, decision), facts.session_weeks
+    if alerts:
+        _sync_notice(plan, decision, was_held=was_held)
+    return plan, _raise_alerts(facts) if alerts else [], facts.session_weeks
 
 
 @transaction.atomic
@@ -379,7 +528,7 @@ def progression_override(
             "reason": reason,
         },
     )
-    plan_progression_refresh(plan=plan, today=today)
+    plan_progression_store(plan=plan, today=today)
     return override
 
 
@@ -389,9 +538,12 @@ def plans_evaluate_all(*, now=None) -> dict[str, int]:
     Returns counts: plans evaluated, alerts raised, and plans per state.
     """
     counts: dict[str, int] = {"plans": 0, "alerts": 0}
-    plans = Plan.objects.filter(status__in=Plan.LIVE_STATUSES).select_related("patient").order_by("pk")
-    for plan in plans.iterator(chunk_size=200):
+    live = Plan.objects.filter(status__in=Plan.LIVE_STATUSES).order_by("pk")
+    plan_ids = list(live.values_list("pk", flat=True))
+    for plan_id in plan_ids:
+        # Each plan in its own transaction, under its lock, its facts read after taking it.
         with transaction.atomic():
+            plan = plan_for_update(plan_id)
             plan, raised, _weeks = _refresh(plan, today=plan.patient.local_date(now))
         counts["plans"] += 1
         counts["alerts"] += len(raised)

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from exercises.models import Exercise, ProgramTemplate
 
-from . import log_queries
 from .access import changeable
 from .models import (
     MAX_HOLD_SECONDS,
@@ -38,10 +37,11 @@ from .models import (
 )
 from .progression import SessionFacts
 from .progression_services import (
-    LoggedDay,
     PlanContent,
     ProgressionFacts,
-    plan_progression_refresh,
+    plan_live_for_update,
+    plan_notices_close,
+    plan_progression_store,
 )
 
 User = get_user_model()
@@ -619,10 +619,12 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
         )
         previous.status, previous.ended_at = Plan.Status.SUPERSEDED, now
         previous.save(update_fields=["status", "ended_at"])
+        plan_notices_close(plan=previous, reason=_("A new version of the plan replaced this one."))
     plan.status, plan.approved_by, plan.approved_at = Plan.Status.APPROVED, by, now
     plan.save(update_fields=["status", "approved_by", "approved_at"])
     _audit(by=by, action="plan.approved", target=plan, patient=plan.patient, data={"version": plan.version})
-    return plan
+    # The patient follows it from now: where they start, decided under its lock.
+    return plan_progression_store(plan=plan, alerts=False)
 
 
 @transaction.atomic
@@ -635,7 +637,7 @@ def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None
     plan.status = Plan.Status.PAUSED
     plan.save(update_fields=["status"])
     _audit(by=by, action="plan.paused", target=plan, patient=plan.patient, data={"reason": reason})
-    return plan
+    return plan_progression_store(plan=plan)
 
 
 @transaction.atomic
@@ -650,7 +652,7 @@ def plan_resume(*, plan: Plan, by: User, on: date | None = None) -> Plan:
     plan.status = Plan.Status.APPROVED
     plan.save(update_fields=["status"])
     _audit(by=by, action="plan.resumed", target=plan, patient=plan.patient)
-    return plan
+    return plan_progression_store(plan=plan)
 
 
 @transaction.atomic
@@ -664,6 +666,7 @@ def plan_complete(*, plan: Plan, by: User) -> Plan:
     )
     plan.status, plan.ended_at = Plan.Status.COMPLETED, now
     plan.save(update_fields=["status", "ended_at"])
+    plan_notices_close(plan=plan, reason=_("The plan was completed."))
     _audit(by=by, action="plan.completed", target=plan, patient=plan.patient)
     return plan
 
@@ -809,15 +812,19 @@ def session_log(
     """Record the patient's session for one local day; returns (session, created).
 
     Logging the same day again edits that session: a double submission never makes two.
-    Safe under concurrent requests: the (patient, date) unique constraint decides, and the
-    loser of a race re-reads the winner's row under a lock and updates it.
+    Safe under concurrent requests: the patient's live plan is locked first, so one patient's
+    logs are stored one at a time, and the (patient, day) unique constraint decides the insert.
     """
     today = today or patient.local_date()
     exercises = exercises or []
     with transaction.atomic():
-        # The live plan, locked: one patient's logs are stored one at a time, so the facts read
-        # below stay true until the commit.
-        plan = log_queries.live_plan_for_update(patient.pk)
+        # 1. The live plan, locked: the facts read below stay true until the commit.
+        plan = plan_live_for_update(patient_id=patient.pk)
+        if plan is not None:
+            plan.patient = patient
+
+        # 2. The facts: the plan's weeks, rules and exercises, and its history (which also says
+        # whether this day is logged already).
         content = PlanContent(plan) if plan is not None else None
         _validate_session(
             patient=patient,
@@ -831,24 +838,34 @@ def session_log(
             entries=exercises,
             allowed_ids=content.exercise_ids(up_to_week=plan.current_week) if content else set(),
         )
-        # The plan's history, read once: it says whether this day is logged already, and, with
-        # this session put in its place, it is what progression and alerts are decided from.
         facts = ProgressionFacts(plan, today=today, content=content)
-        session, created = _session_store(
+        logged = facts.logged.get(day)
+
+        # 3. The session: one upsert on (patient, day); a day logged before keeps its week and
+        # when it was first logged.
+        fields = {
+            "plan": plan,
+            "pain_before": pain_before,
+            "pain_after": pain_after,
+            "symptom_change": symptom_change,
+            "note": (note or "").strip(),
+            "exercises_done": sum(1 for entry in exercises if entry.done),  # = the done rows below
+            "updated_at": timezone.now(),
+        }
+        session = SessionLog(
             patient=patient,
-            plan=plan,
-            day=day,
-            logged=facts.logged.get(day),
-            fields={
-                "plan": plan,
-                "pain_before": pain_before,
-                "pain_after": pain_after,
-                "symptom_change": symptom_change,
-                "note": (note or "").strip(),
-                "exercises_done": sum(1 for entry in exercises if entry.done),  # = the done rows below
-                "updated_at": timezone.now(),
-            },
+            date=day,
+            week_number=logged.week_number if logged else plan.current_week,
+            created_at=logged.created_at if logged else fields["updated_at"],
+            **fields,
         )
+        SessionLog.objects.bulk_create(
+            [session], update_conflicts=True, unique_fields=["patient", "date"], update_fields=list(fields)
+        )
+        created = logged is None
+
+        # 4. Its exercise rows: those left out of an edit are deleted, the others upserted in
+        # place (no dead rows when a patient edits the day again and again).
         rows = [
             SessionExercise(
                 session=session,
@@ -860,8 +877,20 @@ def session_log(
             )
             for entry in exercises
         ]
-        log_queries.session_exercises_store(session_id=session.pk, rows=rows, drop_others=not created)
+        if not created:
+            SessionExercise.objects.filter(session=session).exclude(
+                plan_exercise_id__in=[row.plan_exercise_id for row in rows]
+            ).delete()  # no signals, nothing refers to these rows: one DELETE
+        SessionExercise.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["session", "plan_exercise"],
+            update_fields=["done", "reps", "hold_seconds", "hurt"],
+        )
         items = content.items
+
+        # 5. Decide from the history with this session in its place; store the week, state and
+        # reasons, the sessions' weeks, the progression notice and any new safety alert.
         facts.record(
             SessionFacts(
                 date=day,
@@ -873,31 +902,7 @@ def session_log(
             ),
             week=session.week_number,
         )
-        # Progression and safety alerts follow from the logs: re-decide now, in this transaction.
-        plan.patient = patient
-        plan_progression_refresh(plan=plan, today=today, session=session, facts=facts)
-    return session, created
-
-
-def _session_store(
-    *, patient: Patient, plan: Plan, day: date, logged: LoggedDay | None, fields: dict
-) -> tuple[SessionLog, bool]:
-    """Insert the day's session, or update it when `logged` says it is there; (the session,
-    created)."""
-    if logged is None:
-        session = SessionLog(patient=patient, date=day, week_number=plan.current_week, **fields)
-        created = log_queries.session_insert(session)
-        if not created:
-            # Logged a moment ago outside this plan's lock (a plan replaced meanwhile): edit it.
-            stored = SessionLog.objects.select_for_update().get(patient=patient, date=day)
-            logged = LoggedDay(stored.pk, stored.week_number, stored.created_at)
-    if logged is not None:
-        session_id, week_number, created_at = logged
-        session = SessionLog(
-            pk=session_id, patient=patient, date=day, week_number=week_number, created_at=created_at, **fields
-        )
-        log_queries.session_update(session, fields=list(fields))
-        created = False
+        plan_progression_store(plan=plan, today=today, session=session, facts=facts)
     return session, created
 
 

@@ -1,4 +1,5 @@
-"""The therapist's progression page for one patient: state, alerts first, history, overrides."""
+"""The therapist's progression page for one patient: safety alerts first, then the state with
+its notice ("held back from week 2"), the history of decisions and notices, overrides."""
 
 from django import forms
 from django.contrib import messages
@@ -8,7 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import therapist_required
 from patients.models import ProgressionOverride
-from patients.progression_selectors import alerts_for_review, plan_progression_history
+from patients.progression_selectors import (
+    alerts_for_review,
+    plan_progression_history,
+    progression_notices_for,
+)
 from patients.progression_services import plan_progression_refresh, progression_override
 from patients.selectors import plan_live_for
 
@@ -62,11 +67,12 @@ def progression(request, pk: int):
         else:
             messages.success(request, _("Recorded: %(action)s.") % {"action": override.get_action_display()})
             return redirect("portal:progression", pk=patient.pk)
-    weeks = []
+    weeks, notices = [], []
     if plan is not None:
         # "When pages ask": the page shows what the engine decides today, not a stale snapshot.
         plan = plan_progression_refresh(plan=plan)
         weeks = list(plan.weeks.order_by("number"))
+        notices = list(progression_notices_for(plan=plan))
     return render(
         request,
         "portal/progression.html",
@@ -77,6 +83,8 @@ def progression(request, pk: int):
             "current_week": next((w for w in weeks if plan and w.number == plan.current_week), None),
             "form": form,
             "alerts": list(alerts_for_review(patient=patient)),
+            "notice": next((n for n in notices if n.is_open), None),
+            "closed_notices": [n for n in notices if not n.is_open],
             "history": list(plan_progression_history(plan=plan)) if plan else [],
         },
         status=400 if request.method == "POST" else 200,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required, therapist_required
 from patients import services
 from patients.models import Plan, PlanExercise, PlanWeek
+from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import plan_exercises_up_to_week, plan_with_weeks
 
@@ -243,6 +244,7 @@ def patient_detail(request, pk):
             "versions": versions,
             "exercises": exercises,
             "alerts": selectors.alerts_open_for(patient=patient),
+            "progression_notice": progression_notice_open_for(plan=live),
             "acknowledge_form": AcknowledgeForm(),
             "pause_form": PauseForm(),
             "chart": pain_chart(points),

@@ -731,5 +731,9 @@ def test_the_demo_states_are_what_the_engine_decides_from_the_logs(db):
     carla = plans.get(patient__user__username="carla.mendes")
     assert carla.progression_state == Plan.ProgressionState.HELD
     kinds = set(carla.alerts.values_list("kind", flat=True))
-    assert {Alert.Kind.WORSE_TWICE, Alert.Kind.PAIN_RISE, Alert.Kind.PROGRESSION_HELD} <= kinds
+    assert {Alert.Kind.WORSE_TWICE, Alert.Kind.PAIN_RISE} <= kinds
+    # Held back is a progression notice, open while she is held, not one of her safety alerts.
+    notice = carla.notices.get(closed_at__isnull=True)
+    assert notice.message.startswith(f"Held back from week {carla.current_week + 1}:")
+    assert "held" not in kinds
     assert patient_safety_messages(patient=carla.patient)

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
 from patients.models import SessionExercise, SessionLog
+from patients.progression_services import ProgressionFacts
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import (
     ExerciseEntry,
@@ -228,12 +229,19 @@ def test_after_local_midnight_the_window_moves_on(los_angeles_plan):
 
 def test_a_day_logged_a_moment_ago_by_another_request_is_edited_not_doubled(active_plan):
     # The day's row appears between reading the history and inserting (another request, under
-    # another version's lock): the insert finds it there and the log edits it instead.
+    # another version's lock): the upsert finds it there and the log edits it instead. (Under
+    # the plan's lock the log had not seen it, so it reports the day as new.)
     today = active_plan.patient.local_date()
     first, _ = log(active_plan, today, pain_after=3)
-    with mock.patch("patients.log_queries.history", return_value=[]):
-        again, created = log(active_plan, today, pain_after=1, note="second")
-    assert created is False and again.pk == first.pk
+    read_facts = ProgressionFacts.__init__
+
+    def facts_without_the_day(self, *args, **kwargs):
+        read_facts(self, *args, **kwargs)
+        self.logged = {}
+
+    with mock.patch.object(ProgressionFacts, "__init__", facts_without_the_day):
+        again, _created = log(active_plan, today, pain_after=1, note="second")
+    assert again.pk == first.pk
     stored = SessionLog.objects.get(patient=active_plan.patient, date=today)
     assert (stored.pain_after, stored.note) == (1, "second")
     assert SessionExercise.objects.filter(session=stored).count() == len(entries_for(active_plan))

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import Clinic
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
-from patients.models import Alert, Plan, ProgressionOverride, SessionLog
+from patients.models import Alert, Plan, ProgressionNotice, ProgressionOverride, SessionLog
 from patients.progression_services import (
     plan_progression_decide,
     plan_progression_refresh,
@@ -125,6 +125,8 @@ class Command(BaseCommand):
         plan = plan_approve(plan=plan, by=therapist)
         Plan.objects.filter(pk=plan.pk).update(approved_at=timezone.now() - timedelta(days=days + 1))
         week, review_from = 1, 7
+        loading_since = timezone.now()
+        notices = ProgressionNotice.objects.filter(plan=plan)
         for offset in range(days + 1):
             day = start + timedelta(days=offset)
             ago = timedelta(days=days - offset)
@@ -145,6 +147,7 @@ class Command(BaseCommand):
                 )
                 ProgressionOverride.objects.filter(pk=override.pk).update(created_at=timezone.now() - ago)
                 week, review_from = override.to_week, offset + 7
+                self._date_notices(notices, since=loading_since, ago=ago)
             if not self._logs_on(behaviour, rng, offset, days):
                 continue
             if behaviour == "worsening":
@@ -172,12 +175,19 @@ class Command(BaseCommand):
                 note=rng.choice(["", "", "Felt stiff in the morning.", "Easier than yesterday."]),
             )
             SessionLog.objects.filter(pk=session.pk).update(created_at=timezone.now() - ago)
+            self._date_notices(notices, since=loading_since, ago=ago)
         # Today's state (and alerts about silence), as the portal and the patient will see it.
         plan_progression_refresh(plan=plan, today=today)
         Alert.objects.filter(plan=plan, session__isnull=False).update(
             created_at=Subquery(SessionLog.objects.filter(pk=OuterRef("session_id")).values("created_at")[:1])
         )
         return patient
+
+    @staticmethod
+    def _date_notices(notices, *, since, ago) -> None:
+        """Progression notices opened or closed on this day of the history, dated that day."""
+        notices.filter(opened_at__gte=since).update(opened_at=timezone.now() - ago)
+        notices.filter(closed_at__gte=since).update(closed_at=timezone.now() - ago)
 
     @staticmethod
     def _logs_on(behaviour, rng, offset, days) -> bool:
