@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from exercises.models import Exercise, ProgramTemplate
 
-from . import log_queries
+from . import adherence, log_queries
 from .models import (
     Alert,
     Patient,
@@ -518,10 +518,13 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
         PlanPause.objects.filter(plan=previous, resumed_on__isnull=True).update(
             resumed_on=plan.patient.local_date(now), resumed_by=by
         )
+        previous.patient = plan.patient
+        adherence.periods_refresh(plan=previous, today=plan.patient.local_date(now))  # final
         previous.status, previous.ended_at = Plan.Status.SUPERSEDED, now
         previous.save(update_fields=["status", "ended_at"])
     plan.status, plan.approved_by, plan.approved_at = Plan.Status.APPROVED, by, now
     plan.save(update_fields=["status", "approved_by", "approved_at"])
+    adherence.periods_refresh(plan=plan, today=plan.patient.local_date(now))
     _audit(by=by, action="plan.approved", target=plan, patient=plan.patient, data={"version": plan.version})
     return plan
 
@@ -536,6 +539,7 @@ def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None
     PlanPause.objects.create(plan=plan, paused_on=paused_on, paused_by=by, reason=reason)
     plan.status = Plan.Status.PAUSED
     plan.save(update_fields=["status"])
+    adherence.periods_refresh(plan=plan, today=plan.patient.local_date())
     _audit(by=by, action="plan.paused", target=plan, patient=plan.patient, data={"reason": reason})
     return plan
 
@@ -552,6 +556,7 @@ def plan_resume(*, plan: Plan, by: User, on: date | None = None) -> Plan:
     pause.save(update_fields=["resumed_on", "resumed_by"])
     plan.status = Plan.Status.APPROVED
     plan.save(update_fields=["status"])
+    adherence.periods_refresh(plan=plan, today=plan.patient.local_date())
     _audit(by=by, action="plan.resumed", target=plan, patient=plan.patient)
     return plan
 
@@ -566,6 +571,7 @@ def plan_complete(*, plan: Plan, by: User) -> Plan:
     PlanPause.objects.filter(plan=plan, resumed_on__isnull=True).update(
         resumed_on=plan.patient.local_date(now), resumed_by=by
     )
+    adherence.periods_refresh(plan=plan, today=plan.patient.local_date(now))  # final
     plan.status, plan.ended_at = Plan.Status.COMPLETED, now
     plan.save(update_fields=["status", "ended_at"])
     _audit(by=by, action="plan.completed", target=plan, patient=plan.patient)
