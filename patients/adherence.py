@@ -427,6 +427,12 @@ def patient_week_window(*, plan: Plan, today: date) -> tuple[date, date]:
     return first, today
 
 
+def adherence_this_week(*, patient: Patient, plan: Plan, today: date) -> Adherence:
+    """The patient's own "this week": the plan week they are in, from its first day to today."""
+    start, end = patient_week_window(plan=plan, today=today)
+    return adherence_for(patient=patient, start=start, end=end)
+
+
 def last_days_window(*, today: date, days: int = CASELOAD_DAYS) -> tuple[date, date]:
     """The last `days` days, today included (the caseload's window)."""
     return today - timedelta(days=days - 1), today
