@@ -21,10 +21,11 @@ import re
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from patients.adherence import adherence_for
-from patients.models import Plan, SessionLog
+from patients.models import Plan, ProgressionPeriod, SessionLog
 from patients.services import plan_approve, plan_revise
 from portal.selectors import caseload_for
 from reports import selectors
@@ -288,3 +289,26 @@ def test_a_move_recorded_later_with_an_earlier_day_moves_the_figures(client, man
     assert set(
         SessionLog.objects.filter(patient=hana, date__gte=d(22)).values_list("week_number", flat=True)
     ) == {2}
+
+
+def stored_periods():
+    return sorted(
+        ProgressionPeriod.objects.values_list("plan_id", "week", "start", "end", "exercises_per_day")
+    )
+
+
+def test_evaluate_plans_stores_the_periods_of_plans_from_before_they_existed(march):
+    before = stored_periods()
+    assert Plan.objects.filter(status=Plan.Status.SUPERSEDED).exists()  # Vera's first version
+    ProgressionPeriod.objects.all().delete()  # a database from before migration 0004
+    with on_day(TODAY):
+        call_command("evaluate_plans", stdout=io.StringIO())
+    assert stored_periods() == before
+
+
+def test_periods_are_rewritten_only_when_the_engine_moves_someone(march):
+    ids = set(ProgressionPeriod.objects.values_list("pk", flat=True))
+    plan = march["Omar"].plans.get()
+    with on_day(TODAY):
+        log_on(plan, TODAY, done=1)  # the same day again, same week: nothing moves
+    assert set(ProgressionPeriod.objects.values_list("pk", flat=True)) == ids
