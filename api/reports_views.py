@@ -88,7 +88,8 @@ class AdherenceReportView(APIView):
     """Adherence for a date range: summary, weeks, therapists (managers only) and patients.
 
     A manager sees their clinic, a therapist their own patients; patients get 403.
-    Definitions are those of the report page (reports/selectors.py).
+    Definitions are those of the report page: patients/adherence.py (prescribed days, sessions,
+    exercises of the week the patient was actually in) and reports/selectors.py (flags, pain).
     """
 
     @extend_schema(

@@ -149,18 +149,27 @@ def _wanted_periods(decision: ProgressionDecision) -> list[tuple[int, date, date
     return rows
 
 
+def _stored_periods(plan: Plan) -> list[tuple[int, date, date | None]]:
+    return list(
+        ProgressionPeriod.objects.filter(plan=plan).order_by("start").values_list("week", "start", "end")
+    )
+
+
 def periods_store(*, plan: Plan, decision: ProgressionDecision) -> bool:
     """Make the plan's stored periods those of the engine's `decision`; True when they changed.
 
-    Called by the plan's one writer (`progression_services._refresh`) with the plan's row
-    locked. Reads the stored rows (one query) and replaces them only when they differ, so an
-    evaluation that moves no one writes nothing.
+    Called by the plan's one writer (`progression_services._refresh`) and the plan's
+    life-cycle services, inside their transaction. Reads the stored rows (one query) and
+    replaces them, under the plan's row lock, only when they differ, so an evaluation that
+    moves no one writes nothing.
     """
     wanted = _wanted_periods(decision)
-    stored = list(
-        ProgressionPeriod.objects.filter(plan=plan).order_by("start").values_list("week", "start", "end")
-    )
-    if stored == wanted:
+    if _stored_periods(plan) == wanted:
+        return False
+    # Write under the plan's row lock (a session log and an override hold it already; a page's
+    # daily refresh may not), and read again: another evaluation may have just stored them.
+    list(Plan.objects.select_for_update().filter(pk=plan.pk).values_list("pk"))
+    if _stored_periods(plan) == wanted:
         return False
     per_week = dict(
         PlanExercise.objects.filter(week__plan=plan)
