@@ -6,6 +6,7 @@ from datetime import date
 from unittest import mock
 
 from patients.models import Plan
+from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import ExerciseEntry, session_log
 
@@ -48,9 +49,11 @@ def on_day(day: date):
 
 def log_on(plan, day: date, *, done: int | None = None, pain: int = 3, on: date | None = None):
     """The patient logs `day` on day `on` (default: that day) through `session_log`, shown the
-    exercises of the week the engine has them in; the first `done` of them done (default all)."""
+    exercises of the week the engine has them in that day (re-evaluated first, as the today page
+    does); the first `done` of them done (default all)."""
     with on_day(on or day):
         live = Plan.objects.filter(patient=plan.patient, status__in=Plan.LIVE_STATUSES).get()
+        live = plan_progression_refresh_if_stale(plan=live)  # as the today page does first
         items = list(plan_exercises_up_to_week(plan=live, week=live.current_week))
         done = len(items) if done is None else done
         session, _created = session_log(

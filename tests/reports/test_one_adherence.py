@@ -26,7 +26,13 @@ from django.urls import reverse
 
 from patients.adherence import adherence_for
 from patients.models import Plan, ProgressionPeriod, SessionLog
-from patients.services import plan_approve, plan_revise
+from patients.services import (
+    plan_approve,
+    plan_complete,
+    plan_create_from_template,
+    plan_revise,
+    plan_week_set_rule,
+)
 from portal.selectors import caseload_for
 from reports import selectors
 from tests.factories import PatientFactory
@@ -312,3 +318,36 @@ def test_periods_are_rewritten_only_when_the_engine_moves_someone(march):
     with on_day(TODAY):
         log_on(plan, TODAY, done=1)  # the same day again, same week: nothing moves
     assert set(ProgressionPeriod.objects.values_list("pk", flat=True)) == ids
+
+
+def test_an_automatic_move_counts_from_the_day_the_engine_made_it(
+    client, therapist, manager, handout_program
+):
+    # Week 2 opens by itself after 7 days with 5 sessions; Ida logs every day from 1 March.
+    ida = PatientFactory(therapist=therapist, user__first_name="Ida", user__last_name="Auto")
+    with on_day(d(1)):
+        draft = plan_create_from_template(
+            patient=ida, template=handout_program, start_date=d(1), by=therapist
+        )
+        week_2 = draft.weeks.get(number=2)
+        plan_week_set_rule(week=week_2, by=therapist, requires_therapist_confirmation=False)
+        plan = plan_approve(plan=draft, by=therapist)
+    for day in range(1, 15):
+        log_on(plan, d(day))
+    assert list(plan.periods.values_list("week", "start", "end")) == [(1, d(1), d(7)), (2, d(8), None)]
+    assert agreed(every_report_surface(client, manager, ida, d(1), d(14))) == (14, 14, 7 * 3 + 7 * 6, 63)
+
+
+def test_a_completed_plan_counts_up_to_the_day_it_was_completed(client, therapist, manager, handout_program):
+    jo = PatientFactory(therapist=therapist, user__first_name="Jo", user__last_name="Done")
+    plan = approved_plan(jo, handout_program, d(1))
+    for day in range(1, 13):
+        if day == 8:
+            advance(plan, d(8))
+        log_on(plan, d(day))
+    with on_day(d(12)):
+        plan_complete(plan=plan, by=therapist)
+    with on_day(TODAY):
+        call_command("evaluate_plans", stdout=io.StringIO())  # an ended plan is not re-evaluated
+    assert list(plan.periods.values_list("week", "start", "end")) == [(1, d(1), d(7)), (2, d(8), None)]
+    assert agreed(every_report_surface(client, manager, jo, d(1), d(28))) == (12, 12, 7 * 3 + 5 * 6, 51)
