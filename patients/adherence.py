@@ -193,7 +193,8 @@ def periods_store(*, plan: Plan, decision: ProgressionDecision) -> bool:
 
 
 def plan_end_day(*, plan: Plan) -> date | None:
-    """The last day an ended plan covered, in its patient's time zone (None while live)."""
+    """The day an ended plan was completed or superseded, in its patient's time zone (None while
+    live): its periods are computed as of that day."""
     if plan.ended_at is None or plan.is_live:
         return None
     return plan.patient.local_date(plan.ended_at)
