@@ -91,7 +91,8 @@ class AdherenceReportView(APIView):
 
     A manager sees their clinic, a therapist their own patients; patients get 403. Which rows
     are shown is the access layer's (Patient.objects.visible_to / therapists_compared_by).
-    Definitions are those of the report page (reports/selectors.py).
+    Definitions are those of the report page: patients/adherence.py (prescribed days, sessions,
+    exercises of the week the patient was actually in) and reports/selectors.py (flags, pain).
     """
 
     permission_classes = [ReadsReports]

@@ -571,3 +571,41 @@ class ProgressionOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan}: {self.get_action_display()} ({self.from_week}→{self.to_week})"
+
+
+class ProgressionPeriod(models.Model):
+    """A stretch of days a plan's patient spent in one week, as the progression engine put them.
+
+    Written only by `patients.adherence.periods_store` (from `progression_services._refresh`,
+    under the plan's lock), so every adherence figure reads the week the patient was really
+    in — holds, the therapist's overrides and automatic moves included — not the calendar.
+    `end` is the last day in that week; empty for the week the patient is in now. A plan's
+    periods cover its days from its start date without gaps. `exercises_per_day` is how many
+    exercises weeks 1..`week` of the plan prescribe a day (an approved plan never changes).
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="periods")
+    week = models.PositiveSmallIntegerField(_("week"))
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"), null=True, blank=True)
+    exercises_per_day = models.PositiveSmallIntegerField(_("exercises a day"))
+
+    objects = PlanScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "start"]
+        verbose_name = _("progression period")
+        verbose_name_plural = _("progression periods")
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "start"], name="period_one_per_plan_start"),
+            models.UniqueConstraint(
+                fields=["plan"], condition=Q(end__isnull=True), name="period_one_open_per_plan"
+            ),
+            models.CheckConstraint(condition=Q(week__gte=1), name="period_week_positive"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="period_ordered"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan}: week {self.week} {self.start}–{self.end or ''}"

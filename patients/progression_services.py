@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
 
+from . import adherence
 from .access import OutOfScope
 from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionNotice, ProgressionOverride, SessionLog
 from .progression import (
@@ -436,6 +437,7 @@ def _refresh(
     if facts is None:
         facts = ProgressionFacts(plan, today=today)
     decision = facts.decide()
+    adherence.periods_store(plan=plan, decision=decision)  # the weeks adherence counts, kept with it
     snapshot = (decision.week, decision.state, list(decision.reasons))
     unchanged = snapshot == (plan.current_week, plan.progression_state, plan.progression_reasons)
     evaluated_at = plan.progression_evaluated_at

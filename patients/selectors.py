@@ -1,6 +1,5 @@
 """Reads about patients, plans and sessions that more than one page or endpoint needs."""
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -107,62 +106,3 @@ def session_streak(*, days_logged: set[date], today: date) -> int:
         streak += 1
         day -= timedelta(days=1)
     return streak
-
-
-@dataclass(frozen=True)
-class WeekAdherence:
-    start: date
-    end: date
-    days_prescribed: int
-    sessions_logged: int
-    exercises_prescribed: int
-    exercises_done: int
-
-    @property
-    def sessions_percent(self) -> int | None:
-        if not self.days_prescribed:
-            return None
-        return round(100 * min(self.sessions_logged, self.days_prescribed) / self.days_prescribed)
-
-    @property
-    def exercises_percent(self) -> int | None:
-        if not self.exercises_prescribed:
-            return None
-        return round(100 * min(self.exercises_done, self.exercises_prescribed) / self.exercises_prescribed)
-
-
-def _paused_days(plan: Plan, start: date, end: date) -> set[date]:
-    days = set()
-    for pause in plan.pauses.all():
-        day = max(pause.paused_on, start)
-        last = min(pause.resumed_on - timedelta(days=1) if pause.resumed_on else end, end)
-        while day <= last:
-            days.add(day)
-            day += timedelta(days=1)
-    return days
-
-
-def week_adherence(*, plan: Plan, today: date) -> WeekAdherence:
-    """This calendar week so far (Monday to today, from the plan's start, paused days left out).
-
-    Sessions logged / days prescribed, and exercises done / exercises prescribed (the
-    current week's exercises on each prescribed day).
-    """
-    monday = today - timedelta(days=today.weekday())
-    start = max(monday, plan.start_date)
-    paused = _paused_days(plan, start, today)
-    days = [start + timedelta(days=n) for n in range((today - start).days + 1)] if start <= today else []
-    prescribed_days = [day for day in days if day not in paused]
-    per_day = plan_exercises_up_to_week(plan=plan, week=plan.current_week).count()
-    sessions = SessionLog.objects.filter(patient=plan.patient, date__in=prescribed_days).aggregate(
-        logged=Count("pk", distinct=True),
-        done=Count("exercises", filter=Q(exercises__done=True)),
-    )
-    return WeekAdherence(
-        start=start,
-        end=today,
-        days_prescribed=len(prescribed_days),
-        sessions_logged=sessions["logged"],
-        exercises_prescribed=len(prescribed_days) * per_day,
-        exercises_done=sessions["done"],
-    )

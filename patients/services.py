@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEvent
 from exercises.models import Exercise, ProgramTemplate
 
+from . import adherence
 from .access import changeable
 from .models import (
     MAX_HOLD_SECONDS,
@@ -617,13 +618,16 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
         PlanPause.objects.filter(plan=previous, resumed_on__isnull=True).update(
             resumed_on=plan.patient.local_date(now), resumed_by=by
         )
+        previous.patient = plan.patient
+        adherence.periods_refresh(plan=previous, today=plan.patient.local_date(now))  # final
         previous.status, previous.ended_at = Plan.Status.SUPERSEDED, now
         previous.save(update_fields=["status", "ended_at"])
         plan_notices_close(plan=previous, reason=_("A new version of the plan replaced this one."))
     plan.status, plan.approved_by, plan.approved_at = Plan.Status.APPROVED, by, now
     plan.save(update_fields=["status", "approved_by", "approved_at"])
     _audit(by=by, action="plan.approved", target=plan, patient=plan.patient, data={"version": plan.version})
-    # The patient follows it from now: where they start, decided under its lock.
+    # The patient follows it from now: where they start (and the week periods adherence counts),
+    # decided under its lock.
     return plan_progression_store(plan=plan, alerts=False)
 
 
@@ -664,6 +668,7 @@ def plan_complete(*, plan: Plan, by: User) -> Plan:
     PlanPause.objects.filter(plan=plan, resumed_on__isnull=True).update(
         resumed_on=plan.patient.local_date(now), resumed_by=by
     )
+    adherence.periods_refresh(plan=plan, today=plan.patient.local_date(now))  # final
     plan.status, plan.ended_at = Plan.Status.COMPLETED, now
     plan.save(update_fields=["status", "ended_at"])
     plan_notices_close(plan=plan, reason=_("The plan was completed."))

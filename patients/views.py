@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.permissions import patient_required
 
+from .adherence import adherence_this_week
 from .charts import ChartPoint, pain_chart
 from .forms import FORM_FIELD, SessionLogForm
 from .models import Patient, Plan, SessionLog
@@ -32,7 +33,6 @@ from .selectors import (
     session_history,
     session_logged_on,
     session_streak,
-    week_adherence,
 )
 from .services import session_day_window, session_log
 
@@ -230,7 +230,7 @@ def progress(request):
         "chart_rows": sorted(recent, key=lambda s: s.date),
         "streak": session_streak(days_logged={s.date for s in history}, today=local_today),
         "logged_today": bool(history) and history[0].date == local_today,
-        "adherence": week_adherence(plan=plan, today=local_today)
+        "adherence": adherence_this_week(patient=patient, plan=plan, today=local_today)
         if plan is not None and plan.start_date <= local_today
         else None,
     }

@@ -4,11 +4,10 @@
 annotations), so the list costs the same few queries for 5 patients or 500.
 """
 
-from dataclasses import dataclass
+import zoneinfo
 from datetime import date, timedelta
-from functools import reduce
-from operator import add
 
+from django.conf import settings
 from django.db.models import (
     BooleanField,
     Case,
@@ -29,9 +28,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
-from patients.models import Alert, Patient, Plan, PlanPause, SessionExercise, SessionLog
+from patients.adherence import last_days_window, patient_annotations
+from patients.models import Alert, Patient, Plan, SessionExercise, SessionLog
 
-ADHERENCE_WINDOW_DAYS = 14
 SILENCE_DAYS = 3  # "no session for 3+ days" needs attention
 PAGE_SIZE = 25
 
@@ -70,6 +69,11 @@ PROGRESSION_RANK = {
 }
 
 
+def clinic_tz(user) -> zoneinfo.ZoneInfo:
+    """The user's clinic's time zone (the day a plan was approved or ended is taken in it)."""
+    return zoneinfo.ZoneInfo(user.clinic.timezone if user.clinic_id else settings.TIME_ZONE)
+
+
 def clinic_today(user) -> date:
     """Today's date in the user's clinic (the caseload's frame for "last 14 days")."""
     return user.clinic.local_date() if user.clinic_id else timezone.localdate()
@@ -106,27 +110,19 @@ def caseload_for(
     last_session     date of the latest session logged
     last_symptom     better/same/worse from that session
     open_alerts      safety alerts not yet acknowledged
-    days_prescribed  days in the last 14 on which the followed plan was running (not paused)
-    sessions_logged  sessions logged in the last 14 days
+    days_prescribed  prescribed days in the last 14 (patients.adherence: any counted plan, not paused)
+    sessions_logged  sessions logged on those days
+    exercises_prescribed, exercises_done  the same days' exercises (the weeks the patient was in)
     adherence        sessions_logged / days_prescribed, in percent (None when nothing prescribed)
     silent           an approved plan but no session for 3 days or more
     needs_attention  open alerts, silent, symptoms reported worse last time, or held back
     waiting_for_you  ready to move on, waiting for the therapist's confirmation
     """
-    window_start = today - timedelta(days=ADHERENCE_WINDOW_DAYS - 1)
+    window_start, _today = last_days_window(today=today)
     silence_day = today - timedelta(days=SILENCE_DAYS)
     plans = Plan.objects.filter(patient=OuterRef("pk"))
     live = plans.filter(status__in=Plan.LIVE_STATUSES)
     sessions = SessionLog.objects.filter(patient=OuterRef("pk"))
-    live_pauses = PlanPause.objects.filter(plan__patient=OuterRef("pk"), plan__status__in=Plan.LIVE_STATUSES)
-
-    def running_on(day: date) -> Case:
-        paused = live_pauses.filter(paused_on__lte=day).filter(
-            Q(resumed_on__isnull=True) | Q(resumed_on__gt=day)
-        )
-        return Case(When(Q(live_start__lte=day) & ~Exists(paused), then=Value(1)), default=Value(0))
-
-    days = [window_start + timedelta(days=n) for n in range(ADHERENCE_WINDOW_DAYS)]
     queryset = (
         Patient.objects.visible_to(user)
         .select_related("user")
@@ -142,7 +138,7 @@ def caseload_for(
             last_session=Subquery(sessions.order_by("-date").values("date")[:1]),
             last_symptom=Subquery(sessions.order_by("-date").values("symptom_change")[:1]),
             open_alerts=_count(Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)),
-            sessions_logged=_count(sessions.filter(date__gte=window_start, date__lte=today)),
+            **patient_annotations(start=window_start, end=today, tz=clinic_tz(user)),
         )
         .annotate(
             progression_rank=Case(
@@ -157,7 +153,6 @@ def caseload_for(
                 Q(progression_state=Plan.ProgressionState.READY), output_field=BooleanField()
             ),
         )
-        .annotate(days_prescribed=reduce(add, (running_on(day) for day in days)))
         .annotate(
             adherence=Case(
                 When(
@@ -251,96 +246,3 @@ def pain_points_for(*, patient: Patient, limit: int = 60) -> list[tuple[date, in
         .values_list("date", "pain_before", "pain_after")[:limit]
     )
     return [(day, before, after, after - before) for day, before, after in reversed(rows)]
-
-
-@dataclass(frozen=True)
-class WeekAdherence:
-    number: int
-    first_day: date
-    last_day: date
-    days_prescribed: int
-    sessions_logged: int
-    exercises_prescribed: int
-    exercises_done: int
-
-    @property
-    def session_percent(self) -> int | None:
-        if not self.days_prescribed:
-            return None
-        return min(100, round(100 * self.sessions_logged / self.days_prescribed))
-
-    @property
-    def exercise_percent(self) -> int | None:
-        if not self.exercises_prescribed:
-            return None
-        return min(100, round(100 * self.exercises_done / self.exercises_prescribed))
-
-
-def weekly_adherence(
-    *,
-    start: date,
-    today: date,
-    paused: list[tuple[date, date | None]],
-    sessions: dict[date, tuple[int, int]],
-    exercises_in_week: dict[int, int],
-    week_of_day: dict[date, int],
-) -> list[WeekAdherence]:
-    """Adherence per 7-day week since `start`, up to `today`. Pure: no database.
-
-    paused            (paused_on, resumed_on or None) periods; those days are not prescribed
-    sessions          day → (exercises done, week number of the session)
-    exercises_in_week plan week number → exercises prescribed a day in that week
-    week_of_day       day → plan week the patient was in (days without a session take the
-                      week of the latest session before them, or week 1)
-    """
-
-    def is_paused(day: date) -> bool:
-        return any(on <= day and (off is None or day < off) for on, off in paused)
-
-    rows = []
-    week_number, first = 1, start
-    current_plan_week = 1
-    while first <= today:
-        last = min(first + timedelta(days=6), today)
-        days_prescribed = sessions_logged = prescribed = done = 0
-        day = first
-        while day <= last:
-            current_plan_week = week_of_day.get(day, current_plan_week)
-            if not is_paused(day):
-                days_prescribed += 1
-                prescribed += exercises_in_week.get(current_plan_week, 0)
-            if day in sessions:
-                sessions_logged += 1
-                done += sessions[day][0]
-            day += timedelta(days=1)
-        rows.append(
-            WeekAdherence(week_number, first, last, days_prescribed, sessions_logged, prescribed, done)
-        )
-        week_number, first = week_number + 1, first + timedelta(days=7)
-    return rows
-
-
-def adherence_by_week_for(*, plan: Plan, today: date) -> list[WeekAdherence]:
-    """Weekly adherence of a followed plan: loads once, computes with `weekly_adherence`."""
-    if plan.start_date > today:
-        return []
-    sessions = (
-        SessionLog.objects.filter(patient=plan.patient, date__gte=plan.start_date, date__lte=today)
-        .annotate(done=Count("exercises", filter=Q(exercises__done=True)))
-        .values_list("date", "done", "week_number")
-    )
-    per_week = dict(
-        plan.weeks.annotate(n=Count("exercises")).values_list("number", "n"),
-    )
-    cumulative, running = {}, 0
-    for number in sorted(per_week):
-        running += per_week[number]
-        cumulative[number] = running
-    return weekly_adherence(
-        start=plan.start_date,
-        today=today,
-        paused=list(plan.pauses.values_list("paused_on", "resumed_on")),
-        sessions={day: (done, week) for day, done, week in sessions},
-        exercises_in_week=cumulative,
-        week_of_day={day: week for day, _done, week in sessions},
-    )

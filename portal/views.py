@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
 from patients import services
+from patients.adherence import plan_week_rows
 from patients.models import Plan, PlanExercise, PlanWeek
 from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale
@@ -249,7 +250,7 @@ def patient_detail(request, pk):
             "pause_form": PauseForm(),
             "chart": pain_chart(points),
             "points": points,
-            "weeks": selectors.adherence_by_week_for(plan=live, today=today) if live else [],
+            "weeks": plan_week_rows(patient=patient, today=today),
             "sessions": sessions,
         },
     )

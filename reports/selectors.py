@@ -1,29 +1,16 @@
-"""Adherence figures, computed by the database.
+"""Adherence reports: a clinic's (or one therapist's) figures over a date range.
 
-The report page, its CSV exports and the API all read through these functions. The figures
-come from a fixed number of grouped queries over the patients a person may see
-(`Patient.objects.visible_to`), whatever the number of patients or sessions: nothing here
+The report page, its CSV exports and the API all read through these functions, and they
+count with `patients.adherence`, the one definition of prescribed days, sessions logged and
+exercises prescribed and done (the week the patient was actually in, from the stored
+progression periods) that the patient's pages, the caseload and the patient detail page use
+too. The figures come from a fixed number of grouped queries over the patients a person may
+see (`Patient.objects.visible_to`), whatever the number of patients or sessions: nothing here
 loops over patients issuing queries. `adherence_figures` computes the per-patient rows once;
-the summary, the per-therapist table, the weekly trend and the patient table add them up.
+the summary, the per-therapist table, the 7-day chart and the patient table add them up.
 
-Days are handled as integer day numbers (days since 1970-01-01) so that interval
-arithmetic is the same on PostgreSQL and SQLite. A plan *covers* the half-open interval
-[ps, pe) of day numbers; pauses cover [paused_on, resumed_on) (an open pause runs on).
+Report-only definitions (shown on the report page, reports/templates/reports/_definitions.html):
 
-Definitions (shown on the report page, see reports/templates/reports/_definitions.html):
-
-- A **prescribed day** is a day in the range, up to today, on which the patient had an
-  approved plan (approved, paused, completed or superseded — never a draft), from the plan's
-  start date, and which falls in none of the plan's pauses. A plan that replaced an earlier
-  version counts from the later of its start date and the day it was approved; a
-  superseded plan stops the day before it was replaced; a completed plan stops after the
-  day it was completed. One session is prescribed per prescribed day.
-- **Exercises prescribed** on a prescribed day are the plan's exercises of weeks 1..N
-  (each week adds to the ones before), where N is the plan's calendar week on that day:
-  week N starts on start_date + 7×(N−1); after the plan's last week, the last week's
-  exercises.
-- A **session logged** counts when it is dated on a prescribed day; **exercises done**
-  are the exercises marked done in those sessions.
 - **At 80% or better**: patients with prescribed days whose sessions logged are at least
   80% of their prescribed days.
 - **Pain change**: pain before the patient's last session in the range minus pain before
@@ -31,6 +18,8 @@ Definitions (shown on the report page, see reports/templates/reports/_definition
 - **Flags**: *no session for 3+ days* — the range's last three days were all prescribed
   and none has a session; *worsening pain* — pain change of +2 or more; *alerts open* —
   safety alerts not yet acknowledged (whatever day they were raised).
+- The chart's buckets are 7-day stretches from the range's first day, labelled by their
+  dates (they are not plan weeks; those are on the patient detail page).
 """
 
 from __future__ import annotations
@@ -42,79 +31,41 @@ from datetime import date, timedelta
 
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    Func,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models.functions import Coalesce
 
 from accounts.models import Clinic, User
-from patients.models import (
-    Alert,
-    Patient,
-    Plan,
-    PlanExercise,
-    PlanPause,
-    PlanWeek,
-    SessionLog,
+from patients.adherence import (
+    FAR,
+    DayNumber,
+    counted,
+    counted_periods,
+    counted_sessions,
+    day_from_number,
+    day_number,
+    percent,
+    plan_span,
+    prescribed,
 )
+from patients.models import Alert, Patient, Plan, PlanPause, SessionLog
 
-EPOCH = date(1970, 1, 1)
-FAR = 10_000_000  # a day number far beyond any real date: "no end"
 ADHERENT_SHARE = (4, 5)  # sessions logged / prescribed >= 4/5 counts as adherent (80%)
 WORSENING_PAIN_POINTS = 2
 SILENT_DAYS = 3
 MAX_RANGE_DAYS = 366
 
-COUNTED_STATUSES = (
-    Plan.Status.APPROVED,
-    Plan.Status.PAUSED,
-    Plan.Status.COMPLETED,
-    Plan.Status.SUPERSEDED,
-)
-
-
-def day_number(day: date) -> int:
-    return (day - EPOCH).days
-
-
-def day_from_number(number: int) -> date:
-    return EPOCH + timedelta(days=number)
-
-
-class DayNumber(Func):
-    """Days since 1970-01-01 of a date expression, as an integer, on PostgreSQL and SQLite."""
-
-    output_field = IntegerField()
-    arity = 1
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"(({sql})::date - DATE '1970-01-01')", params
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        sql, params = compiler.compile(self.source_expressions[0])
-        return f"CAST(julianday({sql}) - 2440587.5 AS INTEGER)", params
-
 
 def _int(value: int) -> Value:
     return Value(value, output_field=IntegerField())
-
-
-def _overlap(lo_a, hi_a, lo_b, hi_b):
-    """Length in days of [lo_a, hi_a) ∩ [lo_b, hi_b); 0 when they do not meet."""
-    return Greatest(_int(0), Least(hi_a, hi_b) - Greatest(lo_a, lo_b), output_field=IntegerField())
 
 
 # --- The range and who is in it -------------------------------------------------------------
@@ -169,234 +120,6 @@ def report_therapists(*, user: User) -> QuerySet[User]:
         User.objects.filter(role=User.Role.THERAPIST, pk__in=visible.values("therapist_id"))
         .order_by("last_name", "first_name", "username")
         .distinct()
-    )
-
-
-# --- Plans: which days they cover --------------------------------------------------------------
-
-
-def _plan_span(prefix: str, tz: zoneinfo.ZoneInfo) -> dict:
-    """Expressions for a plan's covered days [ps, pe) and its start day sd, for `prefix`."""
-    p = prefix
-
-    def day(name):
-        return DayNumber(TruncDate(f"{p}{name}", tzinfo=tz))
-
-    start = DayNumber(F(f"{p}start_date"))
-    return {
-        "sd": start,
-        "ps": Case(
-            When(**{f"{p}previous_version__isnull": True}, then=start),
-            default=Greatest(start, day("approved_at")),
-            output_field=IntegerField(),
-        ),
-        "pe": Case(
-            When(**{f"{p}status": Plan.Status.SUPERSEDED}, then=Coalesce(day("ended_at"), _int(FAR))),
-            When(**{f"{p}status": Plan.Status.COMPLETED}, then=Coalesce(day("ended_at") + 1, _int(FAR))),
-            default=_int(FAR),
-            output_field=IntegerField(),
-        ),
-    }
-
-
-def _counted(prefix: str = "") -> Q:
-    return Q(**{f"{prefix}status__in": COUNTED_STATUSES, f"{prefix}approved_at__isnull": False})
-
-
-def _paused_days(plan_ref, lo, hi):
-    """Days of the plan's pauses inside [lo, hi) (pauses of one plan never overlap)."""
-    pauses = (
-        PlanPause.objects.filter(plan=plan_ref)
-        .annotate(
-            d=_overlap(
-                DayNumber(F("paused_on")),
-                Coalesce(DayNumber(F("resumed_on")), _int(FAR)),
-                lo,
-                hi,
-            )
-        )
-        .order_by()
-        .values("plan")
-        .annotate(total=Sum("d"))
-        .values("total")
-    )
-    return Coalesce(Subquery(pauses, output_field=IntegerField()), _int(0))
-
-
-def counted_plans(rng: ReportRange) -> QuerySet[Plan]:
-    """Plans that count, with ps/pe/sd and `days`: their prescribed days in the range."""
-    lo = Greatest(F("ps"), _int(rng.first))
-    hi = Least(F("pe"), _int(rng.stop))
-    return (
-        Plan.objects.filter(_counted())
-        .annotate(**_plan_span("", rng.tz))
-        .annotate(
-            days=ExpressionWrapper(
-                Greatest(_int(0), hi - lo)
-                - _paused_days(
-                    OuterRef("pk"),
-                    Greatest(OuterRef("ps"), _int(rng.first)),
-                    Least(OuterRef("pe"), _int(rng.stop)),
-                ),
-                output_field=IntegerField(),
-            )
-        )
-    )
-
-
-def counted_plan_weeks(rng: ReportRange) -> QuerySet[PlanWeek]:
-    """Weeks of counted plans with their calendar window [ws, we) and `cum`, the exercises
-    prescribed per day in that week (weeks 1..N)."""
-    span = _plan_span("plan__", rng.tz)
-    next_week = PlanWeek.objects.filter(plan=OuterRef("plan"), number=OuterRef("number") + 1)
-    cumulative = (
-        PlanExercise.objects.filter(week__plan=OuterRef("plan"), week__number__lte=OuterRef("number"))
-        .order_by()
-        .values("week__plan")
-        .annotate(c=Count("pk"))
-        .values("c")
-    )
-    return (
-        PlanWeek.objects.filter(_counted("plan__"))
-        .annotate(**span)
-        .annotate(
-            ws=F("sd") + 7 * (F("number") - 1),
-            we=Case(
-                When(Exists(next_week), then=F("sd") + 7 * F("number")),
-                default=_int(FAR),
-                output_field=IntegerField(),
-            ),
-            cum=Coalesce(Subquery(cumulative, output_field=IntegerField()), _int(0)),
-        )
-    )
-
-
-def _prescribed(
-    rng: ReportRange, patients: QuerySet[Patient], windows: dict[str, tuple[int, int]], *, by_patient: bool
-):
-    """Prescribed days and exercises in each window [lo, hi) of day numbers, per patient
-    (`by_patient`) or in total: {patient_id or None: {"days_<w>": n, "ex_<w>": n}}.
-
-    Arithmetic per plan, without a query per row: the days a plan covers in a window, minus
-    the days its pauses cover there; an exercise of week k is prescribed on each of those days
-    from week k's first day on (weeks 1..N add up; after the last week, the last week's
-    exercises). Four grouped joins: plans, pauses × plans, plan exercises, pauses × exercises.
-    """
-    scope = patients.values("pk")
-
-    def days(lo_exprs, hi_exprs, lo, hi):
-        return Greatest(
-            _int(0), Least(*hi_exprs, _int(hi)) - Greatest(*lo_exprs, _int(lo)), output_field=IntegerField()
-        )
-
-    def grouped(queryset, patient_field, make):
-        sums = {f"v_{name}": Sum(make(lo, hi)) for name, (lo, hi) in windows.items()}
-        queryset = queryset.order_by()
-        if by_patient:
-            return {row.pop(patient_field): row for row in queryset.values(patient_field).annotate(**sums)}
-        return {None: queryset.aggregate(**sums)}
-
-    plans = Plan.objects.filter(_counted(), patient__in=scope).annotate(**_plan_span("", rng.tz))
-    pauses = (
-        PlanPause.objects.filter(_counted("plan__"), plan__patient__in=scope)
-        .annotate(**_plan_span("plan__", rng.tz))
-        .annotate(a=DayNumber(F("paused_on")), b=Coalesce(DayNumber(F("resumed_on")), _int(FAR)))
-    )
-    exercises = (
-        PlanExercise.objects.filter(_counted("week__plan__"), week__plan__patient__in=scope)
-        .annotate(**_plan_span("week__plan__", rng.tz))
-        .annotate(k=F("week__number"))
-    )
-    paused_exercises = (
-        PlanExercise.objects.filter(
-            _counted("week__plan__"), week__plan__patient__in=scope, week__plan__pauses__isnull=False
-        )
-        .annotate(**_plan_span("week__plan__", rng.tz))
-        .annotate(
-            k=F("week__number"),
-            a=DayNumber(F("week__plan__pauses__paused_on")),
-            b=Coalesce(DayNumber(F("week__plan__pauses__resumed_on")), _int(FAR)),
-        )
-    )
-    parts = {
-        "days": (
-            grouped(plans, "patient_id", lambda lo, hi: days([F("ps")], [F("pe")], lo, hi)),
-            grouped(
-                pauses, "plan__patient_id", lambda lo, hi: days([F("ps"), F("a")], [F("pe"), F("b")], lo, hi)
-            ),
-        ),
-        "ex": (
-            grouped(
-                exercises,
-                "week__plan__patient_id",
-                lambda lo, hi: days([F("ps"), F("sd") + 7 * (F("k") - 1)], [F("pe")], lo, hi),
-            ),
-            grouped(
-                paused_exercises,
-                "week__plan__patient_id",
-                lambda lo, hi: days([F("ps"), F("a"), F("sd") + 7 * (F("k") - 1)], [F("pe"), F("b")], lo, hi),
-            ),
-        ),
-    }
-    out: dict = {}
-    for kind, (gross, paused) in parts.items():
-        for pk, row in gross.items():
-            less = paused.get(pk, {})
-            target = out.setdefault(pk, {})
-            for name in windows:
-                target[f"{kind}_{name}"] = (row[f"v_{name}"] or 0) - (less.get(f"v_{name}") or 0)
-    return out
-
-
-def _covering_plans(rng: ReportRange, patient_field: str, date_field: str) -> QuerySet[Plan]:
-    """The outer row's patient's counted plans that cover its `date_field` (pauses aside)."""
-    day = DayNumber(OuterRef(date_field))
-    return (
-        Plan.objects.filter(_counted(), patient=OuterRef(patient_field))
-        .annotate(**_plan_span("", rng.tz))
-        .filter(ps__lte=day, pe__gt=day)
-    )
-
-
-def _on_prescribed_day(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
-    """True when the outer row's `date_field` is a prescribed day of its patient: one of the
-    patient's counted plans covers it and is not paused that day."""
-    pause = PlanPause.objects.filter(
-        plan=OuterRef("pk"), paused_on__lte=OuterRef(OuterRef(date_field))
-    ).filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(OuterRef(date_field))))
-    return Exists(_covering_plans(rng, patient_field, date_field).exclude(Exists(pause)))
-
-
-def _in_a_covering_pause(rng: ReportRange, patient_field: str, date_field: str) -> Exists:
-    """True when a pause of one of the patient's counted plans covering the outer row's
-    `date_field` covers that day too (the day may still be prescribed by another plan)."""
-    day = DayNumber(OuterRef(date_field))
-    return Exists(
-        PlanPause.objects.filter(_counted("plan__"), plan__patient=OuterRef(patient_field))
-        .filter(paused_on__lte=OuterRef(date_field))
-        .filter(Q(resumed_on__isnull=True) | Q(resumed_on__gt=OuterRef(date_field)))
-        .annotate(**_plan_span("plan__", rng.tz))
-        .filter(ps__lte=day, pe__gt=day)
-    )
-
-
-def counted_sessions(rng: ReportRange) -> QuerySet[SessionLog]:
-    """Sessions in the range that were logged on a prescribed day."""
-    return SessionLog.objects.filter(date__range=(rng.start, rng.end)).filter(
-        _on_prescribed_day(rng, "patient", "date")
-    )
-
-
-def counted_sessions_parts(rng: ReportRange) -> tuple[QuerySet[SessionLog], QuerySet[SessionLog]]:
-    """`counted_sessions` as two disjoint sets that together are exactly it, each cheap for
-    the database: sessions on a day some counted plan covers and no covering plan is paused
-    (a semi-join and an anti-join, whatever the number of sessions), and the few sessions on
-    a day a covering plan is paused, checked plan by plan (another plan may cover that day)."""
-    in_range = SessionLog.objects.filter(date__range=(rng.start, rng.end))
-    paused = _in_a_covering_pause(rng, "patient", "date")
-    return (
-        in_range.filter(Exists(_covering_plans(rng, "patient", "date"))).filter(~paused),
-        in_range.filter(paused).filter(_on_prescribed_day(rng, "patient", "date")),
     )
 
 
@@ -459,8 +182,8 @@ class PatientFigures:
 
 
 def _derive(row: PatientFigures, *, silent_from: date) -> PatientFigures:
-    row.session_pct = _ratio(row.sessions_logged, row.prescribed_days)
-    row.exercise_pct = _ratio(row.exercises_done, row.exercises_prescribed)
+    row.session_pct = percent(row.sessions_logged, row.prescribed_days)
+    row.exercise_pct = percent(row.exercises_done, row.exercises_prescribed)
     two_sessions = row.session_count >= 2
     row.pain_change = row.last_pain - row.first_pain if two_sessions else None
     row.adherent = int(
@@ -499,7 +222,7 @@ def _counted_sessions_by_week(rng: ReportRange, patients: QuerySet[Patient]) -> 
         .values("patient_id", "bucket")
         .annotate(sessions=Count("pk"), done_total=Sum("exercises_done"))
         .values_list("patient_id", "bucket", "sessions", "done_total")
-        for part in counted_sessions_parts(rng)
+        for part in counted_sessions(start=rng.start, end=rng.end, tz=rng.tz)
     )
     # One query; a (patient, bucket) may come once from each part: the caller adds them up.
     return unpaused.union(paused, all=True)
@@ -514,8 +237,8 @@ def adherence_figures(
     last3 = max(rng.first, rng.stop - SILENT_DAYS)
     patients = report_patients(user=user, therapist=therapist)
     overlapping_plan = (
-        Plan.objects.filter(_counted(), patient=OuterRef("pk"))
-        .annotate(**_plan_span("", rng.tz))
+        Plan.objects.filter(counted(), patient=OuterRef("pk"))
+        .annotate(**plan_span("", rng.tz))
         .filter(ps__lt=rng.stop, pe__gt=rng.first)
     )
     in_range = SessionLog.objects.filter(patient=OuterRef("pk"), date__range=(start, end)).order_by()
@@ -554,8 +277,8 @@ def adherence_figures(
             open_alerts=alerts,
         )
     # 2. Prescribed days and exercises, plan by plan (and days among the range's last three).
-    windows = {"range": (rng.first, rng.stop), "last3": (last3, rng.stop)}
-    for pk, row in _prescribed(rng, patients, windows, by_patient=True).items():
+    windows = {"range": (start, end), "last3": (day_from_number(last3), end)}
+    for pk, row in prescribed(patients=patients, windows=windows, tz=rng.tz).items():
         if pk in rows:
             rows[pk].prescribed_days = row["days_range"]
             rows[pk].last3_prescribed = row["days_last3"]
@@ -673,19 +396,15 @@ def adherence_by_therapist(
     ]
 
 
-def _ratio(part, whole) -> float | None:
-    return (part * 100.0 / whole) if whole else None
-
-
 def _with_rates(row: dict) -> dict:
     row = dict(row)
     row["therapist_name"] = (
         f"{row.pop('therapist__first_name')} {row.pop('therapist__last_name')}".strip()
         or row["therapist__username"]
     )
-    row["session_pct"] = _ratio(row["sessions_logged_total"], row["prescribed_days_total"])
-    row["exercise_pct"] = _ratio(row["exercises_done_total"], row["exercises_prescribed_total"])
-    row["adherent_pct"] = _ratio(row["adherent_patients"], row["patients_with_days"])
+    row["session_pct"] = percent(row["sessions_logged_total"], row["prescribed_days_total"])
+    row["exercise_pct"] = percent(row["exercises_done_total"], row["exercises_prescribed_total"])
+    row["adherent_pct"] = percent(row["adherent_patients"], row["patients_with_days"])
     row["pain_change_avg"] = (
         row["pain_change_sum"] / row["pain_change_patients"] if row["pain_change_patients"] else None
     )
@@ -753,22 +472,22 @@ def adherence_weekly(
     rng = figures.rng
     patients = report_patients(user=user, therapist=therapist)
     buckets = rng.weeks()
-    windows = {f"w{i}": (day_number(a), day_number(b) + 1) for i, (a, b) in enumerate(buckets)}
-    totals = _prescribed(rng, patients, windows, by_patient=False).get(None, {})
+    windows = {f"w{i}": bucket for i, bucket in enumerate(buckets)}
+    totals = prescribed(patients=patients, windows=windows, tz=rng.tz, group=None).get(None, {})
     out = []
     for i, (first, last) in enumerate(buckets):
         sessions, done = figures.sessions_by_week.get(i, (0, 0))
-        prescribed, ex_prescribed = totals.get(f"days_w{i}", 0), totals.get(f"ex_w{i}", 0)
+        days, ex_prescribed = totals.get(f"days_w{i}", 0), totals.get(f"ex_w{i}", 0)
         out.append(
             {
                 "start": first,
                 "end": last,
-                "sessions_prescribed": prescribed,
+                "sessions_prescribed": days,
                 "sessions_logged": sessions,
                 "exercises_prescribed": ex_prescribed,
                 "exercises_done": done,
-                "session_pct": _ratio(sessions, prescribed),
-                "exercise_pct": _ratio(done, ex_prescribed),
+                "session_pct": percent(sessions, days),
+                "exercise_pct": percent(done, ex_prescribed),
             }
         )
     return out
@@ -804,18 +523,21 @@ def adherence_daily_rows(
     """One row per patient per prescribed day in the range (DAILY_COLUMNS), streamed.
 
     One query: a calendar of day numbers (a recursive CTE, on PostgreSQL and SQLite alike)
-    joined to the same plan, week and pause expressions as the figures above, read through a
+    joined to the same plan, progression period and pause expressions as the figures above
+    (`patients.adherence`): plan_week is the week the patient was in that day, read through a
     server-side cursor on PostgreSQL so memory stays flat however long the export.
     """
     rng = report_range(clinic=clinic, start=start, end=end)
     patients = report_patients(user=user, therapist=therapist)
     plans = (
-        counted_plans(rng).filter(patient__in=patients.values("pk")).values("pk", "patient_id", "ps", "pe")
+        Plan.objects.filter(counted(), patient__in=patients.values("pk"))
+        .annotate(**plan_span("", rng.tz))
+        .values("pk", "patient_id", "ps", "pe")
     )
-    weeks = (
-        counted_plan_weeks(rng)
+    periods = (
+        counted_periods(rng.tz)
         .filter(plan__patient__in=patients.values("pk"))
-        .values("plan_id", "number", "ws", "we", "cum")
+        .values("plan_id", "week", "exercises_per_day", "a", "b")  # fields, then annotations
     )
     pauses = (
         PlanPause.objects.filter(plan__in=plans.values("pk"))
@@ -827,7 +549,7 @@ def adherence_daily_rows(
     )
     parts = {}
     params: list = []
-    for name, queryset in (("pts", people), ("pls", plans), ("wks", weeks), ("pas", pauses)):
+    for name, queryset in (("pts", people), ("pls", plans), ("prs", periods), ("pas", pauses)):
         sql, qparams = queryset.order_by().query.sql_with_params()
         parts[name] = sql
         params.extend(qparams)
@@ -840,15 +562,15 @@ def adherence_daily_rows(
         ),
         pts{pts_cols} AS ({parts["pts"]}),
         pls(pk, patient_id, ps, pe) AS ({parts["pls"]}),
-        wks(plan_id, number, ws, we, cum) AS ({parts["wks"]}),
+        prs(plan_id, week, per_day, a, b) AS ({parts["prs"]}),
         pas(plan_id, a, b) AS ({parts["pas"]})
         SELECT {as_date} AS day, pts.pk, pts.first_name, pts.last_name, pts.username, pts.therapist,
-               pls.pk, wks.number, COALESCE(wks.cum, 0),
+               pls.pk, prs.week, COALESCE(prs.per_day, 0),
                s.id, s.pain_before, s.pain_after, s.symptom_change, s.exercises_done
         FROM pts
         JOIN pls ON pls.patient_id = pts.pk
         JOIN days d ON d.n >= pls.ps AND d.n < pls.pe
-        LEFT JOIN wks ON wks.plan_id = pls.pk AND d.n >= wks.ws AND d.n < wks.we
+        LEFT JOIN prs ON prs.plan_id = pls.pk AND d.n >= prs.a AND d.n < prs.b
         LEFT JOIN {SessionLog._meta.db_table} s ON s.patient_id = pts.pk AND s.date = {as_date}
         WHERE NOT EXISTS (SELECT 1 FROM pas WHERE pas.plan_id = pls.pk AND d.n >= pas.a AND d.n < pas.b)
         ORDER BY pts.last_name, pts.first_name, pts.pk, d.n

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 
 from accounts.models import Clinic, User
 from patients.models import Patient, Plan, SessionLog
+from reports import selectors
 
 DEMO_LOGINS = ["therapist", "therapist2", "manager", "patient", "other-therapist"]
 
@@ -40,3 +43,28 @@ def test_loading_the_demo_again_changes_nothing(demo):
     before = (Patient.objects.count(), SessionLog.objects.count())
     call_command("load_demo", verbosity=0)
     assert (Patient.objects.count(), SessionLog.objects.count()) == before
+
+
+def test_demo_plans_have_the_engines_week_periods(demo):
+    for plan in Plan.objects.prefetch_related("periods", "patient__sessions"):
+        periods = list(plan.periods.order_by("start"))
+        assert periods[0].start == plan.start_date and periods[-1].end is None
+        for before, after in zip(periods, periods[1:], strict=False):
+            assert before.end + timedelta(days=1) == after.start  # no gap, no overlap
+        for session in plan.patient.sessions.all():
+            [period] = [
+                p for p in periods if p.start <= session.date and (p.end is None or session.date <= p.end)
+            ]
+            assert period.week == session.week_number, (plan.patient, session.date)
+
+
+def test_a_held_back_demo_patient_is_counted_in_the_week_she_was_shown(demo):
+    manager = User.objects.get(username="manager")
+    today = manager.clinic.local_date()
+    rows = selectors.adherence_by_patient(
+        user=manager, clinic=manager.clinic, start=today - timedelta(days=27), end=today
+    )
+    carla = next(row for row in rows if row.user.username == "carla.mendes")
+    assert carla.plans.get().current_week == 1  # worsening symptoms: never moved on
+    assert carla.exercises_prescribed == 3 * carla.prescribed_days  # week 1's three a day
+    assert carla.exercise_pct > 70  # she does about nine in ten of what she is shown

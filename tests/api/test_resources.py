@@ -586,18 +586,15 @@ def test_odd_ids_are_404_not_500(active_plan, url):
     assert response.status_code == 404
 
 
-# The plan (locked) and its exercises, the day's row and its write (an insert in a
-# savepoint of its own, or an update, delete and insert of the entries), the engine's rules and
-# the logs with what hurt, the answer's entries, and the transaction. Overrides and pauses are
-# read only when the patient has some, the alerts only when there is something to alert; the
-# plan's snapshot is written once a day or when the decision changes, a week only when it moves.
-# The token with its user and patient record is read in one query, on every request; the
-# answer is the session read back with its exercise rows (two queries).
-# The statements of one log inside the test's transaction (its savepoint counts two): the plan
-# locked, its weeks and exercises, the history, the session's INSERT or UPDATE, and the
-# exercise rows (stale ones deleted, the others upserted) when the day is logged again.
-LOG_QUERIES_NEW_DAY = 9
-LOG_QUERIES_SAME_DAY_WITH_EXERCISES = 11
+# The statements of one log, as the tests count them (inside the test's transaction): the token
+# with its user and patient record; the plan locked; its weeks and exercises; the history; the
+# session's upsert; its exercise rows (on an edit, those left out deleted first); the plan's
+# stored week periods read to compare (written only when the engine moved them); and the answer,
+# the session read back with its exercise rows (two queries). Overrides and pauses are read
+# only when the patient has some, alerts only when there is something to alert; the plan's
+# snapshot is written once a day or when the decision changes.
+LOG_QUERIES_NEW_DAY = 10
+LOG_QUERIES_SAME_DAY_WITH_EXERCISES = 12
 
 
 def test_the_answer_to_a_log_is_the_session_as_read_back(active_plan):

@@ -213,12 +213,16 @@ def test_migration_0004_turns_held_back_alerts_into_notices(active_plan):
             **extra,
         )
     Alert.objects.create(patient=plan.patient, plan=plan, kind="hurt", message="It hurt.", cause_key="hurt:x")
-    executor.loader.build_graph()
-    executor.migrate([after])
+    try:
+        executor.loader.build_graph()
+        executor.migrate([after])
 
-    assert list(Alert.objects.values_list("kind", flat=True)) == ["hurt"]  # safety alerts stay
-    notices = {n.cause_key: n for n in ProgressionNotice.objects.all()}
-    assert notices["held:3:x"].is_open and notices["held:3:x"].week == 3  # the newest, still held
-    assert notices["held:2:2026-01-02"].close_reason == "Replaced by a later notice."
-    assert notices["held:2:2026-01-01"].close_reason == "Acknowledged by the therapist (as an alert)."
-    assert notices["held:2:2026-01-01"].opened_at == now - timedelta(days=9)
+        assert list(Alert.objects.values_list("kind", flat=True)) == ["hurt"]  # safety alerts stay
+        notices = {n.cause_key: n for n in ProgressionNotice.objects.all()}
+        assert notices["held:3:x"].is_open and notices["held:3:x"].week == 3  # the newest, still held
+        assert notices["held:2:2026-01-02"].close_reason == "Replaced by a later notice."
+        assert notices["held:2:2026-01-01"].close_reason == "Acknowledged by the therapist (as an alert)."
+        assert notices["held:2:2026-01-01"].opened_at == now - timedelta(days=9)
+    finally:  # back to the latest migrations, for the tests that follow
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -10,7 +10,6 @@ from exercises.models import Exercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise
 from portal.charts import pain_chart
-from portal.selectors import weekly_adherence
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -323,22 +322,6 @@ def test_another_patients_alert_is_not_found_through_this_patient(client, world)
 
 
 # --- Pure parts ---------------------------------------------------------------------------
-
-
-def test_weekly_adherence_counts_prescribed_days_minus_pauses_and_exercises_by_week():
-    start = dt.date(2026, 1, 1)
-    rows = weekly_adherence(
-        start=start,
-        today=dt.date(2026, 1, 10),
-        paused=[(dt.date(2026, 1, 3), dt.date(2026, 1, 5))],  # 3 and 4 January paused
-        sessions={dt.date(2026, 1, 1): (3, 1), dt.date(2026, 1, 2): (2, 1), dt.date(2026, 1, 8): (6, 2)},
-        exercises_in_week={1: 3, 2: 6},
-        week_of_day={dt.date(2026, 1, 1): 1, dt.date(2026, 1, 2): 1, dt.date(2026, 1, 8): 2},
-    )
-    assert [(r.number, r.days_prescribed, r.sessions_logged) for r in rows] == [(1, 5, 2), (2, 3, 1)]
-    assert (rows[0].exercises_prescribed, rows[0].exercises_done, rows[0].exercise_percent) == (15, 5, 33)
-    assert rows[1].first_day == dt.date(2026, 1, 8) and rows[1].last_day == dt.date(2026, 1, 10)
-    assert rows[0].session_percent == 40
 
 
 def test_the_pain_chart_puts_0_at_the_bottom_and_10_at_the_top():
