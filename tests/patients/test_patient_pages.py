@@ -49,7 +49,9 @@ def test_today_shows_the_weeks_exercises_in_order_with_targets_and_the_safety_re
     assert "Partial curl" not in page  # week 2 is not here yet
     # Per-leg exercises say so; the others do not.
     # (Under each name, the drawings' captions: "1. Start 2. Hold".)
-    assert re.search(r"Single knee-to-chest stretch 1\. Start 2\. Hold Hold 5 seconds · 5 times each leg", page)
+    assert re.search(
+        r"Single knee-to-chest stretch 1\. Start 2\. Hold Hold 5 seconds · 5 times each leg", page
+    )
     assert re.search(r"Pelvic tilt 1\. Start 2\. Hold Hold 5 seconds · 5 times Lie on your back", page)
     assert "Log today's session" in page
 
