@@ -106,6 +106,14 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     card.get_by_role("button", name=button("Start", "Bridge")).click()
     card.get_by_role("button", name=button("Stop", "Bridge")).click()
     assert card.locator("[aria-live=polite]").inner_text() == "Timer stopped."
+
+    # One timer at a time: starting another stops the one running.
+    card.get_by_role("button", name=button("Start", "Bridge")).click()
+    other, _ = _timer(page, "Pelvic tilt")
+    other.get_by_role("button", name=button("Start", "Pelvic tilt")).click()
+    assert card.locator("[aria-live=polite]").inner_text() == "Timer stopped."
+    assert card.get_by_role("button", name=button("Start", "Bridge")).is_visible()
+    assert other.locator("[aria-live=polite]").inner_text() == "Rep 1 of 2: hold 1 second."
     screenshot(page, "patient-follow-along-phone")
 
 

@@ -21,6 +21,7 @@
   var STORAGE_KEY = "backcare.timer.signal";
   var signalOn = false;
   var audio = null;
+  var stopRunning = null; // one timer at a time: starting another stops this one
 
   function fill(text, values) {
     return text.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -139,6 +140,9 @@
     function stop(message) {
       window.clearInterval(interval);
       interval = null;
+      if (stopRunning === stopHere) {
+        stopRunning = null;
+      }
       timer.classList.remove("is-running", "is-resting");
       label.textContent = button.getAttribute("data-label-start");
       display.textContent = message;
@@ -206,15 +210,23 @@
         beginHold();
       }
 
+      if (stopRunning) {
+        stopRunning();
+      }
+      stopRunning = stopHere;
       timer.classList.add("is-running");
       label.textContent = button.getAttribute("data-label-stop");
       beginHold();
       interval = window.setInterval(tick, 1000);
     }
 
+    function stopHere() {
+      stop(text("stopped"));
+    }
+
     button.addEventListener("click", function () {
       if (interval !== null) {
-        stop(text("stopped"));
+        stopHere();
         return;
       }
       start();
