@@ -4,6 +4,7 @@ and the legs in turn, with rests, announces each step, and remembers the beep sw
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from patients.progression_services import progression_override
 from patients.selectors import plan_exercises_up_to_week
@@ -11,6 +12,7 @@ from patients.services import plan_approve, plan_create_from_template, plan_exer
 from tests.factories import PASSWORD
 
 from .conftest import PHONE, log_in, screenshot
+from .test_accessibility import WCAG
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,6 +116,9 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     assert card.locator("[aria-live=polite]").inner_text() == "Timer stopped."
     assert card.get_by_role("button", name=button("Start", "Bridge")).is_visible()
     assert other.locator("[aria-live=polite]").inner_text() == "Rep 1 of 2: hold 1 second."
+    # A running timer (its button has just been pressed) still reads clearly.
+    running = Axe().run(page, context=".hold-timer.is-running", options=WCAG)
+    assert running.response["violations"] == []
     screenshot(page, "patient-follow-along-phone")
 
 
