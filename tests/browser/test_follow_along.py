@@ -73,23 +73,23 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     card.get_by_role("button", name=button("Start", "Single knee-to-chest stretch")).focus()
     page.keyboard.press("Enter")  # keyboard-operable
     assert card.get_by_role("button", name=button("Stop", "Single knee-to-chest stretch")).is_visible()
-    assert card.locator(".hold-timer-display").inner_text() == "Left leg, rep 1 of 2 — hold 1…"
+    assert card.locator(".hold-timer-display").inner_text() == "Right leg, rep 1 of 2 — hold 1…"
     live = card.locator("[aria-live=polite]")
     live.filter(has_text="Done: 2 times with each leg. Well done!").wait_for(timeout=20_000)
 
     announced = page.evaluate("window.announced")
     assert announced == [
-        "Left leg, rep 1 of 2: hold 1 second.",
-        "Relax. Rest a moment.",
         "Right leg, rep 1 of 2: hold 1 second.",
         "Relax. Rest a moment.",
-        "Left leg, rep 2 of 2: hold 1 second.",
+        "Left leg, rep 1 of 2: hold 1 second.",
         "Relax. Rest a moment.",
         "Right leg, rep 2 of 2: hold 1 second.",
+        "Relax. Rest a moment.",
+        "Left leg, rep 2 of 2: hold 1 second.",
         "Done: 2 times with each leg. Well done!",
     ]
     shown = page.evaluate("window.shown")
-    assert "Rest and breathe… 1" in shown and "Right leg, rep 2 of 2 — hold 1…" in shown
+    assert "Rest and breathe… 1" in shown and "Left leg, rep 2 of 2 — hold 1…" in shown
     assert card.get_by_role("button", name=button("Start", "Single knee-to-chest stretch")).is_visible()
 
     # An exercise done with both legs together counts repetitions only; stopping says so.

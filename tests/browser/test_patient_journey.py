@@ -49,7 +49,7 @@ def test_a_patient_logs_todays_session_on_a_phone_and_sees_it_in_the_history(
     timer = first.get_by_role("button", name=re.compile(r"Start the timer\W+Single knee-to-chest stretch"))
     timer.click()  # the static script reveals and runs the timer
     display = first.locator(".hold-timer-display")
-    assert re.fullmatch(r"Left leg, rep 1 of 5 — hold [45]…", display.inner_text())
+    assert re.fullmatch(r"Right leg, rep 1 of 5 — hold [45]…", display.inner_text())
     first.get_by_role("button", name=re.compile("Stop the timer")).click()
     screenshot(page, "patient-today-phone")
 

@@ -121,6 +121,7 @@ def test_the_timer_is_told_the_targets_and_each_leg_in_the_patients_language(pat
     cards = {re.sub(r"^\d+\. ", "", card["name"]): card for card in cards_of(patient_client)}
     knee = cards["Single knee-to-chest stretch"]["timer"]
     assert (knee["data-seconds"], knee["data-reps"], knee["data-per-side"]) == ("5", "5", "true")
+    assert knee["data-right"] == "Right leg, rep {rep} of {reps}"
     assert knee["data-left"] == "Left leg, rep {rep} of {reps}"
     assert knee["data-announce-hold"] == "{what}: hold 5 seconds."
     assert knee["data-done"] == "Done: 5 times with each leg. Well done!"

@@ -1,7 +1,8 @@
 /* Follow along: a timer for each exercise on the Today page.
  *
  * It runs the whole exercise: every repetition's hold, with a short rest between them, and for
- * an exercise done with each leg, the legs in turn ("Left leg, rep 2 of 5 — hold 4…").
+ * an exercise done with each leg, the legs in turn ("Right leg, rep 2 of 5 — hold 4…"). The right
+ * leg goes first, as the handout's lying hip rotation stretch says ("Bend your right knee").
  * Each new hold, each rest and the end are announced to screen readers (a polite live region);
  * the seconds are shown on screen. A page-wide switch adds a beep (Web Audio) and, where the
  * phone allows, a buzz when a hold starts and ends; the choice is remembered on the device
@@ -111,7 +112,7 @@
     var steps = [];
     for (var rep = 1; rep <= reps; rep += 1) {
       if (perSide) {
-        steps.push({ rep: rep, side: "left" }, { rep: rep, side: "right" });
+        steps.push({ rep: rep, side: "right" }, { rep: rep, side: "left" });
       } else {
         steps.push({ rep: rep, side: null });
       }
