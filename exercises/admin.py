@@ -1,10 +1,39 @@
 from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from .models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from .models import Exercise, ExerciseIllustration, ProgramTemplate, ProgramWeek, WeekExercise
+
+
+class ExerciseIllustrationInline(admin.TabularInline):
+    """The drawings a shipped program brings: shown, not edited here (`manage.py load_programs`)."""
+
+    model = ExerciseIllustration
+    extra = 0
+    can_delete = False
+    fields = ["order", "frame", "picture", "alt_text", "static_path"]
+    readonly_fields = fields
+    verbose_name_plural = _(
+        "Drawings shipped with the program (read-only; an uploaded illustration is shown instead)"
+    )
+
+    @admin.display(description=_("picture"))
+    def picture(self, obj: ExerciseIllustration) -> str:
+        return format_html(
+            '<img src="{}" alt="{}" width="{}" height="{}" loading="lazy">',
+            obj.url,
+            obj.alt_text,
+            obj.width,
+            obj.height,
+        )
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
+    inlines = [ExerciseIllustrationInline]
     list_display = ["name", "per_side", "hold_seconds_min", "hold_seconds_max", "reps_min", "reps_max"]
     list_filter = ["per_side"]
     search_fields = ["name", "slug", "instructions"]

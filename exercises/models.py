@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 
@@ -207,3 +208,47 @@ class WeekExercise(DoseRange):
 
     def __str__(self) -> str:
         return str(self.exercise)
+
+
+class ExerciseIllustration(models.Model):
+    """A drawing that ships with a program: one frame (start, hold…) of an exercise.
+
+    The file is a static file of the exercises app, named by its static path; the alt text
+    says the position in words. A clinic's own picture goes in `Exercise.illustration`.
+    """
+
+    class Frame(models.TextChoices):
+        START = "start", _("Start")
+        HOLD = "hold", _("Hold")
+
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.CASCADE, related_name="illustrations", verbose_name=_("exercise")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    frame = models.CharField(_("shows"), max_length=8, choices=Frame.choices)
+    static_path = models.CharField(
+        _("static file"),
+        max_length=200,
+        help_text=_("Path of a static file, e.g. exercises/illustrations/bridge-start.svg."),
+    )
+    alt_text = models.TextField(_("description (alt text)"))
+    width = models.PositiveSmallIntegerField(_("width (px)"))
+    height = models.PositiveSmallIntegerField(_("height (px)"))
+
+    class Meta:
+        ordering = ["exercise", "order"]
+        verbose_name = _("exercise illustration")
+        verbose_name_plural = _("exercise illustrations")
+        constraints = [
+            models.UniqueConstraint(fields=["exercise", "order"], name="exercise_illustration_order_unique"),
+            models.CheckConstraint(
+                condition=Q(width__gte=1) & Q(height__gte=1), name="exercise_illustration_size_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.static_path
+
+    @property
+    def url(self) -> str:
+        return static(self.static_path)

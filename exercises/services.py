@@ -1,11 +1,14 @@
 """Writes to the exercise library and program templates."""
 
 import json
+import xml.etree.ElementTree as ET  # nosec B405
 from pathlib import Path
 
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 
-from .models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from .models import Exercise, ExerciseIllustration, ProgramTemplate, ProgramWeek, WeekExercise
 
 SHIPPED_PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
 
@@ -19,6 +22,43 @@ def _range_fields(spec: dict) -> dict:
         "reps_min": reps_min,
         "reps_max": reps_max,
     }
+
+
+def illustration_size(static_path: str) -> tuple[int, int]:
+    """Width and height of a shipped SVG drawing, read from the file the path names.
+
+    Refuses a path that names no static file, or a file that is not an SVG with a size, so a
+    program never names a picture that is not there.
+    """
+    found = finders.find(static_path)
+    if not found:
+        raise ImproperlyConfigured(f"Illustration {static_path!r} is not a static file.")
+    # Our own files, shipped with the app (not user input).
+    root = ET.parse(found).getroot()  # noqa: S314  # nosec B314
+    if root.tag != "{http://www.w3.org/2000/svg}svg":
+        raise ImproperlyConfigured(f"Illustration {static_path!r} is not an SVG drawing.")
+    try:
+        return int(root.attrib["width"]), int(root.attrib["height"])
+    except (KeyError, ValueError):
+        raise ImproperlyConfigured(f"Illustration {static_path!r} has no width and height.") from None
+
+
+def _illustrations_load(exercise: Exercise, specs: list[dict]) -> None:
+    """The exercise's shipped drawings become exactly those of the data, in its order."""
+    for order, spec in enumerate(specs, start=1):
+        width, height = illustration_size(spec["file"])
+        ExerciseIllustration.objects.update_or_create(
+            exercise=exercise,
+            order=order,
+            defaults={
+                "frame": spec["frame"],
+                "static_path": spec["file"],
+                "alt_text": spec["alt"],
+                "width": width,
+                "height": height,
+            },
+        )
+    exercise.illustrations.filter(order__gt=len(specs)).delete()
 
 
 @transaction.atomic
@@ -41,6 +81,7 @@ def program_load(*, data: dict) -> ProgramTemplate:
                 **_range_fields(spec),
             },
         )
+        _illustrations_load(exercise, spec.get("illustrations", []))
         exercises[spec["slug"]] = (exercise, spec)
 
     template, _ = ProgramTemplate.objects.update_or_create(

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Subquery
 
 from .models import Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 
@@ -55,7 +55,9 @@ def plan_with_weeks(*, plan_id: int, queryset: QuerySet[Plan] | None = None) -> 
                 queryset=PlanWeek.objects.order_by("number").prefetch_related(
                     Prefetch(
                         "exercises",
-                        queryset=PlanExercise.objects.select_related("exercise").order_by("order", "pk"),
+                        queryset=PlanExercise.objects.select_related("exercise")
+                        .prefetch_related("exercise__illustrations")
+                        .order_by("order", "pk"),
                     )
                 ),
             )
@@ -106,3 +108,16 @@ def session_streak(*, days_logged: set[date], today: date) -> int:
         streak += 1
         day -= timedelta(days=1)
     return streak
+
+
+def exercises_hurt_last_session(*, patient: Patient) -> set[int]:
+    """The library exercises (ids) the patient said hurt ("it hurt, I stopped") in their last session.
+
+    One query. By exercise, not plan entry, so the mark holds across a new version of the plan.
+    """
+    last = SessionLog.objects.filter(patient=patient).order_by("-date").values("pk")[:1]
+    return set(
+        SessionExercise.objects.filter(session=Subquery(last), hurt=True).values_list(
+            "plan_exercise__exercise_id", flat=True
+        )
+    )

@@ -25,6 +25,7 @@ from .models import Patient, Plan, SessionLog
 from .progression_selectors import patient_safety_messages
 from .progression_services import plan_progression_refresh_if_stale
 from .selectors import (
+    exercises_hurt_last_session,
     patient_of_user,
     plan_exercises_up_to_week,
     plan_live_for,
@@ -90,12 +91,20 @@ def _today_context(patient: Patient, local_today: date) -> dict:
     if plan is not None:
         plan.patient = patient
         plan = plan_progression_refresh_if_stale(plan=plan, today=local_today)
-        items = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
+        items = list(
+            plan_exercises_up_to_week(plan=plan, week=plan.current_week).prefetch_related(
+                "exercise__illustrations"  # the drawings, start and hold
+            )
+        )
         # The week came with its exercises; read it only when it adds none of its own.
         week = next((item.week for item in items if item.week.number == plan.current_week), None)
+        hurt = exercises_hurt_last_session(patient=patient)
         context.update(
             week=week or plan_week_current(plan=plan),
-            exercises=[{"item": item, "steps": _steps(item.exercise)} for item in items],
+            exercises=[
+                {"item": item, "steps": _steps(item.exercise), "hurt_last_time": item.exercise_id in hurt}
+                for item in items
+            ],
             today_session=session_logged_on(patient=patient, day=local_today),
         )
     return context

@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from patients.models import Patient
+from patients.models import Patient, Plan
 
 from .conftest import DESKTOP, PHONE, log_in
 
@@ -25,6 +25,7 @@ def _violations(page) -> list[str]:
 def test_main_pages_pass_an_accessibility_check(live_server, browser):
     call_command("load_demo", verbosity=0)
     carla = Patient.objects.get(user__username="carla.mendes").pk
+    plan = Plan.objects.filter(patient_id=carla, status__in=Plan.LIVE_STATUSES).get().pk
     journeys = [
         ("patient", PHONE, ["/me/", "/me/log/", "/me/progress/"]),
         (
@@ -34,11 +35,16 @@ def test_main_pages_pass_an_accessibility_check(live_server, browser):
                 "/portal/",
                 f"/portal/patients/{carla}/",
                 f"/portal/patients/{carla}/progression/",
+                f"/portal/patients/{carla}/plans/{plan}/",
                 "/portal/patients/add/",
                 "/portal/reports/",
             ],
         ),
-        ("therapist", PHONE, ["/portal/", f"/portal/patients/{carla}/"]),
+        (
+            "therapist",
+            PHONE,
+            ["/portal/", f"/portal/patients/{carla}/", f"/portal/patients/{carla}/plans/{plan}/"],
+        ),
         ("manager", DESKTOP, ["/portal/reports/", "/portal/audit/", f"/portal/patients/{carla}/"]),
         (None, PHONE, ["/accounts/login/", "/accounts/password_reset/"]),
     ]

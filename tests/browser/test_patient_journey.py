@@ -1,5 +1,6 @@
 """A patient on a phone: opens today's exercises, logs a session, finds it in the history."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -43,10 +44,13 @@ def test_a_patient_logs_todays_session_on_a_phone_and_sees_it_in_the_history(
     page.get_by_role("heading", name="Today's exercises").wait_for()
     assert page.get_by_text("Take it slow, and stop if it hurts.").first.is_visible()
     assert page.get_by_role("heading", name="Week 1: Getting started").is_visible()
-    timer = page.get_by_role("button", name="Start 5-second hold timer").first
+    first = page.locator(".exercise-card").first
+    assert first.get_by_role("img", name="Start: lying on your back, both knees bent").is_visible()
+    timer = first.get_by_role("button", name=re.compile(r"Start the timer\W+Single knee-to-chest stretch"))
     timer.click()  # the static script reveals and runs the timer
-    assert page.get_by_text("Hold… 5").or_(page.get_by_text("Hold… 4")).first.is_visible()
-    timer.click()
+    display = first.locator(".hold-timer-display")
+    assert re.fullmatch(r"Right leg, rep 1 of 5 — hold [45]…", display.inner_text())
+    first.get_by_role("button", name=re.compile("Stop the timer")).click()
     screenshot(page, "patient-today-phone")
 
     page.get_by_role("link", name="Log today's session").first.click()

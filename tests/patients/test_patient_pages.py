@@ -48,8 +48,11 @@ def test_today_shows_the_weeks_exercises_in_order_with_targets_and_the_safety_re
     assert [page.index(name) for name in names] == sorted(page.index(name) for name in names)
     assert "Partial curl" not in page  # week 2 is not here yet
     # Per-leg exercises say so; the others do not.
-    assert re.search(r"Single knee-to-chest stretch Hold 5 seconds · 5 times each leg", page)
-    assert re.search(r"Pelvic tilt Hold 5 seconds · 5 times Lie on your back", page)
+    # (Under each name, the drawings' captions: "1. Start 2. Hold".)
+    assert re.search(
+        r"Single knee-to-chest stretch 1\. Start 2\. Hold Hold 5 seconds · 5 times each leg", page
+    )
+    assert re.search(r"Pelvic tilt 1\. Start 2\. Hold Hold 5 seconds · 5 times Lie on your back", page)
     assert "Log today's session" in page
 
 
@@ -433,11 +436,12 @@ def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_pl
 
 
 # The session, the login (with clinic and patient record), the plan, open alerts, the week's
-# exercises (with their week), whether today is logged; the names of exercises that hurt only
+# exercises (with their week), their drawings, what hurt in the last session, whether today is
+# logged; the names of exercises that hurt (for the safety message) only
 # when a patient said one did (and the therapist's name only when the plan has a note).
 # Progression is re-evaluated at most once a local day (not counted here). Nothing is cached:
 # every view reads what it shows.
-TODAY_QUERIES = 6
+TODAY_QUERIES = 8
 
 
 def test_today_page_takes_a_fixed_number_of_queries(client, active_plan, django_assert_num_queries):
