@@ -8,7 +8,7 @@ from axe_playwright_python.sync_playwright import Axe
 
 from patients.progression_services import progression_override
 from patients.selectors import plan_exercises_up_to_week
-from patients.services import plan_approve, plan_create_from_template, plan_exercise_set_target
+from patients.services import plan_approve, plan_create_from_template, plan_edit
 from tests.factories import PASSWORD
 
 from .conftest import PHONE, log_in, screenshot
@@ -35,14 +35,11 @@ def short_plan(patient, handout_program):
     plan = plan_create_from_template(
         patient=patient, template=handout_program, start_date=patient.local_date(), by=therapist
     )
-    for item in plan_exercises_up_to_week(plan=plan, week=3):
-        plan_exercise_set_target(
-            plan_exercise=item,
-            by=therapist,
-            target_hold_seconds=1,
-            target_reps=2,
-            out_of_range_reason="A short run for the browser test.",
-        )
+    short = {"target_hold_seconds": 1, "target_reps": 2, "out_of_range_reason": "A short run for the test."}
+    targets = [
+        {"exercise": item.exercise.slug, **short} for item in plan_exercises_up_to_week(plan=plan, week=3)
+    ]
+    plan_edit(plan=plan, by=therapist, targets=targets)
     plan = plan_approve(plan=plan, by=therapist)
     for _ in range(2):
         progression_override(plan=plan, by=therapist, action="advance", reason="Doing well.")
