@@ -427,7 +427,9 @@ def test_one_exercise_added_to_two_weeks_at_once_is_added_once(draft):
     )
     therapist = draft.patient.therapist
     first_saved, second_started = threading.Event(), threading.Event()
-    real_audit = services._audit
+    from patients.services import plans as plan_services
+
+    real_audit = plan_services._audit
     failures = []
 
     def audit(**kwargs):
@@ -446,7 +448,7 @@ def test_one_exercise_added_to_two_weeks_at_once_is_added_once(draft):
         finally:
             connections.close_all()
 
-    with mock.patch.object(services, "_audit", audit):
+    with mock.patch.object(plan_services, "_audit", audit):
         first = threading.Thread(target=add, args=(1,), name="first")
         first.start()
         assert first_saved.wait(timeout=10)

@@ -1,0 +1,116 @@
+"""Patients: their login, record and invitation."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from ..access import changeable
+from ..models import (
+    Patient,
+)
+from .common import _audit, _lost_race_raises
+
+User = get_user_model()
+
+# --- Patients -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    therapist: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    password: str | None = None,
+    timezone_name: str | None = None,
+    baseline_pain: int | None = None,
+) -> Patient:
+    """Create a patient's login, tied to the therapist's clinic and to the therapist.
+
+    Without a password the login cannot be used until the patient sets one through an
+    invitation (password-reset) link.
+    """
+    if not Patient.objects.may_add(therapist):
+        raise ValidationError(_("Only a therapist can add a patient."))
+
+    def username_taken() -> bool:
+        return User.objects.filter(username__iexact=username).exists()
+
+    taken_error = ValidationError({"username": _("That username is taken. Choose another.")})
+    if username_taken():
+        raise taken_error
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        role=User.Role.PATIENT,
+        clinic=therapist.clinic,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    with _lost_race_raises(taken_error, taken=username_taken):
+        user.save()
+    patient = Patient.objects.create(
+        user=user,
+        clinic=therapist.clinic,
+        therapist=therapist,
+        timezone=timezone_name or therapist.clinic.timezone,
+        baseline_pain=baseline_pain,
+    )
+    _audit(by=therapist, action="patient.created", target=patient, patient=patient)
+    return patient
+
+
+@transaction.atomic
+def patient_invitation(*, patient: Patient, by: User) -> tuple[str, str]:
+    """A one-time invitation for a patient to set their own password: (uidb64, token).
+
+    Built from Django's password-reset token, so it stops working once the password is set
+    (or after PASSWORD_RESET_TIMEOUT). Only the patient's own therapist may make one.
+    """
+    patient = changeable(Patient, patient.pk, by=by, lock=False, related=("user", "clinic"))
+    uidb64 = urlsafe_base64_encode(force_bytes(patient.user.pk))
+    token = default_token_generator.make_token(patient.user)
+    _audit(by=by, action="patient.invited", target=patient, patient=patient)
+    return uidb64, token
+
+
+PATIENT_USER_FIELDS = ("first_name", "last_name", "email")
+PATIENT_FIELDS = ("timezone", "baseline_pain")
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
+    """Change a patient's name, email, time zone or baseline pain (their own therapist only).
+
+    `changes` holds only the fields that change: first_name, last_name, email, timezone,
+    baseline_pain.
+    """
+    unknown = set(changes) - set(PATIENT_USER_FIELDS) - set(PATIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"patient_update does not change {sorted(unknown)}")
+    patient = changeable(Patient, patient.pk, by=by, lock=False, related=("user", "clinic"))
+    user_changes = {k: v for k, v in changes.items() if k in PATIENT_USER_FIELDS}
+    patient_changes = {k: v for k, v in changes.items() if k in PATIENT_FIELDS}
+    if user_changes:
+        for name, value in user_changes.items():
+            setattr(patient.user, name, value)
+        patient.user.save(update_fields=list(user_changes))
+    if patient_changes:
+        for name, value in patient_changes.items():
+            setattr(patient, name, value)
+        patient.save(update_fields=list(patient_changes))
+    if changes:
+        _audit(
+            by=by, action="patient.changed", target=patient, patient=patient, data={"fields": sorted(changes)}
+        )
+    return patient
