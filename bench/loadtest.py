@@ -13,6 +13,10 @@ Run it against gunicorn on this machine (`make loadtest` starts one and runs thi
      was last acknowledged for its day (read through Django's ORM with the same DATABASE_URL).
   3. Throughput (--wrk): wrk, whose load costs little CPU, on the today page and on the session
      log endpoint, each for --wrk-duration seconds; prints wrk's requests/s and latency.
+  4. Fixed rate (--rate PAGES,LOGS): today pages and session logs started at those rates per
+     second for --rate-duration seconds, whatever the answers, by a pool of connections; the
+     latency of each request counts from the moment it was due to start (so a server that falls
+     behind shows it: no coordinated omission). Prints p50/p95/p99 per kind and the rate reached.
 
 Only loopback addresses are accepted as a target. The script stops by itself.
 Exit status 0 only when there were no errors and no lost or duplicated sessions.
@@ -424,26 +428,9 @@ def run_wrk(
             lua = Path(tmp) / "log.lua"
             bodies, headers = [], []
             for username, token in tokens.items():
-                day = today_dates[username]
-                # What the app sends: the day's exercises done at their targets.
-                body = {
-                    "date": day,
-                    "pain_before": 3,
-                    "pain_after": 2,
-                    "symptom_change": "same",
-                    "note": "wrk",
-                    "exercises": [
-                        {
-                            "plan_exercise": exercise["id"],
-                            "done": True,
-                            "reps": exercise.get("target_reps"),
-                            "hold_seconds": exercise.get("target_hold_seconds"),
-                            "hurt": False,
-                        }
-                        for exercise in exercises.get(username, [])
-                    ],
-                }
-                bodies.append(json.dumps(json.dumps(body)))
+                bodies.append(
+                    json.dumps(log_body(today_dates[username], exercises.get(username, [])).decode())
+                )
                 headers.append(json.dumps(f"Token {token}"))
             lua.write_text(
                 "local bodies = {" + ",".join(bodies) + "}\nlocal tokens = {" + ",".join(headers) + "}\n"
@@ -501,6 +488,114 @@ def wrk_phase(wrk: str, args, base: str, lua: Path, title: str, *, target: int) 
         )
 
 
+RATE_WORKERS = 48  # connections the fixed-rate phase may have in flight at once
+
+
+def log_body(day: str, exercises: list[dict]) -> bytes:
+    """What the app sends: the day's exercises done at their targets."""
+    return json.dumps(
+        {
+            "date": day,
+            "pain_before": 3,
+            "pain_after": 2,
+            "symptom_change": "same",
+            "note": "rate",
+            "exercises": [
+                {
+                    "plan_exercise": exercise["id"],
+                    "done": True,
+                    "reps": exercise.get("target_reps"),
+                    "hold_seconds": exercise.get("target_hold_seconds"),
+                    "hurt": False,
+                }
+                for exercise in exercises
+            ],
+        }
+    ).encode()
+
+
+def run_fixed_rate(args, results: Results) -> int:
+    """Start today pages and session logs at fixed rates; latency from each request's due time."""
+    import queue
+
+    pages_per_s, logs_per_s = args.rate
+    users = [u for u in results.tokens if u in results.cookies]
+    if not users:
+        print("\nfixed rate: no logged-in patients; phase skipped")
+        return 0
+    schedule: list[tuple[float, str, str]] = []
+    for kind, per_second in (("page", pages_per_s), ("log", logs_per_s)):
+        if per_second > 0:
+            count = int(per_second * args.rate_duration)
+            schedule += [(n / per_second, kind, users[n % len(users)]) for n in range(count)]
+    schedule.sort()
+    due: queue.Queue = queue.Queue()
+    latencies: dict[str, list[float]] = defaultdict(list)
+    failures: Counter = Counter()
+    lock = threading.Lock()
+
+    def worker():
+        client = Client(args.host, args.port)
+        while (item := due.get()) is not None:
+            due_at, kind, user = item
+            try:
+                if kind == "page":
+                    client.cookies = dict(results.cookies[user])
+                    status, _, _ = client.request("GET", "/me/")
+                else:
+                    body = log_body(results.today[user], results.exercises.get(user, []))
+                    status, _, _ = client.request(
+                        "POST",
+                        "/api/v1/sessions/",
+                        body=body,
+                        headers={
+                            "Authorization": f"Token {results.tokens[user]}",
+                            "Content-Type": "application/json",
+                        },
+                    )
+            except Exception as error:  # noqa: BLE001 (counted and reported)
+                status = type(error).__name__
+            with lock:
+                latencies[kind].append(time.monotonic() - due_at)
+                if status not in (200, 201):
+                    failures[(kind, status)] += 1
+        client.close()
+
+    workers = [threading.Thread(target=worker) for _ in range(RATE_WORKERS)]
+    for thread in workers:
+        thread.start()
+    print(
+        f"\n== fixed rate: {pages_per_s:g} today pages/s and {logs_per_s:g} session logs/s "
+        f"for {args.rate_duration:g} s ({len(users)} patients, up to {RATE_WORKERS} in flight) =="
+    )
+    start = time.monotonic() + 0.5
+    for offset, kind, user in schedule:
+        delay = start + offset - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        due.put((start + offset, kind, user))
+    for _ in workers:
+        due.put(None)
+    for thread in workers:
+        thread.join()
+    elapsed = time.monotonic() - start
+    print(f"{'kind':8} {'done':>7} {'per s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+    for kind in ("page", "log"):
+        values = latencies.get(kind, [])
+        if values:
+            print(
+                f"{kind:8} {len(values):7d} {len(values) / elapsed:7.1f} "
+                + " ".join(f"{percentile(values, p) * 1000:8.1f}" for p in (50, 95, 99))
+            )
+    errors = sum(failures.values())
+    for (kind, status), count in sorted(failures.items(), key=str):
+        print(f"  {kind}: {count} answered {status}")
+    worst = max((percentile(v, 99) for v in latencies.values() if v), default=0.0) * 1000
+    verdict = "met" if worst < P99_TARGET_MS and errors == 0 else "NOT met"
+    print(f"-> p99 {worst:.0f} ms at these rates (target < {P99_TARGET_MS}), errors {errors}: {verdict}")
+    return errors
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8116", help="the server (loopback only)")
@@ -515,6 +610,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-duration", type=int, default=30)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--no-verify", action="store_true", help="skip the database check")
+    parser.add_argument(
+        "--rate",
+        type=lambda value: tuple(float(part) for part in value.split(",")),
+        help="PAGES,LOGS: then start today pages and session logs at these rates per second",
+    )
+    parser.add_argument("--rate-duration", type=float, default=30)
     args = parser.parse_args(argv)
     url = urllib.parse.urlsplit(args.url)
     if url.scheme != "http" or url.hostname not in LOOPBACK:
@@ -570,6 +671,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.wrk:
         run_wrk(args, results.tokens, results.cookies, results.today, results.exercises)
+    if args.rate:
+        errors += run_fixed_rate(args, results)
 
     ok = errors == 0 and lost == 0
     print(f"\nRESULT: {'PASS' if ok else 'FAIL'} ({errors} errors, {lost} lost or duplicated sessions)")
