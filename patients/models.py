@@ -53,13 +53,15 @@ class PatientQuerySet(models.QuerySet):
         """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
         return user.is_authenticated and user.is_therapist
 
-    def therapists_compared_by(self, user) -> "PatientQuerySet":
-        """The therapists (ids) whose caseloads `user` sees side by side in reports.
+    @staticmethod
+    def may_compare_therapists(user) -> bool:
+        """Whether `user` sees therapists' caseloads side by side in reports: a clinic manager
+        (or a superuser). A therapist's report is their own caseload, with no comparison."""
+        return user.is_authenticated and (user.is_superuser or user.is_manager)
 
-        A clinic manager compares their clinic's therapists; a therapist's report is their
-        own caseload, with no comparison; nobody else sees any.
-        """
-        if user.is_authenticated and (user.is_superuser or user.is_manager):
+    def therapists_compared_by(self, user) -> "PatientQuerySet":
+        """The therapists (ids) whose caseloads `user` sees side by side in reports."""
+        if self.may_compare_therapists(user):
             return self.visible_to(user).values("therapist_id")
         return self.none().values("therapist_id")
 

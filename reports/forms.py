@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from patients.models import Patient
 
 from .selectors import MAX_RANGE_DAYS, report_therapists
 
@@ -41,7 +42,7 @@ class ReportFilterForm(forms.Form):
             }
         super().__init__(data, initial=initial)
         self.user = user
-        if user.is_manager:
+        if Patient.objects.may_compare_therapists(user):
             self.fields["therapist"].queryset = report_therapists(user=user)
         else:
             # A therapist's report is always their own caseload.

@@ -7,6 +7,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import reports_required
+from patients.models import Patient
 
 from . import selectors
 from .charts import weekly_chart
@@ -24,7 +25,7 @@ def _form(request) -> ReportFilterForm:
 @reports_required
 def index(request):
     form = _form(request)
-    context = {"form": form, "is_manager": request.user.is_manager}
+    context = {"form": form, "compares_therapists": Patient.objects.may_compare_therapists(request.user)}
     if form.is_valid():
         args = form.report_args()
         figures = selectors.adherence_figures(**args)  # computed once, shown four ways
@@ -129,7 +130,10 @@ def _range(args) -> dict:
 
 def _invalid(request, form):
     return render(
-        request, "reports/index.html", {"form": form, "is_manager": request.user.is_manager}, status=400
+        request,
+        "reports/index.html",
+        {"form": form, "compares_therapists": Patient.objects.may_compare_therapists(request.user)},
+        status=400,
     )
 
 
