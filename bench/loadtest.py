@@ -237,28 +237,19 @@ def patient_loop(args, username: str, results: Results, run: Run):
                 day = today - dt.timedelta(days=rng.randint(0, BACKFILL_DAYS))
                 note = f"load {username} {time.time_ns()}"
                 pain_after = rng.randint(0, 4)
-                body = {
-                    "date": day.isoformat(),
-                    "pain_before": rng.randint(1, 4),
-                    "pain_after": pain_after,
-                    "symptom_change": rng.choice(["better", "same"]),
-                    "note": note,
-                    "exercises": [
-                        {
-                            "plan_exercise": exercise["id"],
-                            "done": True,
-                            "reps": exercise.get("target_reps"),
-                            "hold_seconds": exercise.get("target_hold_seconds"),
-                            "hurt": False,
-                        }
-                        for exercise in exercises
-                    ],
-                }
+                body = log_body(
+                    day.isoformat(),
+                    exercises,
+                    pain_before=rng.randint(1, 4),
+                    pain_after=pain_after,
+                    symptom_change=rng.choice(["better", "same"]),
+                    note=note,
+                )
                 started = time.perf_counter()
                 status, data, response = api.request(
                     "POST",
                     "/api/v1/sessions/",
-                    body=json.dumps(body).encode(),
+                    body=body,
                     headers={**auth, "Content-Type": "application/json"},
                 )
                 results.record("api log session", status, time.perf_counter() - started, data, response)
@@ -491,15 +482,23 @@ def wrk_phase(wrk: str, args, base: str, lua: Path, title: str, *, target: int) 
 RATE_WORKERS = 48  # connections the fixed-rate phase may have in flight at once
 
 
-def log_body(day: str, exercises: list[dict]) -> bytes:
-    """What the app sends: the day's exercises done at their targets."""
+def log_body(
+    day: str,
+    exercises: list[dict],
+    *,
+    pain_before: int = 3,
+    pain_after: int = 2,
+    symptom_change: str = "same",
+    note: str = "load test",
+) -> bytes:
+    """What the app sends: the day's exercises done at their targets, and how it went."""
     return json.dumps(
         {
             "date": day,
-            "pain_before": 3,
-            "pain_after": 2,
-            "symptom_change": "same",
-            "note": "rate",
+            "pain_before": pain_before,
+            "pain_after": pain_after,
+            "symptom_change": symptom_change,
+            "note": note,
             "exercises": [
                 {
                     "plan_exercise": exercise["id"],
