@@ -1,7 +1,11 @@
-"""The services' one way to reach the object they change: through the models' access layer.
+"""Who may see and change what: the one place that knows the clinic boundary and the roles.
+
+Every view, viewset and report starts from `visible_to(user)` (may read) or
+`changeable_by(user)` (may change), the querysets below that the patient models use as their
+managers. Anything outside answers 404 because it is never found.
 
 A view, a command or a test hands a service an object; the service does not trust it. It
-reads the object again through `changeable_by(by)` (patients/models.py), inside its own
+reads the object again through `changeable(...)` (`changeable_by(by)`), inside its own
 transaction and, where it changes state, under the row lock. An object outside the acting
 user's scope (another therapist's patient, another clinic's, or any object at all for a
 manager or a patient) raises `OutOfScope`: the same refusal whoever asks.
@@ -38,3 +42,74 @@ def changeable(model: type[M], pk: int, *, by, lock: bool, related: tuple[str, .
         return queryset.get(pk=pk)
     except model.DoesNotExist:
         raise OutOfScope from None
+
+
+class PatientQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "PatientQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.is_therapist:
+            return self.filter(therapist=user, clinic_id=user.clinic_id)
+        if user.is_manager:
+            return self.filter(clinic_id=user.clinic_id)
+        if user.is_patient:
+            return self.filter(user=user)
+        return self.none()
+
+    def changeable_by(self, user) -> "PatientQuerySet":
+        """Only a patient's own therapist changes their plan (superusers through the admin)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.is_therapist:
+            return self.filter(therapist=user, clinic_id=user.clinic_id)
+        return self.none()
+
+    def may_add(self, user) -> bool:
+        """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
+        return user.is_authenticated and user.is_therapist
+
+    @staticmethod
+    def may_compare_therapists(user) -> bool:
+        """Whether `user` sees therapists' caseloads side by side in reports: a clinic manager
+        (or a superuser). A therapist's report is their own caseload, with no comparison."""
+        return user.is_authenticated and (user.is_superuser or user.is_manager)
+
+    def therapists_compared_by(self, user) -> "PatientQuerySet":
+        """The therapists (ids) whose caseloads `user` sees side by side in reports."""
+        if self.may_compare_therapists(user):
+            return self.visible_to(user).values("therapist_id")
+        return self.none().values("therapist_id")
+
+
+class PatientScopedQuerySet(models.QuerySet):
+    """For models that belong to a patient through `patient_lookup`."""
+
+    patient_lookup = "patient"
+
+    def visible_to(self, user):
+        return self.filter(**{f"{self.patient_lookup}__in": _patients().visible_to(user).values("pk")})
+
+    def changeable_by(self, user):
+        return self.filter(**{f"{self.patient_lookup}__in": _patients().changeable_by(user).values("pk")})
+
+
+class PlanScopedQuerySet(PatientScopedQuerySet):
+    patient_lookup = "plan__patient"
+
+
+class PlanWeekScopedQuerySet(PatientScopedQuerySet):
+    patient_lookup = "week__plan__patient"
+
+
+class SessionScopedQuerySet(PatientScopedQuerySet):
+    patient_lookup = "session__patient"
+
+
+def _patients() -> "PatientQuerySet":
+    from .models import Patient  # the models use these querysets: imported when first asked
+
+    return Patient.objects.all()

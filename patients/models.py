@@ -11,83 +11,17 @@ from accounts.models import Clinic, timezone_choices
 from exercises.models import DoseRange, Exercise, ProgramTemplate, ProgressionRule, rule_constraints
 
 from . import choices
+from .access import (
+    PatientQuerySet,
+    PatientScopedQuerySet,
+    PlanScopedQuerySet,
+    PlanWeekScopedQuerySet,
+    SessionScopedQuerySet,
+)
 
 PAIN_SCALE = range(0, 11)  # 0 = no pain, 10 = worst imaginable
 MAX_REPS = 200
 MAX_HOLD_SECONDS = 300
-
-
-# --- Access: the one place that knows the clinic boundary and the roles -------------------
-#
-# Every view, viewset and report starts from `visible_to(user)` (may read) or
-# `changeable_by(user)` (may change). Anything outside answers 404 because it is never found.
-# Every service reads the object it changes again through `changeable_by(by)`
-# (patients/access.py), so a direct call by someone else is refused the same way.
-
-
-class PatientQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "PatientQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if user.is_therapist:
-            return self.filter(therapist=user, clinic_id=user.clinic_id)
-        if user.is_manager:
-            return self.filter(clinic_id=user.clinic_id)
-        if user.is_patient:
-            return self.filter(user=user)
-        return self.none()
-
-    def changeable_by(self, user) -> "PatientQuerySet":
-        """Only a patient's own therapist changes their plan (superusers through the admin)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self
-        if user.is_therapist:
-            return self.filter(therapist=user, clinic_id=user.clinic_id)
-        return self.none()
-
-    def may_add(self, user) -> bool:
-        """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
-        return user.is_authenticated and user.is_therapist
-
-    @staticmethod
-    def may_compare_therapists(user) -> bool:
-        """Whether `user` sees therapists' caseloads side by side in reports: a clinic manager
-        (or a superuser). A therapist's report is their own caseload, with no comparison."""
-        return user.is_authenticated and (user.is_superuser or user.is_manager)
-
-    def therapists_compared_by(self, user) -> "PatientQuerySet":
-        """The therapists (ids) whose caseloads `user` sees side by side in reports."""
-        if self.may_compare_therapists(user):
-            return self.visible_to(user).values("therapist_id")
-        return self.none().values("therapist_id")
-
-
-class PatientScopedQuerySet(models.QuerySet):
-    """For models that belong to a patient through `patient_lookup`."""
-
-    patient_lookup = "patient"
-
-    def visible_to(self, user):
-        return self.filter(**{f"{self.patient_lookup}__in": Patient.objects.visible_to(user).values("pk")})
-
-    def changeable_by(self, user):
-        return self.filter(**{f"{self.patient_lookup}__in": Patient.objects.changeable_by(user).values("pk")})
-
-
-class PlanScopedQuerySet(PatientScopedQuerySet):
-    patient_lookup = "plan__patient"
-
-
-class PlanWeekScopedQuerySet(PatientScopedQuerySet):
-    patient_lookup = "week__plan__patient"
-
-
-class SessionScopedQuerySet(PatientScopedQuerySet):
-    patient_lookup = "session__patient"
 
 
 class Patient(models.Model):
