@@ -209,3 +209,50 @@ def test_a_session_kept_while_the_login_ended_is_sent_after_logging_in_again(
     session = SessionLog.objects.get(patient=patient)
     assert (session.date, session.pain_before, session.exercises_done) == (patient.local_date(), 3, 3)
     context.close()
+
+
+def test_without_javascript_the_one_tap_and_the_rows_still_work(live_server, browser, week_two_plan):
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    patient = week_two_plan.patient
+    log_in(page, live_server, patient.user.username, PASSWORD)
+    page.goto(f"{live_server.url}/me/log/")
+    _answer_pain(page, "5", "5", "Worse")
+    page.get_by_text("Something was different").click()  # a native <details>: no script needed
+    assert page.get_by_label("Done: Bridge").count() == 0  # week 3 is not there yet
+    page.get_by_label("Done: Single knee-to-chest stretch").check()
+    page.get_by_role("button", name="Save what I did").click()
+    page.get_by_role("heading", name="My progress").wait_for()
+    session = SessionLog.objects.get(patient=patient)
+    assert (session.symptom_change, session.exercises_done) == ("worse", 1)
+    context.close()
+
+
+def test_the_opened_form_and_the_offline_message_pass_an_accessibility_check(
+    live_server, browser, week_two_plan
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from .test_accessibility import WCAG
+
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    log_in(page, live_server, week_two_plan.patient.user.username, PASSWORD)
+    page.goto(f"{live_server.url}/me/log/")
+    page.get_by_role("heading", name="Your exercises").wait_for()
+    context.set_offline(True)
+    _answer_pain(page)
+    page.get_by_text("Add a note for your therapist (optional)").click()
+    page.get_by_text("Something was different").click()
+    for summary in page.locator(".exercise-changes > summary").all():
+        summary.click()
+    page.get_by_label("It hurt, I stopped: Pelvic tilt").check()
+    page.get_by_role("button", name="Save what I did").click()
+    page.get_by_role("status").filter(has_text="Saved on this phone").wait_for()
+    violations = Axe().run(page, options=WCAG).response["violations"]
+    context.set_offline(False)
+    page.get_by_role("status").filter(has_text="Sent: your session for").wait_for()
+    violations += Axe().run(page, options=WCAG).response["violations"]
+    context.close()
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
