@@ -46,10 +46,15 @@ def _page_height(page) -> int:
 
 def test_the_form_for_six_exercises_fits_in_about_two_phone_screens(live_server, phone_page, week_two_plan):
     page = phone_page
+    console = []
+    page.on("console", lambda message: console.append(message.text))
     log_in(page, live_server, week_two_plan.patient.user.username, PASSWORD)
     page.goto(f"{live_server.url}/me/log/")
     page.get_by_role("heading", name="Your exercises").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+    manifest = page.request.get(live_server.url + page.locator("link[rel=manifest]").get_attribute("href"))
+    assert manifest.headers["content-type"] == "application/manifest+json"
+    assert not [text for text in console if "Content Security Policy" in text]
     folded = _page_height(page)
     screenshot(page, "patient-log-six-phone")
 

@@ -304,7 +304,9 @@
       var completion = submitter && submitter.name === "completion" ? submitter.value : "";
       event.preventDefault();
       if (navigator.onLine === false) {
-        keepOnPhone(form, completion, text("Waiting"));
+        if (!keepOnPhone(form, completion, text("Waiting"))) {
+          submitAsUsual(submitter); // nowhere to keep it: let the browser try
+        }
         return;
       }
       freshToken().then(
