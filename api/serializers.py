@@ -497,7 +497,15 @@ class SessionLogSerializer(serializers.Serializer):
         many=True,
         required=False,
         max_length=MAX_EXERCISES_PER_SESSION,
-        help_text=_("Left out for a pain-only entry."),
+        help_text=_("Left out for a pain-only entry (nothing done), or with as_prescribed."),
+    )
+    as_prescribed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "“I did everything as prescribed”: every exercise of the current week done at its targets "
+            "(then leave out exercises)."
+        ),
     )
 
     def validate_date(self, value):

@@ -500,6 +500,7 @@ class SessionViewSet(
                 )
                 for entry in data.get("exercises", [])
             ],
+            as_prescribed=data["as_prescribed"],
         )
         session = self.get_queryset().get(pk=session.pk)  # as stored, with its exercise rows
         return Response(

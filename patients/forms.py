@@ -19,9 +19,24 @@ FORM_FIELD = {"hold_seconds": "hold"}  # session_log's field names → this form
 PAIN_LABELS = {0: _("no pain"), 5: _("moderate"), 10: _("worst")}
 PAIN_CHOICES = [(value, str(value)) for value in PAIN_SCALE]
 
+# Which button saved the form: "I did everything as prescribed", or the exercise by exercise rows.
+AS_PRESCRIBED, EACH_EXERCISE = "as_prescribed", "each_exercise"
+
 
 class SessionLogForm(forms.Form):
     day = forms.DateField(widget=forms.HiddenInput)
+    completion = forms.ChoiceField(
+        choices=[(AS_PRESCRIBED, AS_PRESCRIBED), (EACH_EXERCISE, EACH_EXERCISE)],
+        widget=forms.HiddenInput,  # sent by the button pressed, never a field of its own
+        error_messages={
+            "required": _(
+                "Press “I did everything as prescribed”, or tick what you did and press “Save what I did”."
+            ),
+            "invalid_choice": _(
+                "Press “I did everything as prescribed”, or tick what you did and press “Save what I did”."
+            ),
+        },
+    )
     pain_before = forms.TypedChoiceField(
         label=_("Pain before you started"),
         choices=PAIN_CHOICES,
@@ -69,9 +84,8 @@ class SessionLogForm(forms.Form):
             ]
         for item in self.plan_exercises:
             name = item.exercise.name
-            self.fields[f"ex{item.pk}-done"] = forms.BooleanField(
-                label=_("I did this"), required=False, initial=True
-            )
+            # Never ticked in advance: an exercise is done only when the patient says so.
+            self.fields[f"ex{item.pk}-done"] = forms.BooleanField(label=_("Done"), required=False)
             self.fields[f"ex{item.pk}-reps"] = forms.IntegerField(
                 label=_("Repetitions"),
                 required=False,
@@ -102,6 +116,8 @@ class SessionLogForm(forms.Form):
                 _("One of the exercises is not in your plan for this week. Nothing was saved."),
                 code="unknown_exercise",
             )
+        if self.as_prescribed:
+            return cleaned  # the rows below were not what the patient chose to send
         # The limits and "a done exercise needs its repetitions" are session_log's rules: its
         # messages are shown here at once, beside any other problem of the form.
         for item, entry in zip(self.plan_exercises, self.entries(), strict=True):
@@ -119,18 +135,36 @@ class SessionLogForm(forms.Form):
     @property
     def exercise_rows(self) -> list[dict]:
         """Each exercise with its bound fields, for the template."""
-        return [
-            {
-                "item": item,
-                "done": self[f"ex{item.pk}-done"],
-                "reps": self[f"ex{item.pk}-reps"],
-                "hold": self[f"ex{item.pk}-hold"],
-                "hurt": self[f"ex{item.pk}-hurt"],
-            }
-            for item in self.plan_exercises
-        ]
+        rows = []
+        for item in self.plan_exercises:
+            row = {name: self[f"ex{item.pk}-{name}"] for name in ("done", "reps", "hold", "hurt")}
+            # A row's numbers and "it hurt" are folded away unless they differ from the targets.
+            row["changed"] = (
+                bool(row["hurt"].value())
+                or any(row[name].errors for name in ("reps", "hold", "hurt"))
+                or str(row["reps"].value()) != str(item.target_reps)
+                or str(row["hold"].value()) != str(item.target_hold_seconds)
+            )
+            rows.append({"item": item, **row})
+        return rows
+
+    @property
+    def as_prescribed(self) -> bool:
+        """The patient pressed "I did everything as prescribed"."""
+        return self.is_bound and self.data.get("completion") == AS_PRESCRIBED
+
+    @property
+    def shows_each_exercise(self) -> bool:
+        """Whether the exercise by exercise rows start open: the patient chose them, or the day's
+        saved session was not everything as prescribed."""
+        if self.is_bound:
+            return self.data.get("completion") != AS_PRESCRIBED
+        return bool(self.initial.get("changed"))
 
     def entries(self) -> list[ExerciseEntry]:
+        """What the patient said for each exercise (none when they did everything as prescribed)."""
+        if self.as_prescribed:
+            return []
         data = self.cleaned_data
         return [
             ExerciseEntry(
@@ -155,7 +189,15 @@ class SessionLogForm(forms.Form):
             symptom_change=session.symptom_change,
             note=session.note,
         )
-        for reported in session.exercises.all():
+        reported_rows = list(session.exercises.select_related("plan_exercise"))
+        initial["changed"] = not reported_rows or any(
+            not row.done
+            or row.hurt
+            or (row.reps, row.hold_seconds)
+            != (row.plan_exercise.target_reps, row.plan_exercise.target_hold_seconds)
+            for row in reported_rows
+        )
+        for reported in reported_rows:
             prefix = f"ex{reported.plan_exercise_id}"
             initial[f"{prefix}-done"] = reported.done
             initial[f"{prefix}-hurt"] = reported.hurt

@@ -7,6 +7,8 @@ app_name = "patients"
 urlpatterns = [
     path("", views.today, name="today"),
     path("log/", views.log_session, name="log"),
+    path("log/token/", views.log_token, name="log_token"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("progress/", views.progress, name="progress"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
 ]

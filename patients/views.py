@@ -9,12 +9,17 @@ import re
 from datetime import date, timedelta
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from accounts.permissions import patient_required
 
@@ -161,6 +166,7 @@ def log_session(request):
                     symptom_change=form.cleaned_data["symptom_change"],
                     note=form.cleaned_data["note"],
                     exercises=form.entries(),
+                    as_prescribed=form.as_prescribed,
                     today=local_today,
                 )
             except ValidationError as error:
@@ -172,6 +178,14 @@ def log_session(request):
                 else:
                     saved = _("Updated: your session for %(day)s.")
                 messages.success(request, saved % {"day": label})
+                if not session.exercises_done:
+                    messages.info(
+                        request,
+                        _(
+                            "No exercise was marked as done. If you did some, open this day again "
+                            "and tick them."
+                        ),
+                    )
                 if any(entry.hurt for entry in form.entries()):
                     messages.warning(
                         request,
@@ -272,3 +286,56 @@ def session_detail(request, pk: int):
             "can_edit": can_edit,
         },
     )
+
+
+@login_not_required  # answers "logged out" itself, as JSON, instead of a redirect to the login page
+@require_GET
+@never_cache
+def log_token(request):
+    """A fresh CSRF token for sending a session kept on the phone (patients/static/patients/
+    offline_log.js), and whose login it is, so a session is only ever sent by the patient who
+    logged it. A login that has ended answers 401: the script keeps the session and asks to log in.
+    """
+    user = request.user
+    if not user.is_authenticated or user.role != "patient":
+        return JsonResponse({"logged_in": False}, status=401)
+    return JsonResponse({"logged_in": True, "user": user.pk, "csrf_token": get_token(request)})
+
+
+ICON_SIZES = (192, 512)
+
+
+@login_not_required  # browsers fetch a manifest without the login cookie
+@require_GET
+def manifest(request):
+    """The web app manifest: the patient pages install to the home screen and open at /me/."""
+    icons = [
+        {"src": static(f"patients/icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in ICON_SIZES
+    ]
+    icons += [
+        {
+            "src": static("patients/icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+        {"src": static("patients/icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    data = {
+        "name": _("BackCare: my exercises"),
+        "short_name": _("BackCare"),
+        "description": _("Your home exercises for back pain, and your session log."),
+        "lang": request.LANGUAGE_CODE,
+        "start_url": reverse("patients:today"),
+        "scope": reverse("patients:today"),
+        "display": "standalone",
+        "theme_color": "#0b5563",
+        "background_color": "#ffffff",
+        "icons": icons,
+    }
+    response = JsonResponse(
+        data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

@@ -87,6 +87,18 @@ def exercise_entry_problems(entry: ExerciseEntry) -> list[tuple[str, str, dict]]
     return problems
 
 
+def _entries_as_prescribed(plan: Plan) -> list[ExerciseEntry]:
+    """Every exercise of the plan's current week, done at the therapist's targets."""
+    rows = (
+        PlanExercise.objects.filter(week__plan=plan, week__number__lte=plan.current_week)
+        .order_by("week__number", "order", "pk")
+        .values_list("pk", "target_reps", "target_hold_seconds")
+    )
+    return [
+        ExerciseEntry(plan_exercise_id=pk, done=True, reps=reps, hold_seconds=hold) for pk, reps, hold in rows
+    ]
+
+
 def _exercise_name(plan_exercise_id: int) -> str:
     """The name a patient knows a plan exercise by (read only to explain a refusal)."""
     return PlanExercise.objects.values_list("exercise__name", flat=True).get(pk=plan_exercise_id)
@@ -168,9 +180,16 @@ def session_log(
     symptom_change: str,
     note: str = "",
     exercises: list[ExerciseEntry] | None = None,
+    as_prescribed: bool = False,
     today: date | None = None,
 ) -> tuple[SessionLog, bool]:
     """Record the patient's session for one local day; returns (session, created).
+
+    What was done is said explicitly, one of two ways: `as_prescribed` ("I did everything as
+    prescribed": every exercise of the plan's current week, done at its targets, built here from
+    the plan), or `exercises`, one entry per exercise. Nothing is ever assumed done: a session
+    with no entry marked done is stored with nothing done (its pain and symptoms still count as
+    safety signals, and adherence counts no exercise). Both at once is refused.
 
     Logging the same day again edits that session: a double submission never makes two.
     Safe under concurrent requests: the patient's live plan is locked first, so one patient's
@@ -199,6 +218,17 @@ def session_log(
             entries=exercises,
             allowed_ids=content.exercise_ids(up_to_week=plan.current_week) if content else set(),
         )
+        if as_prescribed:
+            if exercises:
+                raise ValidationError(
+                    {
+                        "exercises": _(
+                            "Say either that you did everything as prescribed, or what you did for "
+                            "each exercise, not both."
+                        )
+                    }
+                )
+            exercises = _entries_as_prescribed(plan)
         facts = ProgressionFacts(plan, today=today, content=content)
         logged = facts.logged.get(day)
 

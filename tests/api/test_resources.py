@@ -761,3 +761,21 @@ def test_a_therapist_adjusts_when_the_patient_moves_on(patient, handout_program)
     after = client.get(url).json()
     assert after["note_to_patient"] != "Not saved"
     assert after["weeks"][1]["progression_rule"]["min_days_in_previous_week"] == 7
+
+
+def test_a_patient_logs_everything_as_prescribed_through_the_api(active_plan):
+    client = client_for(active_plan.patient.user)
+    day = active_plan.patient.local_date() - dt.timedelta(days=1)
+    body = {"date": day.isoformat(), "pain_before": 3, "pain_after": 2, "symptom_change": "same"}
+    response = client.post("/api/v1/sessions/", {**body, "as_prescribed": True}, format="json")
+    assert response.status_code == 201, response.json()
+    items = plan_exercises_up_to_week(plan=active_plan, week=1)
+    assert [(e["plan_exercise"], e["done"], e["reps"]) for e in response.json()["exercises"]] == [
+        (item.pk, True, item.target_reps) for item in items
+    ]
+    assert response.json()["date"] == day.isoformat()
+
+    both = {**body, "as_prescribed": True, "exercises": [{"plan_exercise": items[0].pk, "done": False}]}
+    refused = client.post("/api/v1/sessions/", both, format="json")
+    assert refused.status_code == 400
+    assert "not both" in str(refused.json())

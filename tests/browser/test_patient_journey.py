@@ -55,13 +55,13 @@ def test_a_patient_logs_todays_session_on_a_phone_and_sees_it_in_the_history(
 
     page.get_by_role("link", name="Log today's session").first.click()
     page.get_by_role("heading", name="Log a session").wait_for()
-    assert page.get_by_label("Repetitions: Pelvic tilt").input_value() == "5"  # target pre-filled
     page.get_by_role("group", name="Pain before you started").get_by_text("6", exact=True).click()
     page.get_by_role("group", name="Pain now, after the exercises").get_by_text("3", exact=True).click()
     page.get_by_text("Better", exact=True).click()
+    page.get_by_text("Add a note for your therapist (optional)").click()
     page.get_by_label("Anything to tell your therapist? (optional)").fill("Felt looser today.")
     screenshot(page, "patient-log-phone")
-    page.get_by_role("button", name="Save my session").click()
+    page.get_by_role("button", name=re.compile("I did everything as prescribed")).click()
 
     page.get_by_role("heading", name="My progress").wait_for()
     assert page.get_by_text("Saved: your session for Today. Well done!").is_visible()
@@ -85,12 +85,16 @@ def test_bad_input_on_a_phone_is_explained_and_kept(live_server, phone_page, act
     page = phone_page
     log_in(page, live_server, active_plan.patient.user.username, PASSWORD)
     page.goto(f"{live_server.url}/me/log/")
+    page.get_by_text("Something was different").click()
+    page.get_by_label("Done: Pelvic tilt").check()
+    page.locator(".exercise-changes > summary").filter(has_text="Pelvic tilt").click()
+    assert page.get_by_label("Repetitions: Pelvic tilt").input_value() == "5"  # target pre-filled
     page.get_by_label("Repetitions: Pelvic tilt").fill("-2")
-    page.get_by_role("button", name="Save my session").click()
+    page.get_by_role("button", name="Save what I did").click()
     alert = page.get_by_role("alert")
     assert "Nothing was saved yet" in alert.inner_text()
     assert "Pelvic tilt: repetitions cannot be below 0." in alert.inner_text()
     assert "Choose how much pain you had before you started" in alert.inner_text()
-    assert page.get_by_label("Repetitions: Pelvic tilt").input_value() == "-2"
+    assert page.get_by_label("Repetitions: Pelvic tilt").input_value() == "-2"  # shown open again
     screenshot(page, "patient-log-errors-phone")
     assert not SessionLog.objects.exists()

@@ -20,10 +20,12 @@ def entries_for(plan, **overrides) -> list[ExerciseEntry]:
 
 
 def form_data(plan, day: date, **overrides) -> dict:
-    """What the session form posts when the patient keeps the pre-filled targets."""
+    """What the session form posts when the patient ticks every exercise, keeps the pre-filled
+    targets and presses "Save what I did"."""
     items = list(plan_exercises_up_to_week(plan=plan, week=plan.current_week))
     data = {
         "day": day.isoformat(),
+        "completion": "each_exercise",
         "pain_before": "5",
         "pain_after": "3",
         "symptom_change": "better",

@@ -102,10 +102,11 @@ def test_logging_a_session_from_the_form_stores_it_and_shows_it_in_the_history(c
     today = active_plan.patient.local_date()
     form_page = client.get(LOG_URL)
     assert form_page.status_code == 200
-    # Targets are pre-filled, so a full session is a few taps.
+    # Targets are pre-filled, so a changed session is a few taps; nothing starts "done".
     first = plan_exercises_up_to_week(plan=active_plan, week=1).first()
     assert form_page.context["form"][f"ex{first.pk}-reps"].value() == first.target_reps
-    assert form_page.context["form"][f"ex{first.pk}-done"].value() is True
+    assert not form_page.context["form"][f"ex{first.pk}-done"].value()
+    assert f'name="ex{first.pk}-done" id="id_ex{first.pk}-done">' in form_page.content.decode()
 
     data = form_data(active_plan, today, pain_before="6", pain_after="4")
     response = client.post(LOG_URL, data, follow=True)
@@ -121,6 +122,103 @@ def test_logging_a_session_from_the_form_stores_it_and_shows_it_in_the_history(c
     page = text(response)
     assert "Saved: your session for Today. Well done!" in page
     assert "Pain 6 → 4 · Better · 3 of 3 exercises" in page
+
+
+def test_one_tap_records_every_exercise_at_its_targets(client, active_plan):
+    """ "I did everything as prescribed": only pain and better / same / worse to answer."""
+    client = logged_in(client, active_plan.patient)
+    today = active_plan.patient.local_date()
+    page = text(client.get(LOG_URL))
+    assert "I did everything as prescribed all 3 exercises at your targets: save" in page
+    assert "Something was different" in page
+
+    response = client.post(
+        LOG_URL,
+        {
+            "day": today.isoformat(),
+            "completion": "as_prescribed",
+            "pain_before": "4",
+            "pain_after": "2",
+            "symptom_change": "same",
+        },
+        follow=True,
+    )
+
+    session = SessionLog.objects.get(patient=active_plan.patient)
+    done = {(row.plan_exercise_id, row.reps, row.hold_seconds) for row in session.exercises.filter(done=True)}
+    items = plan_exercises_up_to_week(plan=active_plan, week=1)
+    assert done == {(item.pk, item.target_reps, item.target_hold_seconds) for item in items}
+    assert (session.date, session.pain_before, session.pain_after, session.exercises_done) == (today, 4, 2, 3)
+    assert "Pain 4 → 2 · Same · 3 of 3 exercises" in text(response)
+
+
+def test_one_tap_ignores_the_rows_left_on_the_page(client, active_plan):
+    """The rows are posted with the page; "everything as prescribed" means the targets."""
+    first = plan_exercises_up_to_week(plan=active_plan, week=1).first()
+    data = form_data(
+        active_plan,
+        active_plan.patient.local_date(),
+        completion="as_prescribed",
+        **{f"ex{first.pk}-reps": "1"},
+    )
+    logged_in(client, active_plan.patient).post(LOG_URL, data)
+    row = SessionLog.objects.get().exercises.get(plan_exercise=first)
+    assert (row.done, row.reps) == (True, first.target_reps)
+
+
+def test_an_untouched_exercise_form_records_nothing_done_and_says_so(client, active_plan):
+    """A therapist sees the pain and symptoms that were reported, and no exercise counted done."""
+    data = form_data(active_plan, active_plan.patient.local_date(), pain_before="6", pain_after="7")
+    for key in [key for key in data if key.endswith("-done")]:
+        del data[key]  # the boxes start unticked, and the patient ticked none
+    response = logged_in(client, active_plan.patient).post(LOG_URL, data, follow=True)
+
+    session = SessionLog.objects.get(patient=active_plan.patient)
+    assert session.exercises_done == 0
+    assert not session.exercises.filter(done=True).exists()
+    assert session.exercises.count() == 3  # each one said "not done"
+    assert "No exercise was marked as done. If you did some, open this day again and tick them." in text(
+        response
+    )
+    assert "0 of 3 exercises" in text(response)
+
+
+def test_a_save_without_a_choice_is_refused_with_a_clear_message(client, active_plan):
+    data = form_data(active_plan, active_plan.patient.local_date(), note="kept")
+    del data["completion"]
+    response = logged_in(client, active_plan.patient).post(LOG_URL, data)
+    assert_refused(
+        response,
+        "Press “I did everything as prescribed”, or tick what you did and press “Save what I did”.",
+        "kept</textarea>",
+    )
+
+
+def test_reopening_a_day_logged_as_prescribed_keeps_the_exercise_rows_folded(client, active_plan):
+    client = logged_in(client, active_plan.patient)
+    today = active_plan.patient.local_date()
+    session_log(
+        patient=active_plan.patient,
+        day=today,
+        pain_before=3,
+        pain_after=2,
+        symptom_change="same",
+        as_prescribed=True,
+    )
+    html = client.get(LOG_URL).content.decode()
+    assert '<details class="each-exercise">' in html
+    assert 'id="id_ex' in html and "checked" in html  # the rows say done, if opened
+    first = plan_exercises_up_to_week(plan=active_plan, week=1).first()
+    session_log(
+        patient=active_plan.patient,
+        day=today,
+        pain_before=3,
+        pain_after=2,
+        symptom_change="same",
+        exercises=[ExerciseEntry.at_targets(first, hurt=True)],
+    )
+    html = client.get(LOG_URL).content.decode()
+    assert '<details class="each-exercise" open>' in html  # not as prescribed: shown open
 
 
 def test_a_double_submission_makes_one_session(client, active_plan):

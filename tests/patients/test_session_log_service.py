@@ -281,3 +281,33 @@ def test_two_simultaneous_submissions_of_the_same_day_make_one_session(active_pl
     session = SessionLog.objects.get(patient=active_plan.patient, date=today)
     assert session.pain_after in (2, 4)  # the later submission wins, whole
     assert SessionExercise.objects.filter(session=session).count() == 3
+
+
+# --- Saying what was done: "everything as prescribed", or exercise by exercise -----------------
+
+
+def test_as_prescribed_records_every_exercise_of_the_week_at_its_targets(active_plan):
+    session, created = log(active_plan, active_plan.patient.local_date(), exercises=None, as_prescribed=True)
+    items = plan_exercises_up_to_week(plan=active_plan, week=active_plan.current_week)
+    rows = {(r.plan_exercise_id, r.done, r.reps, r.hold_seconds, r.hurt) for r in session.exercises.all()}
+    assert created
+    assert rows == {(i.pk, True, i.target_reps, i.target_hold_seconds, False) for i in items}
+    assert SessionLog.objects.get(pk=session.pk).exercises_done == len(items)
+
+
+def test_as_prescribed_and_exercise_entries_together_are_refused(active_plan):
+    with pytest.raises(ValidationError) as refused:
+        log(active_plan, active_plan.patient.local_date(), as_prescribed=True)
+    assert "either that you did everything as prescribed, or what you did for each exercise" in str(
+        refused.value
+    )
+    assert not SessionLog.objects.exists()
+
+
+def test_a_session_with_nothing_marked_done_is_stored_with_nothing_done(active_plan):
+    """Nothing is assumed done: the pain and symptoms are kept (safety signals), no exercise counts."""
+    session, _ = log(
+        active_plan, active_plan.patient.local_date(), exercises=entries_for(active_plan, done=False)
+    )
+    assert SessionLog.objects.get(pk=session.pk).exercises_done == 0
+    assert not SessionExercise.objects.filter(session=session, done=True).exists()
