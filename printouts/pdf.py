@@ -102,4 +102,5 @@ def html_to_pdf(html: str, *, base_url: str) -> bytes:
     from weasyprint import HTML
 
     fetcher = local_fetcher_class()(base_url=base_url)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    # Tagged, so a screen reader reads it in order, pictures by their alt text.
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(pdf_tags=True)

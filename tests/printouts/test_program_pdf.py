@@ -98,6 +98,8 @@ def test_the_pdf_is_inline_named_for_the_patient_and_never_cached(client, printe
     assert response["Content-Disposition"] == 'inline; filename="backcare-program-margaret-obrien.pdf"'
     assert response["Cache-Control"] == "no-store"
     assert response.content.startswith(b"%PDF-")
+    root = PdfReader(io.BytesIO(response.content)).trailer["/Root"]
+    assert "/StructTreeRoot" in root  # tagged: a screen reader reads it in order
 
 
 def test_an_exercise_is_never_split_across_two_pages(client, printed_plan, pdf_required):
