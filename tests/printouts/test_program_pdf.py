@@ -139,6 +139,8 @@ def test_a_page_renders_to_an_image_for_a_person_to_look_at(client, printed_plan
             pytest.fail(message)
         pytest.skip(message)
     ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("program-page-*.png"):
+        old.unlink()
     pdf = ARTIFACTS / "program.pdf"
     pdf.write_bytes(_patient_pdf(client, printed_plan).content)
     subprocess.run(  # noqa: S603 (a fixed tool on a file this test wrote)
