@@ -1,6 +1,10 @@
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 WORKDIR /app
+# WeasyPrint (the printed program) needs Pango and HarfBuzz, and fonts: DejaVu.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libfontconfig1 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt build-constraints.txt ./
 RUN pip install --no-cache-dir pip==26.3 \
  && pip install --no-cache-dir --build-constraint build-constraints.txt -r requirements.txt

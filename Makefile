@@ -36,7 +36,7 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r accounts audit exercises patients portal reports api backcare demo bench scripts -lll
+	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

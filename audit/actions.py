@@ -14,6 +14,7 @@ ACTION_LABELS = {
     "progression.override": _("Progression overridden"),
     "alert.acknowledged": _("Alert acknowledged"),
     "report.exported": _("Report exported"),
+    "plan.printed": _("Program printed (PDF)"),
 }
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "patients",
     "portal",
     "reports",
+    "printouts",
     "api",
     "demo",  # manage.py load_demo
     "bench",  # benchmarks and the load test (manage.py bench_reports, bench_requests, loadtest_setup)
@@ -289,4 +290,6 @@ LOGGING = {
     "filters": {"outage": {"()": "backcare.log_filters.OutageTracebackFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every PDF step at INFO; its warnings (a picture it could not read) stay.
+    "loggers": {"weasyprint": {"level": "WARNING"}},
 }

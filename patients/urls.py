@@ -1,5 +1,7 @@
 from django.urls import path
 
+from printouts import views as printouts_views
+
 from . import views
 
 app_name = "patients"
@@ -11,4 +13,5 @@ urlpatterns = [
     path("manifest.webmanifest", views.manifest, name="manifest"),
     path("progress/", views.progress, name="progress"),
     path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("program.pdf", printouts_views.my_program_pdf, name="program_pdf"),
 ]

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from printouts import views as printouts_views
+
 from . import progression_views, views
 
 app_name = "portal"
@@ -25,5 +27,6 @@ urlpatterns = [
     path(plan + "pause/", views.plan_pause, name="plan_pause"),
     path(plan + "resume/", views.plan_resume, name="plan_resume"),
     path(plan + "complete/", views.plan_complete, name="plan_complete"),
+    path(plan + "program.pdf", printouts_views.plan_program_pdf, name="plan_program_pdf"),
     path("patients/<int:pk>/progression/", progression_views.progression, name="progression"),
 ]

@@ -2,9 +2,9 @@
 
 Pages about one patient answer 404 to any therapist but the patient's own (same clinic or
 another) — the patient is simply not found. Managers and patients get 403 on every portal
-page, except that a manager reads the patient detail page (read-only) of their own clinic's
-patients; another clinic's manager gets 404 there. Anonymous visitors are sent to log in.
-Refused requests change nothing.
+page, except that a manager reads the patient detail page (read-only) and prints the program of
+their own clinic's patients; another clinic's manager gets 404 there. Anonymous visitors are sent
+to log in. Refused requests change nothing (a printed program is audited, as exports are).
 """
 
 import pytest
@@ -27,7 +27,7 @@ VISITORS = [
 ]
 
 # Pages a clinic manager may read (GET) for the patients of their own clinic.
-MANAGER_READS = {"portal:patient_detail"}
+MANAGER_READS = {"portal:patient_detail", "portal:plan_program_pdf"}
 
 # (method, url name, kwargs from the world, POST data, scoped to the patient?)
 URLS = [
@@ -71,6 +71,7 @@ URLS = [
     ),
     ("post", "portal:plan_resume", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
     ("post", "portal:plan_complete", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
+    ("get", "portal:plan_program_pdf", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, None, True),
     ("get", "portal:progression", lambda w: {"pk": w.patient.pk}, None, True),
     (
         "post",
@@ -112,7 +113,9 @@ def _user(world, visitor):
     URLS,
     ids=[f"{method}-{name.split(':')[1]}-{i}" for i, (method, name, *_rest) in enumerate(URLS)],
 )
-def test_portal_permission_matrix(client, world, visitor, method, name, kwargs, data, scoped):
+def test_portal_permission_matrix(client, world, monkeypatch, visitor, method, name, kwargs, data, scoped):
+    # Who may print is what is tested here; making the PDF is tests/printouts' job.
+    monkeypatch.setattr("printouts.views.html_to_pdf", lambda html, *, base_url: b"%PDF-1.7 test")
     user = _user(world, visitor)
     if user is not None:
         client.force_login(user)
@@ -132,7 +135,9 @@ def test_portal_permission_matrix(client, world, visitor, method, name, kwargs, 
     assert response.status_code == expected_status(visitor, method, name, scoped)
     if visitor == "anonymous":
         assert response.url.startswith(reverse("login"))
-    if visitor != "own_therapist":
+    # A manager's download of a patient's printed program is audited, as the CSV exports are.
+    audited = name == "portal:plan_program_pdf" and response.status_code == 200
+    if visitor != "own_therapist" and not audited:
         assert AuditEvent.objects.count() == audit_before, "a refused request changed something"
         if response.status_code != 200:
             assert world.patient.user.last_name.encode() not in response.content
