@@ -36,6 +36,7 @@ from .forms import (
     TargetForm,
     WeekRuleForm,
 )
+from .triage import triage_line
 
 INVITATION_SESSION_KEY = "portal_invitations"
 
@@ -60,9 +61,9 @@ def _error_message(request, error: ValidationError) -> None:
 @therapist_required
 def caseload(request):
     query = request.GET
-    sort = query.get("sort", "name")
+    sort = query.get("sort", "triage")
     if sort.lstrip("-") not in selectors.CASELOAD_SORTS:
-        sort = "name"
+        sort = "triage"
     search = query.get("q", "").strip()
     status = query.get("status", "")
     status = status if status in selectors.STATUS_FILTERS else ""
@@ -80,6 +81,16 @@ def caseload(request):
         sort=sort,
     )
     page = Paginator(patients, selectors.PAGE_SIZE).get_page(query.get("page"))
+    groups = {
+        selectors.Triage.ALERTS: _("Safety alerts"),
+        selectors.Triage.PROGRESSION: _("Progression: waiting for you"),
+        selectors.Triage.QUIET: _("Quiet or reported worse"),
+        selectors.Triage.REST: _("Everyone else"),
+    }
+    rows = []
+    for patient in page:
+        line = triage_line(patient, today=today)
+        rows.append((patient, line, groups[line.group]))
 
     def link(**changes) -> str:
         params = query.copy()
@@ -122,7 +133,7 @@ def caseload(request):
         ("ready", _("Ready to move on (waiting for your confirmation)")),
         ("held", _("Held back")),
     ]
-    sort_choices = []
+    sort_choices = [("triage", _("Today's triage: what needs you first"))]
     for key, label in columns:
         sort_choices += [
             (key, _("%(column)s, ascending") % {"column": label}),
@@ -134,6 +145,8 @@ def caseload(request):
         "portal/caseload.html",
         {
             "page": page,
+            "rows": rows,
+            "triage": sort == "triage",
             "headers": headers,
             "search": search,
             "status": status,
