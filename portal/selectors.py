@@ -5,6 +5,7 @@ annotations), so the list costs the same few queries for 5 patients or 500.
 """
 
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -286,7 +287,55 @@ def alerts_open_for(*, patient: Patient) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(patient=patient, acknowledged_at__isnull=True)
         .select_related("session")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """A patient's open alerts of one kind (one cause), newest first."""
+
+    kind: str
+    label: str
+    severity: int
+    alerts: list[Alert]
+
+    @property
+    def count(self) -> int:
+        return len(self.alerts)
+
+    @property
+    def newest(self) -> Alert:
+        return self.alerts[0]
+
+
+def alert_groups_for(*, patient: Patient) -> list[AlertGroup]:
+    """The patient's open alerts grouped by kind: the most serious kind first, then the newest.
+
+    One query; the groups and their order come from patients.choices.ALERT_SEVERITY.
+    """
+    by_kind: dict[str, list[Alert]] = {}
+    for alert in alerts_open_for(patient=patient):
+        by_kind.setdefault(alert.kind, []).append(alert)
+    groups = [
+        AlertGroup(
+            kind=kind,
+            label=str(Alert.Kind(kind).label),
+            severity=ALERT_SEVERITY.get(kind, max(ALERT_SEVERITY.values()) + 1),
+            alerts=alerts,
+        )
+        for kind, alerts in by_kind.items()
+    ]
+    return sorted(groups, key=lambda g: (g.severity, -g.newest.created_at.timestamp(), -g.newest.pk))
+
+
+def alerts_for_list(*, user) -> QuerySet[Alert]:
+    """The clinic-wide alert list: the alerts `user` may read (a therapist's patients', a
+    manager's clinic's), newest first, with what each row shows."""
+    return (
+        Alert.objects.visible_to(user)
+        .select_related("patient__user", "session", "acknowledged_by")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -13,11 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
 from patients import services
 from patients.adherence import plan_week_rows
+from patients.choices import ALERT_COMMENT_MAX_LENGTH
+from patients.filters import AlertFilter
 from patients.models import Plan, PlanExercise, PlanWeek
 from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale
@@ -28,6 +31,7 @@ from .access import may_change, patient_for
 from .charts import pain_chart
 from .forms import (
     AcknowledgeForm,
+    AlertsAcknowledgeForm,
     ExerciseAddForm,
     PatientAddForm,
     PauseForm,
@@ -53,6 +57,12 @@ def _add_errors(form, error: ValidationError) -> None:
 def _error_message(request, error: ValidationError) -> None:
     for text in error.messages:
         messages.error(request, text)
+
+
+def _form_errors_message(request, form) -> None:
+    for errors in form.errors.values():
+        for text in errors:
+            messages.error(request, text)
 
 
 # --- Caseload -----------------------------------------------------------------------------
@@ -243,6 +253,7 @@ def patient_detail(request, pk):
         live_weeks = list(live.weeks.order_by("number").only("number", "title"))
     exercises = list(plan_exercises_up_to_week(plan=live, week=live.current_week)) if live else []
     points = selectors.pain_points_for(patient=patient)
+    alert_groups = selectors.alert_groups_for(patient=patient)
     sessions = Paginator(selectors.sessions_for(patient=patient), 10).get_page(request.GET.get("page"))
     return render(
         request,
@@ -257,7 +268,9 @@ def patient_detail(request, pk):
             "draft": draft,
             "versions": versions,
             "exercises": exercises,
-            "alerts": selectors.alerts_open_for(patient=patient),
+            "alert_groups": alert_groups,
+            "open_alert_count": sum(group.count for group in alert_groups),
+            "comment_limit": ALERT_COMMENT_MAX_LENGTH,
             "progression_notice": progression_notice_open_for(plan=live),
             "acknowledge_form": AcknowledgeForm(),
             "pause_form": PauseForm(),
@@ -275,7 +288,9 @@ def alert_acknowledge(request, pk, alert_pk):
     patient = patient_for(request, pk, change=True)
     alert = get_object_or_404(patient.alerts, pk=alert_pk)
     form = AcknowledgeForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        _form_errors_message(request, form)
+    else:
         try:
             services.alert_acknowledge(alert=alert, by=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as error:
@@ -283,6 +298,56 @@ def alert_acknowledge(request, pk, alert_pk):
         else:
             messages.success(request, _("Alert acknowledged: %(kind)s.") % {"kind": alert.get_kind_display()})
     return redirect(reverse("portal:patient_detail", kwargs={"pk": patient.pk}) + "#alerts")
+
+
+@therapist_required
+@require_POST
+def alerts_acknowledge(request, pk):
+    """Acknowledge several of a patient's open alerts (ticked, one kind, or all) with one comment."""
+    patient = patient_for(request, pk, change=True)
+    form = AlertsAcknowledgeForm(request.POST, patient=patient)
+    if not form.is_valid():
+        _form_errors_message(request, form)
+    else:
+        try:
+            done = services.alerts_acknowledge(
+                alerts=form.cleaned_data["chosen"], by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            _error_message(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s alert acknowledged.", "%(count)s alerts acknowledged.", len(done))
+                % {"count": len(done)},
+            )
+    return redirect(reverse("portal:patient_detail", kwargs={"pk": patient.pk}) + "#alerts")
+
+
+@role_required("therapist", "manager")
+def alert_list(request):
+    """Every alert the user may read (a therapist's patients', a manager's clinic's), filterable."""
+    alert_filter = AlertFilter(
+        request.GET, queryset=selectors.alerts_for_list(user=request.user), request=request
+    )
+    page = Paginator(alert_filter.qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return render(
+        request,
+        "portal/alert_list.html",
+        {
+            "filter": alert_filter,
+            "page": page,
+            "today": selectors.clinic_today(request.user),
+            "filtered": bool(query),
+            "page_links": {
+                "previous": f"?{query}&page={page.previous_page_number()}" if page.has_previous() else None,
+                "next": f"?{query}&page={page.next_page_number()}" if page.has_next() else None,
+            },
+        },
+    )
 
 
 # --- Plans --------------------------------------------------------------------------------
