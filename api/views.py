@@ -551,6 +551,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return Response(s.AlertSerializer(alert).data)
 
     @extend_schema(
+        operation_id="alerts_acknowledge_many",
         summary="Acknowledge several alerts with one comment",
         description=(
             "All or nothing: every id must be an open alert of one of your patients. An id that "
