@@ -34,6 +34,8 @@ def test_main_pages_pass_an_accessibility_check(live_server, browser):
             [
                 "/portal/",
                 f"/portal/patients/{carla}/",
+                "/portal/alerts/",
+                "/portal/alerts/?open=true&kind=hurt",
                 f"/portal/patients/{carla}/progression/",
                 f"/portal/patients/{carla}/plans/{plan}/",
                 "/portal/patients/add/",
@@ -43,9 +45,18 @@ def test_main_pages_pass_an_accessibility_check(live_server, browser):
         (
             "therapist",
             PHONE,
-            ["/portal/", f"/portal/patients/{carla}/", f"/portal/patients/{carla}/plans/{plan}/"],
+            [
+                "/portal/",
+                f"/portal/patients/{carla}/",
+                "/portal/alerts/",
+                f"/portal/patients/{carla}/plans/{plan}/",
+            ],
         ),
-        ("manager", DESKTOP, ["/portal/reports/", "/portal/audit/", f"/portal/patients/{carla}/"]),
+        (
+            "manager",
+            DESKTOP,
+            ["/portal/reports/", "/portal/audit/", "/portal/alerts/", f"/portal/patients/{carla}/"],
+        ),
         (None, PHONE, ["/accounts/login/", "/accounts/password_reset/"]),
     ]
     found = []
