@@ -34,6 +34,7 @@ from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_
 from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsAlerts
+from .schema import ErrorSerializer
 
 
 @extend_schema(exclude=True)
@@ -559,7 +560,7 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             "acknowledged answers 400 naming it. The comment is at most 2,000 characters."
         ),
         request=s.AlertsAcknowledgeSerializer,
-        responses={200: s.AlertSerializer(many=True)},
+        responses={200: s.AlertSerializer(many=True), 404: ErrorSerializer},
         filters=False,
     )
     @action(
