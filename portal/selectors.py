@@ -31,7 +31,15 @@ from django.utils import timezone
 
 from patients.adherence import last_days_window, patient_annotations
 from patients.choices import ALERT_SEVERITY
-from patients.models import Alert, Patient, Plan, SessionExercise, SessionLog
+from patients.models import (
+    Alert,
+    Patient,
+    Plan,
+    PlanWeek,
+    ProgressionPeriod,
+    SessionExercise,
+    SessionLog,
+)
 
 SILENCE_DAYS = 3  # "no session for 3+ days" needs attention
 PAGE_SIZE = 25
@@ -89,6 +97,7 @@ def _triage_order(descending: bool) -> list:
         F("worst_alert").asc(nulls_last=True),
         F("oldest_alert_at").asc(nulls_last=True),
         F("progression_rank").asc(nulls_last=True),
+        F("week_since").asc(nulls_last=True),  # of those ready, who has waited longest first
         F("last_session").asc(nulls_first=True),
     ]
 
@@ -150,6 +159,8 @@ def caseload_for(
     needs_attention  open alerts, silent, symptoms reported worse last time, or held back
     waiting_for_you  ready to move on, waiting for the therapist's confirmation
     live_plan        the followed plan's id (the row's "open the plan")
+    week_since       the day the patient moved into their current week (its open progression period)
+    next_week_min_days the days the next week's rule asks for in this one (when "ready" began)
     worst_alert      the most serious open alert's severity (patients.choices.ALERT_SEVERITY)
     oldest_alert_at  when the oldest open alert was raised
     triage_group     Triage.ALERTS / PROGRESSION / QUIET / REST (the default order)
@@ -175,6 +186,11 @@ def caseload_for(
             last_session=Subquery(sessions.order_by("-date").values("date")[:1]),
             last_symptom=Subquery(sessions.order_by("-date").values("symptom_change")[:1]),
             live_plan=Subquery(live.values("pk")[:1]),
+            week_since=Subquery(
+                ProgressionPeriod.objects.filter(
+                    plan__patient=OuterRef("pk"), plan__status__in=Plan.LIVE_STATUSES, end__isnull=True
+                ).values("start")[:1]
+            ),
             open_alerts=_count(open_alerts),
             worst_alert=Subquery(
                 open_alerts.annotate(severity=ALERT_SEVERITY_SQL).order_by("severity").values("severity")[:1],
@@ -224,6 +240,13 @@ def caseload_for(
                 | Q(last_symptom=SessionLog.SymptomChange.WORSE)
                 | Q(progression_state=Plan.ProgressionState.HELD),
                 output_field=BooleanField(),
+            ),
+            next_week_min_days=Subquery(
+                PlanWeek.objects.filter(
+                    plan__patient=OuterRef("pk"),
+                    plan__status__in=Plan.LIVE_STATUSES,
+                    number=OuterRef("current_week") + 1,
+                ).values("min_days_in_previous_week")[:1]
             ),
             triage_group=Case(
                 When(open_alerts__gt=0, then=Value(Triage.ALERTS)),

@@ -80,6 +80,14 @@ def alerts_summary(alerts: list[Alert], *, today: date) -> str:
     }
 
 
+def ready_since(patient: Patient, *, today: date) -> date | None:
+    """About when a patient ready to move on became ready: the day after the days the next
+    week's rule asks for in this one (paused days are not taken off: it may be a little early)."""
+    if patient.week_since is None:
+        return None
+    return min(today, patient.week_since + timedelta(days=patient.next_week_min_days or 0))
+
+
 def triage_line(patient: Patient, *, today: date) -> TriageLine:
     """Why this caseload row needs the therapist (or not), and the link to act on it."""
     detail = reverse("portal:patient_detail", kwargs={"pk": patient.pk})
@@ -101,9 +109,17 @@ def triage_line(patient: Patient, *, today: date) -> TriageLine:
         progression = reverse("portal:progression", kwargs={"pk": patient.pk})
         next_week = (patient.current_week or 0) + 1
         if patient.progression_state == Plan.ProgressionState.READY:
+            since = ready_since(patient, today=today)
+            if since is not None and since < today:
+                reason = _("Ready for week %(week)s: waiting for you since %(day)s") % {
+                    "week": next_week,
+                    "day": short_day(since, today=today),
+                }
+            else:
+                reason = _("Ready for week %(week)s: waiting for you") % {"week": next_week}
             return TriageLine(
                 group,
-                _("Ready for week %(week)s: waiting for you") % {"week": next_week},
+                reason,
                 _("Confirm week %(week)s") % {"week": next_week},
                 progression,
             )

@@ -225,3 +225,22 @@ def test_the_alert_list_for_the_therapist_and_the_manager(client, therapist, bus
     assert 'name="comment"' not in response.content.decode()
     client.force_login(ManagerFactory())
     assert client.get(url).context["page"].paginator.count == 0
+
+
+def test_a_patient_ready_to_move_on_says_since_when_they_wait(client, therapist, handout_program):
+    from patients.progression_services import plan_progression_refresh
+
+    waiting = make_patient(
+        therapist, handout_program, last="Waiting", started_days_ago=9, logged_days_ago=range(2, 10)
+    )
+    plan = plan_progression_refresh(plan=waiting.plans.get(), today=waiting.local_date())
+    assert plan.progression_state == Plan.ProgressionState.READY
+    min_days = plan.weeks.get(number=2).min_days_in_previous_week
+    since = clinic_today(therapist) - dt.timedelta(days=9) + dt.timedelta(days=min_days)
+    client.force_login(therapist)
+
+    response = client.get(reverse("portal:caseload"))
+
+    (row,) = response.context["rows"]
+    assert row[1].reason == f"Ready for week 2: waiting for you since {since:%a}"
+    assert row[1].action_label == "Confirm week 2"
