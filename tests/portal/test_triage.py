@@ -244,3 +244,24 @@ def test_a_patient_ready_to_move_on_says_since_when_they_wait(client, therapist,
     (row,) = response.context["rows"]
     assert row[1].reason == f"Ready for week 2: waiting for you since {since:%a}"
     assert row[1].action_label == "Confirm week 2"
+
+
+def test_the_patient_page_costs_the_same_queries_for_1_or_11_alerts(client, therapist, handout_program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one, many = (make_patient(therapist, handout_program, last=name) for name in ("One", "Eleven"))
+    _alert(one, K.HURT, 1)
+    for n, kind in enumerate(
+        [K.HURT] * 4 + [K.HIGH_PAIN] * 3 + [K.PAIN_RISE] * 2 + [K.WORSE_TWICE, K.SILENCE]
+    ):
+        _alert(many, kind, n + 1, n)
+    client.force_login(therapist)
+    counts = []
+    for patient in (one, many):
+        url = reverse("portal:patient_detail", kwargs={"pk": patient.pk})
+        client.get(url)  # the first visit of the day may refresh the progression
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
