@@ -7,20 +7,10 @@ that someone else's patient exists: it answers 400 like any unknown id.
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from patients.models import Alert, Patient, Plan, SessionLog
+from patients.filters import AlertFilter, PatientChoiceFilter  # AlertFilter is shared with the portal
+from patients.models import Plan, SessionLog
 
-
-def _visible_patients(request):
-    if request is None:  # schema generation
-        return Patient.objects.none()
-    return Patient.objects.visible_to(request.user)
-
-
-class PatientChoiceFilter(filters.ModelChoiceFilter):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("queryset", _visible_patients)
-        kwargs.setdefault("help_text", _("Only this patient (an id from /api/v1/patients/)."))
-        super().__init__(**kwargs)
+__all__ = ["AlertFilter", "PatientChoiceFilter", "PlanFilter", "SessionFilter"]
 
 
 class SessionFilter(filters.FilterSet):
@@ -41,15 +31,3 @@ class PlanFilter(filters.FilterSet):
     class Meta:
         model = Plan
         fields = ["patient", "status"]
-
-
-class AlertFilter(filters.FilterSet):
-    patient = PatientChoiceFilter()
-    kind = filters.ChoiceFilter(choices=Alert.Kind.choices)
-    open = filters.BooleanFilter(
-        field_name="acknowledged_at", lookup_expr="isnull", help_text=_("true: not yet acknowledged.")
-    )
-
-    class Meta:
-        model = Alert
-        fields = ["patient", "kind", "open"]

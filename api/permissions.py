@@ -35,3 +35,10 @@ class IsPatientOrTherapist(_RolePermission):
 class ReadsReports(_RolePermission):
     roles = ("manager", "therapist")
     message = _("Only clinic managers and therapists can read reports.")
+
+
+class ReadsAlerts(_RolePermission):
+    """Safety alerts: a therapist reads (and acknowledges) their patients', a manager reads the clinic's."""
+
+    roles = ("manager", "therapist")
+    message = _("Only therapists and clinic managers can read safety alerts.")

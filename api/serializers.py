@@ -14,6 +14,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from patients.choices import ALERT_COMMENT_MAX_LENGTH
 from patients.models import (
     Alert,
     Patient,
@@ -28,6 +29,7 @@ from patients.services import EARLIEST_START, LATEST_START
 
 MAX_EXERCISES_PER_SESSION = 100
 MAX_TEXT = 2000
+MAX_BULK_ALERTS = 500
 
 
 def _timezone_choices() -> list[str]:
@@ -539,7 +541,21 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertAcknowledgeSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=ALERT_COMMENT_MAX_LENGTH,
+        help_text=_("What you did about it. At most 2,000 characters."),
+    )
+
+
+class AlertsAcknowledgeSerializer(AlertAcknowledgeSerializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        min_length=1,
+        max_length=MAX_BULK_ALERTS,
+        help_text=_("The alerts to acknowledge (ids from /api/v1/alerts/), all with the same comment."),
+    )
 
 
 # --- Auth ----------------------------------------------------------------------------------

@@ -33,7 +33,8 @@ from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_
 
 from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
-from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist
+from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsAlerts
+from .schema import ErrorSerializer
 
 
 @extend_schema(exclude=True)
@@ -513,13 +514,24 @@ class SessionViewSet(
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List safety alerts about your patients, newest first"),
+    list=extend_schema(
+        summary="List safety alerts, newest first",
+        description=(
+            "A therapist reads their own patients' alerts; a clinic manager reads every alert of "
+            "their clinic (read only). Filter by patient, kind, open and the day raised, as on "
+            "the portal's alert list."
+        ),
+    ),
     retrieve=extend_schema(summary="Read one alert"),
 )
 class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = s.AlertSerializer
-    permission_classes = [IsTherapist]
     filterset_class = AlertFilter
+
+    def get_permissions(self):
+        if self.action in ("acknowledge", "acknowledge_many"):
+            return [IsTherapist()]
+        return [ReadsAlerts()]
 
     def get_queryset(self):
         return Alert.objects.visible_to(self.request.user).order_by("-created_at", "-pk")
@@ -539,3 +551,35 @@ class AlertViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             alert=alert, by=request.user, comment=serializer.validated_data.get("comment", "")
         )
         return Response(s.AlertSerializer(alert).data)
+
+    @extend_schema(
+        operation_id="alerts_acknowledge_many",
+        summary="Acknowledge several alerts with one comment",
+        description=(
+            "All or nothing: every id must be an open alert of one of your patients. An id that "
+            "is not yours (or does not exist) answers 404 and changes nothing; one already "
+            "acknowledged answers 400 naming it. The comment is at most 2,000 characters."
+        ),
+        request=s.AlertsAcknowledgeSerializer,
+        responses={200: s.AlertSerializer(many=True), 404: ErrorSerializer},
+        filters=False,
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="acknowledge",
+        url_name="acknowledge-many",
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def acknowledge_many(self, request):
+        serializer = s.AlertsAcknowledgeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ids = set(serializer.validated_data["ids"])
+        alerts = list(Alert.objects.changeable_by(request.user).filter(pk__in=ids))
+        if len(alerts) != len(ids):
+            raise NotFound(_("No open alert of your patients has one of these ids."))
+        alerts = services.alerts_acknowledge(
+            alerts=alerts, by=request.user, comment=serializer.validated_data.get("comment", "")
+        )
+        return Response(s.AlertSerializer(alerts, many=True).data)

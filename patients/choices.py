@@ -36,3 +36,18 @@ class AlertKind(TextChoices):
     HIGH_PAIN = "high_pain", _("Pain 7 or more after a session")
     PAIN_RISE = "pain_rise", _("Pain up 2 or more from baseline")
     SILENCE = "silence", _("No session for 3 days")
+
+
+# How serious each kind of safety alert is, in one place: 1 is the most serious. The triage
+# puts a patient's most serious open alert first, and the patient page orders its groups so.
+# Stopping because it hurt and high or rising pain come before "worse" twice, before silence.
+ALERT_SEVERITY = {
+    AlertKind.HURT: 1,
+    AlertKind.HIGH_PAIN: 1,
+    AlertKind.PAIN_RISE: 1,
+    AlertKind.WORSE_TWICE: 2,
+    AlertKind.SILENCE: 3,
+}
+
+# The longest acknowledgement comment, the same in the service, the forms, the API and the database.
+ALERT_COMMENT_MAX_LENGTH = 2000

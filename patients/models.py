@@ -4,6 +4,8 @@ from datetime import date, datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone as tz
 from django.utils.translation import gettext_lazy as _
 
@@ -410,7 +412,9 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
-    acknowledgement_comment = models.TextField(_("comment"), blank=True)
+    acknowledgement_comment = models.TextField(
+        _("comment"), blank=True, max_length=choices.ALERT_COMMENT_MAX_LENGTH
+    )
 
     objects = PatientScopedQuerySet.as_manager()
 
@@ -420,6 +424,13 @@ class Alert(models.Model):
         verbose_name_plural = _("safety alerts")
         constraints = [
             models.UniqueConstraint(fields=["plan", "cause_key"], name="alert_once_per_cause"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(
+                    Length("acknowledgement_comment"), choices.ALERT_COMMENT_MAX_LENGTH
+                ),
+                name="alert_comment_max_length",
+                violation_error_message=_("An acknowledgement comment is 2,000 characters at most."),
+            ),
         ]
         indexes = [
             models.Index(

@@ -6,8 +6,9 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Exercise, ProgramTemplate
-from patients.models import MAX_HOLD_SECONDS, MAX_REPS, PlanExercise, PlanWeek
-from patients.services import MAX_RULE_DAYS
+from patients.choices import ALERT_COMMENT_MAX_LENGTH
+from patients.models import MAX_HOLD_SECONDS, MAX_REPS, Alert, Patient, PlanExercise, PlanWeek
+from patients.services import MAX_RULE_DAYS, alert_comment_problem
 
 User = get_user_model()
 
@@ -200,6 +201,50 @@ class AcknowledgeForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": ALERT_COMMENT_MAX_LENGTH}),
         help_text=_("What you did about it, for example: called the patient, plan paused."),
     )
+
+    def clean_comment(self) -> str:
+        comment = self.cleaned_data["comment"]
+        problem = alert_comment_problem(comment)  # the service's rule and message
+        if problem:
+            raise forms.ValidationError(problem)
+        return comment
+
+
+class AlertsAcknowledgeForm(AcknowledgeForm):
+    """One comment for several of a patient's open alerts: those ticked, one kind, or all.
+
+    `scope` is the button pressed: "selected", "all", or "kind:<alert kind>". Which alerts
+    that means is read here; whether they may be acknowledged is the service's rule.
+    """
+
+    alerts = forms.ModelMultipleChoiceField(queryset=Alert.objects.none(), required=False)
+    scope = forms.CharField()
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        self.fields["alerts"].queryset = Alert.objects.filter(patient=patient)
+
+    def clean(self):
+        data = super().clean()
+        scope = data.get("scope", "")
+        open_alerts = Alert.objects.filter(patient=self.patient, acknowledged_at__isnull=True)
+        if scope == "all":
+            chosen = list(open_alerts)
+        elif scope.startswith("kind:") and scope[5:] in Alert.Kind.values:
+            chosen = list(open_alerts.filter(kind=scope[5:]))
+        elif scope == "selected":
+            chosen = list(data.get("alerts") or [])
+        else:
+            raise forms.ValidationError(_("Choose which alerts to acknowledge."))
+        if not chosen:
+            raise forms.ValidationError(
+                _("Tick at least one alert, or choose “Acknowledge all”.")
+                if scope == "selected"
+                else _("There are no open alerts to acknowledge here.")
+            )
+        data["chosen"] = chosen
+        return data

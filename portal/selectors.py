@@ -5,6 +5,7 @@ annotations), so the list costs the same few queries for 5 patients or 500.
 """
 
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -29,13 +30,24 @@ from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
 from patients.adherence import last_days_window, patient_annotations
-from patients.models import Alert, Patient, Plan, SessionExercise, SessionLog
+from patients.choices import ALERT_SEVERITY
+from patients.models import (
+    Alert,
+    Patient,
+    Plan,
+    PlanWeek,
+    ProgressionPeriod,
+    SessionExercise,
+    SessionLog,
+)
 
 SILENCE_DAYS = 3  # "no session for 3+ days" needs attention
 PAGE_SIZE = 25
 
 # Column key → the annotation (or field) it sorts by. Names sort by last then first name.
+# "triage" (the default) is the order of the day: see TRIAGE_ORDER.
 CASELOAD_SORTS = {
+    "triage": ("triage_group",),
     "name": ("user__last_name", "user__first_name"),
     "status": ("plan_status",),
     "week": ("current_week", "progression_rank"),
@@ -69,6 +81,27 @@ PROGRESSION_RANK = {
 }
 
 
+# Today's triage, the caseload's default order: what needs the therapist now comes first.
+class Triage:
+    ALERTS = 0  # open safety alerts: the most serious, then the oldest, first
+    PROGRESSION = 1  # held back, or ready to move on and waiting for the therapist
+    QUIET = 2  # no session for 3+ days, or symptoms reported worse last time
+    REST = 3
+
+
+def _triage_order(descending: bool) -> list:
+    """The triage's ORDER BY: the group, then within it what is most urgent."""
+    group = F("triage_group").desc() if descending else F("triage_group").asc()
+    return [
+        group,
+        F("worst_alert").asc(nulls_last=True),
+        F("oldest_alert_at").asc(nulls_last=True),
+        F("progression_rank").asc(nulls_last=True),
+        F("week_since").asc(nulls_last=True),  # of those ready, who has waited longest first
+        F("last_session").asc(nulls_first=True),
+    ]
+
+
 def clinic_tz(user) -> zoneinfo.ZoneInfo:
     """The user's clinic's time zone (the day a plan was approved or ended is taken in it)."""
     return zoneinfo.ZoneInfo(user.clinic.timezone if user.clinic_id else settings.TIME_ZONE)
@@ -77,6 +110,14 @@ def clinic_tz(user) -> zoneinfo.ZoneInfo:
 def clinic_today(user) -> date:
     """Today's date in the user's clinic (the caseload's frame for "last 14 days")."""
     return user.clinic.local_date() if user.clinic_id else timezone.localdate()
+
+
+# An alert's severity as SQL (from the one table in patients.choices).
+ALERT_SEVERITY_SQL = Case(
+    *(When(kind=kind, then=Value(rank)) for kind, rank in ALERT_SEVERITY.items()),
+    default=Value(max(ALERT_SEVERITY.values()) + 1),
+    output_field=IntegerField(),
+)
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -98,7 +139,7 @@ def caseload_for(
     status: str = "",
     needs_attention: bool = False,
     progression: str = "",
-    sort: str = "name",
+    sort: str = "triage",
 ) -> QuerySet[Patient]:
     """The patients `user` may see, each annotated with the caseload's columns.
 
@@ -117,12 +158,19 @@ def caseload_for(
     silent           an approved plan but no session for 3 days or more
     needs_attention  open alerts, silent, symptoms reported worse last time, or held back
     waiting_for_you  ready to move on, waiting for the therapist's confirmation
+    live_plan        the followed plan's id (the row's "open the plan")
+    week_since       the day the patient moved into their current week (its open progression period)
+    next_week_min_days the days the next week's rule asks for in this one (when "ready" began)
+    worst_alert      the most serious open alert's severity (patients.choices.ALERT_SEVERITY)
+    oldest_alert_at  when the oldest open alert was raised
+    triage_group     Triage.ALERTS / PROGRESSION / QUIET / REST (the default order)
     """
     window_start, _today = last_days_window(today=today)
     silence_day = today - timedelta(days=SILENCE_DAYS)
     plans = Plan.objects.filter(patient=OuterRef("pk"))
     live = plans.filter(status__in=Plan.LIVE_STATUSES)
     sessions = SessionLog.objects.filter(patient=OuterRef("pk"))
+    open_alerts = Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)
     queryset = (
         Patient.objects.visible_to(user)
         .select_related("user")
@@ -137,7 +185,18 @@ def caseload_for(
             has_draft=Exists(plans.filter(status=Plan.Status.DRAFT)),
             last_session=Subquery(sessions.order_by("-date").values("date")[:1]),
             last_symptom=Subquery(sessions.order_by("-date").values("symptom_change")[:1]),
-            open_alerts=_count(Alert.objects.filter(patient=OuterRef("pk"), acknowledged_at__isnull=True)),
+            live_plan=Subquery(live.values("pk")[:1]),
+            week_since=Subquery(
+                ProgressionPeriod.objects.filter(
+                    plan__patient=OuterRef("pk"), plan__status__in=Plan.LIVE_STATUSES, end__isnull=True
+                ).values("start")[:1]
+            ),
+            open_alerts=_count(open_alerts),
+            worst_alert=Subquery(
+                open_alerts.annotate(severity=ALERT_SEVERITY_SQL).order_by("severity").values("severity")[:1],
+                output_field=IntegerField(),
+            ),
+            oldest_alert_at=Subquery(open_alerts.order_by("created_at").values("created_at")[:1]),
             **patient_annotations(start=window_start, end=today, tz=clinic_tz(user)),
         )
         .annotate(
@@ -181,7 +240,26 @@ def caseload_for(
                 | Q(last_symptom=SessionLog.SymptomChange.WORSE)
                 | Q(progression_state=Plan.ProgressionState.HELD),
                 output_field=BooleanField(),
-            )
+            ),
+            next_week_min_days=Subquery(
+                PlanWeek.objects.filter(
+                    plan__patient=OuterRef("pk"),
+                    plan__status__in=Plan.LIVE_STATUSES,
+                    number=OuterRef("current_week") + 1,
+                ).values("min_days_in_previous_week")[:1]
+            ),
+            triage_group=Case(
+                When(open_alerts__gt=0, then=Value(Triage.ALERTS)),
+                When(
+                    progression_state__in=[Plan.ProgressionState.HELD, Plan.ProgressionState.READY],
+                    then=Value(Triage.PROGRESSION),
+                ),
+                When(
+                    Q(silent=True) | Q(last_symptom=SessionLog.SymptomChange.WORSE), then=Value(Triage.QUIET)
+                ),
+                default=Value(Triage.REST),
+                output_field=IntegerField(),
+            ),
         )
     )
     for term in search.split():
@@ -197,9 +275,23 @@ def caseload_for(
     if progression in PROGRESSION_FILTERS:
         queryset = queryset.filter(PROGRESSION_FILTERS[progression])
     descending = sort.startswith("-")
-    columns = CASELOAD_SORTS.get(sort.lstrip("-"), CASELOAD_SORTS["name"])
-    order = [F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True) for c in columns]
-    return queryset.order_by(*order, "user__last_name", "user__first_name", "pk")
+    key = sort.lstrip("-") if sort.lstrip("-") in CASELOAD_SORTS else "triage"
+    if key == "triage":
+        order = _triage_order(descending)
+    else:
+        order = [
+            F(c).desc(nulls_last=True) if descending else F(c).asc(nulls_last=True)
+            for c in CASELOAD_SORTS[key]
+        ]
+    return queryset.order_by(*order, "user__last_name", "user__first_name", "pk").prefetch_related(
+        Prefetch(
+            "alerts",
+            queryset=Alert.objects.filter(acknowledged_at__isnull=True)
+            .select_related("session")
+            .order_by("-created_at", "-pk"),
+            to_attr="open_alert_list",
+        )
+    )
 
 
 # --- Patient detail -----------------------------------------------------------------------
@@ -218,7 +310,55 @@ def alerts_open_for(*, patient: Patient) -> QuerySet[Alert]:
     return (
         Alert.objects.filter(patient=patient, acknowledged_at__isnull=True)
         .select_related("session")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    """A patient's open alerts of one kind (one cause), newest first."""
+
+    kind: str
+    label: str
+    severity: int
+    alerts: list[Alert]
+
+    @property
+    def count(self) -> int:
+        return len(self.alerts)
+
+    @property
+    def newest(self) -> Alert:
+        return self.alerts[0]
+
+
+def alert_groups_for(*, patient: Patient) -> list[AlertGroup]:
+    """The patient's open alerts grouped by kind: the most serious kind first, then the newest.
+
+    One query; the groups and their order come from patients.choices.ALERT_SEVERITY.
+    """
+    by_kind: dict[str, list[Alert]] = {}
+    for alert in alerts_open_for(patient=patient):
+        by_kind.setdefault(alert.kind, []).append(alert)
+    groups = [
+        AlertGroup(
+            kind=kind,
+            label=str(Alert.Kind(kind).label),
+            severity=ALERT_SEVERITY.get(kind, max(ALERT_SEVERITY.values()) + 1),
+            alerts=alerts,
+        )
+        for kind, alerts in by_kind.items()
+    ]
+    return sorted(groups, key=lambda g: (g.severity, -g.newest.created_at.timestamp(), -g.newest.pk))
+
+
+def alerts_for_list(*, user) -> QuerySet[Alert]:
+    """The clinic-wide alert list: the alerts `user` may read (a therapist's patients', a
+    manager's clinic's), newest first, with what each row shows."""
+    return (
+        Alert.objects.visible_to(user)
+        .select_related("patient__user", "session", "acknowledged_by")
+        .order_by("-created_at", "-pk")
     )
 
 

@@ -19,6 +19,8 @@ urlpatterns = [
         views.alert_acknowledge,
         name="alert_acknowledge",
     ),
+    path("patients/<int:pk>/alerts/acknowledge/", views.alerts_acknowledge, name="alerts_acknowledge"),
+    path("alerts/", views.alert_list, name="alert_list"),
     path("patients/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     path(plan, views.plan_detail, name="plan_detail"),
     path(plan + "remove-exercise/", views.plan_exercise_remove, name="plan_exercise_remove"),

@@ -13,11 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
 from patients import services
 from patients.adherence import plan_week_rows
+from patients.choices import ALERT_COMMENT_MAX_LENGTH
+from patients.filters import AlertFilter
 from patients.models import Plan, PlanExercise, PlanWeek
 from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale
@@ -28,6 +31,7 @@ from .access import may_change, patient_for
 from .charts import pain_chart
 from .forms import (
     AcknowledgeForm,
+    AlertsAcknowledgeForm,
     ExerciseAddForm,
     PatientAddForm,
     PauseForm,
@@ -36,6 +40,7 @@ from .forms import (
     TargetForm,
     WeekRuleForm,
 )
+from .triage import triage_line
 
 INVITATION_SESSION_KEY = "portal_invitations"
 
@@ -54,15 +59,21 @@ def _error_message(request, error: ValidationError) -> None:
         messages.error(request, text)
 
 
+def _form_errors_message(request, form) -> None:
+    for errors in form.errors.values():
+        for text in errors:
+            messages.error(request, text)
+
+
 # --- Caseload -----------------------------------------------------------------------------
 
 
 @therapist_required
 def caseload(request):
     query = request.GET
-    sort = query.get("sort", "name")
+    sort = query.get("sort", "triage")
     if sort.lstrip("-") not in selectors.CASELOAD_SORTS:
-        sort = "name"
+        sort = "triage"
     search = query.get("q", "").strip()
     status = query.get("status", "")
     status = status if status in selectors.STATUS_FILTERS else ""
@@ -80,6 +91,16 @@ def caseload(request):
         sort=sort,
     )
     page = Paginator(patients, selectors.PAGE_SIZE).get_page(query.get("page"))
+    groups = {
+        selectors.Triage.ALERTS: _("Safety alerts"),
+        selectors.Triage.PROGRESSION: _("Progression: waiting for you"),
+        selectors.Triage.QUIET: _("Quiet or reported worse"),
+        selectors.Triage.REST: _("Everyone else"),
+    }
+    rows = []
+    for patient in page:
+        line = triage_line(patient, today=today)
+        rows.append((patient, line, groups[line.group]))
 
     def link(**changes) -> str:
         params = query.copy()
@@ -122,7 +143,7 @@ def caseload(request):
         ("ready", _("Ready to move on (waiting for your confirmation)")),
         ("held", _("Held back")),
     ]
-    sort_choices = []
+    sort_choices = [("triage", _("Today's triage: what needs you first"))]
     for key, label in columns:
         sort_choices += [
             (key, _("%(column)s, ascending") % {"column": label}),
@@ -134,6 +155,8 @@ def caseload(request):
         "portal/caseload.html",
         {
             "page": page,
+            "rows": rows,
+            "triage": sort == "triage",
             "headers": headers,
             "search": search,
             "status": status,
@@ -230,6 +253,7 @@ def patient_detail(request, pk):
         live_weeks = list(live.weeks.order_by("number").only("number", "title"))
     exercises = list(plan_exercises_up_to_week(plan=live, week=live.current_week)) if live else []
     points = selectors.pain_points_for(patient=patient)
+    alert_groups = selectors.alert_groups_for(patient=patient)
     sessions = Paginator(selectors.sessions_for(patient=patient), 10).get_page(request.GET.get("page"))
     return render(
         request,
@@ -244,7 +268,9 @@ def patient_detail(request, pk):
             "draft": draft,
             "versions": versions,
             "exercises": exercises,
-            "alerts": selectors.alerts_open_for(patient=patient),
+            "alert_groups": alert_groups,
+            "open_alert_count": sum(group.count for group in alert_groups),
+            "comment_limit": ALERT_COMMENT_MAX_LENGTH,
             "progression_notice": progression_notice_open_for(plan=live),
             "acknowledge_form": AcknowledgeForm(),
             "pause_form": PauseForm(),
@@ -262,7 +288,9 @@ def alert_acknowledge(request, pk, alert_pk):
     patient = patient_for(request, pk, change=True)
     alert = get_object_or_404(patient.alerts, pk=alert_pk)
     form = AcknowledgeForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        _form_errors_message(request, form)
+    else:
         try:
             services.alert_acknowledge(alert=alert, by=request.user, comment=form.cleaned_data["comment"])
         except ValidationError as error:
@@ -270,6 +298,56 @@ def alert_acknowledge(request, pk, alert_pk):
         else:
             messages.success(request, _("Alert acknowledged: %(kind)s.") % {"kind": alert.get_kind_display()})
     return redirect(reverse("portal:patient_detail", kwargs={"pk": patient.pk}) + "#alerts")
+
+
+@therapist_required
+@require_POST
+def alerts_acknowledge(request, pk):
+    """Acknowledge several of a patient's open alerts (ticked, one kind, or all) with one comment."""
+    patient = patient_for(request, pk, change=True)
+    form = AlertsAcknowledgeForm(request.POST, patient=patient)
+    if not form.is_valid():
+        _form_errors_message(request, form)
+    else:
+        try:
+            done = services.alerts_acknowledge(
+                alerts=form.cleaned_data["chosen"], by=request.user, comment=form.cleaned_data["comment"]
+            )
+        except ValidationError as error:
+            _error_message(request, error)
+        else:
+            messages.success(
+                request,
+                ngettext("%(count)s alert acknowledged.", "%(count)s alerts acknowledged.", len(done))
+                % {"count": len(done)},
+            )
+    return redirect(reverse("portal:patient_detail", kwargs={"pk": patient.pk}) + "#alerts")
+
+
+@role_required("therapist", "manager")
+def alert_list(request):
+    """Every alert the user may read (a therapist's patients', a manager's clinic's), filterable."""
+    alert_filter = AlertFilter(
+        request.GET, queryset=selectors.alerts_for_list(user=request.user), request=request
+    )
+    page = Paginator(alert_filter.qs, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    return render(
+        request,
+        "portal/alert_list.html",
+        {
+            "filter": alert_filter,
+            "page": page,
+            "today": selectors.clinic_today(request.user),
+            "filtered": bool(query),
+            "page_links": {
+                "previous": f"?{query}&page={page.previous_page_number()}" if page.has_previous() else None,
+                "next": f"?{query}&page={page.next_page_number()}" if page.has_next() else None,
+            },
+        },
+    )
 
 
 # --- Plans --------------------------------------------------------------------------------

@@ -28,15 +28,24 @@ def test_a_therapist_has_my_patients_reports_and_add_a_patient(client):
     caseload = nav_links(client.get(reverse("portal:caseload")))
     assert caseload == [
         ("My patients", reverse("portal:caseload"), "page"),
+        ("Alerts", reverse("portal:alert_list"), None),
         ("Reports", reverse("reports:index"), None),
         ("Add a patient", reverse("portal:patient_add"), None),
     ]
+    assert [current for *_, current in nav_links(client.get(reverse("portal:alert_list")))] == [
+        None,
+        "page",
+        None,
+        None,
+    ]
     assert [current for *_, current in nav_links(client.get(reverse("reports:index")))] == [
+        None,
         None,
         "page",
         None,
     ]
     assert [current for *_, current in nav_links(client.get(reverse("portal:patient_add")))] == [
+        None,
         None,
         None,
         "page",
@@ -50,9 +59,15 @@ def test_a_manager_has_reports_and_the_audit_trail(client):
     client.force_login(ManagerFactory())
     assert nav_links(client.get(reverse("reports:index"))) == [
         ("Reports", reverse("reports:index"), "page"),
+        ("Alerts", reverse("portal:alert_list"), None),
         ("Audit trail", reverse("audit:list"), None),
     ]
-    assert [current for *_, current in nav_links(client.get(reverse("audit:list")))] == [None, "page"]
+    assert [current for *_, current in nav_links(client.get(reverse("audit:list")))] == [None, None, "page"]
+    assert [current for *_, current in nav_links(client.get(reverse("portal:alert_list")))] == [
+        None,
+        "page",
+        None,
+    ]
 
 
 def test_a_patient_has_today_log_a_session_and_my_progress(client):

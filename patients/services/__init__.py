@@ -6,7 +6,7 @@ access layer (`patients.access.changeable`). Rule violations raise
 django.core.exceptions.ValidationError with messages a person can act on.
 """
 
-from .alerts import alert_acknowledge
+from .alerts import alert_acknowledge, alert_comment_problem, alerts_acknowledge
 from .patients import PATIENT_FIELDS, PATIENT_USER_FIELDS, patient_create, patient_invitation, patient_update
 from .plans import (
     EARLIEST_START,
@@ -43,6 +43,8 @@ __all__ = [
     "PLAN_NOTE_MAX_LENGTH",
     "ExerciseEntry",
     "alert_acknowledge",
+    "alert_comment_problem",
+    "alerts_acknowledge",
     "exercise_entry_problems",
     "patient_create",
     "patient_invitation",

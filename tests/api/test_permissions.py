@@ -70,12 +70,19 @@ MATRIX = [
         (401, 201, 400, 403, 403, 403, 403),
     ),
     ("get", "/api/v1/sessions/{session}/", None, (401, 200, 404, 200, 404, 404, 403)),
-    ("get", "/api/v1/alerts/", None, (401, 403, 403, 200, 200, 200, 403)),
-    ("get", "/api/v1/alerts/{alert}/", None, (401, 403, 403, 200, 404, 404, 403)),
+    # Alerts: the therapist reads and acknowledges their patients'; the clinic's manager reads them.
+    ("get", "/api/v1/alerts/", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/alerts/{alert}/", None, (401, 403, 403, 200, 404, 404, 200)),
     (
         "post",
         "/api/v1/alerts/{alert}/acknowledge/",
         {"comment": "Called the patient."},
+        (401, 403, 403, 200, 404, 404, 403),
+    ),
+    (
+        "post",
+        "/api/v1/alerts/acknowledge/",
+        {"ids": ["{alert}"], "comment": "Called the patient."},
         (401, 403, 403, 200, 404, 404, 403),
     ),
     ("get", "/api/v1/reports/adherence/", None, (401, 403, 403, 200, 200, 200, 200)),
@@ -101,6 +108,8 @@ def _fill(value, world):
         return value.format(**names)
     if isinstance(value, dict):
         return {key: _fill(item, world) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, world) for item in value]
     return value
 
 

@@ -5,7 +5,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from patients.models import Patient, Plan
+from patients.models import Alert, Patient, Plan
+from patients.services import alerts_acknowledge
 
 from .conftest import DESKTOP, PHONE, log_in
 
@@ -26,6 +27,9 @@ def test_main_pages_pass_an_accessibility_check(live_server, browser):
     call_command("load_demo", verbosity=0)
     carla = Patient.objects.get(user__username="carla.mendes").pk
     plan = Plan.objects.filter(patient_id=carla, status__in=Plan.LIVE_STATUSES).get().pk
+    # One acknowledged alert with a long comment, so the alert list shows how it reads.
+    silence = Alert.objects.filter(acknowledged_at__isnull=True).exclude(patient_id=carla).first()
+    alerts_acknowledge(alerts=[silence], by=silence.patient.therapist, comment="Phoned; on holiday. " * 40)
     journeys = [
         ("patient", PHONE, ["/me/", "/me/log/", "/me/progress/"]),
         (
@@ -34,6 +38,8 @@ def test_main_pages_pass_an_accessibility_check(live_server, browser):
             [
                 "/portal/",
                 f"/portal/patients/{carla}/",
+                "/portal/alerts/",
+                "/portal/alerts/?open=true&kind=hurt",
                 f"/portal/patients/{carla}/progression/",
                 f"/portal/patients/{carla}/plans/{plan}/",
                 "/portal/patients/add/",
@@ -43,9 +49,18 @@ def test_main_pages_pass_an_accessibility_check(live_server, browser):
         (
             "therapist",
             PHONE,
-            ["/portal/", f"/portal/patients/{carla}/", f"/portal/patients/{carla}/plans/{plan}/"],
+            [
+                "/portal/",
+                f"/portal/patients/{carla}/",
+                "/portal/alerts/",
+                f"/portal/patients/{carla}/plans/{plan}/",
+            ],
         ),
-        ("manager", DESKTOP, ["/portal/reports/", "/portal/audit/", f"/portal/patients/{carla}/"]),
+        (
+            "manager",
+            DESKTOP,
+            ["/portal/reports/", "/portal/audit/", "/portal/alerts/", f"/portal/patients/{carla}/"],
+        ),
         (None, PHONE, ["/accounts/login/", "/accounts/password_reset/"]),
     ]
     found = []

@@ -81,7 +81,7 @@ def test_the_portal_pages_work_on_a_phone(live_server, phone_page, active_plan):
     log_in(page, live_server, active_plan.patient.therapist.username, PASSWORD)
     page.get_by_role("heading", name="My patients").wait_for()
     screenshot(page, "portal-caseload-phone")
-    page.get_by_role("link", name=active_plan.patient.user.get_full_name()).click()
+    page.get_by_role("link", name=active_plan.patient.user.get_full_name(), exact=True).click()
     page.get_by_role("heading", name="Pain over time").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375 + 1
     screenshot(page, "portal-patient-detail-phone")

@@ -143,7 +143,11 @@ def test_a_notice_is_never_among_the_safety_alerts(
     # the patient's page: the notice with the progression, not among the open safety alerts
     client.force_login(therapist)
     response = client.get(reverse("portal:patient_detail", args=[patient.pk]))
-    assert all("Held back" not in alert.message for alert in response.context["alerts"])
+    assert all(
+        "Held back" not in alert.message
+        for group in response.context["alert_groups"]
+        for alert in group.alerts
+    )
     html = response.content.decode()
     alerts_section = html[html.index('id="alerts"') : html.index('id="progression-heading"')]
     assert "Held back from week 2" not in alerts_section

@@ -76,6 +76,7 @@ SERVICES = {
     "plan_resume": lambda s, by: services.plan_resume(plan=s["plan"], by=by),
     "plan_complete": lambda s, by: services.plan_complete(plan=s["plan"], by=by),
     "alert_acknowledge": lambda s, by: services.alert_acknowledge(alert=s["alert"], by=by, comment="Seen."),
+    "alerts_acknowledge": lambda s, by: services.alerts_acknowledge(alerts=[s["alert"]], by=by, comment="Ok"),
     "progression_override": lambda s, by: progression_override(
         plan=s["plan"], by=by, action="hold", reason="Wait for the review."
     ),

@@ -1,5 +1,6 @@
 """Every portal URL × every kind of visitor: the whole permission matrix in one screen.
 
+The alert list is read by therapists (their patients) and managers (their clinic).
 Pages about one patient answer 404 to any therapist but the patient's own (same clinic or
 another) — the patient is simply not found. Managers and patients get 403 on every portal
 page, except that a manager reads the patient detail page (read-only) and prints the program of
@@ -28,6 +29,8 @@ VISITORS = [
 
 # Pages a clinic manager may read (GET) for the patients of their own clinic.
 MANAGER_READS = {"portal:patient_detail", "portal:plan_program_pdf"}
+# Lists a clinic manager reads, of their own clinic (another clinic's manager sees an empty list).
+MANAGER_LISTS = {"portal:alert_list"}
 
 # (method, url name, kwargs from the world, POST data, scoped to the patient?)
 URLS = [
@@ -43,6 +46,14 @@ URLS = [
         {"comment": "Called."},
         True,
     ),
+    (
+        "post",
+        "portal:alerts_acknowledge",
+        lambda w: {"pk": w.patient.pk},
+        {"comment": "Called.", "scope": "all"},
+        True,
+    ),
+    ("get", "portal:alert_list", lambda w: {}, None, False),
     ("get", "portal:plan_create", lambda w: {"pk": w.patient.pk}, None, True),
     ("get", "portal:plan_detail", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, None, True),
     ("get", "portal:plan_detail", lambda w: {"pk": w.patient.pk, "plan_pk": w.draft.pk}, None, True),
@@ -86,6 +97,8 @@ URLS = [
 def expected_status(visitor: str, method: str, name: str, scoped: bool) -> int:
     if visitor == "anonymous":
         return 302  # to the login page
+    if visitor.startswith("manager") and method == "get" and name in MANAGER_LISTS:
+        return 200
     if visitor.startswith("manager") and method == "get" and name in MANAGER_READS:
         return 200 if visitor == "manager" else 404
     if visitor.startswith("manager") or visitor == "patient":

@@ -99,4 +99,4 @@ def test_the_therapist_sees_the_progression_state_its_reasons_and_a_way_to_decid
     # Open safety alerts come first, before the progression and the plan.
     assert html.index('id="alerts-heading"') < html.index('id="progression-heading"')
     assert html.index('id="progression-heading"') < html.index('id="plan-heading"')
-    assert re.search(r'action="/portal/patients/\d+/alerts/\d+/acknowledge/"', html)
+    assert re.search(r'action="/portal/patients/\d+/alerts/acknowledge/"', html)
