@@ -212,7 +212,20 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail (password resets and invitations): EMAIL_URL, e.g. smtp+tls://user:pass@host:587 (django-environ),
+# or EMAIL_BACKEND alone. The console backend prints every mail, reset links included, into the
+# log: in production (DEBUG off) the app refuses to start with it unless ALLOW_CONSOLE_EMAIL=true.
+_CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default=_CONSOLE_EMAIL)
+if not DEBUG and EMAIL_BACKEND == _CONSOLE_EMAIL and not env.bool("ALLOW_CONSOLE_EMAIL", default=False):
+    raise ImproperlyConfigured(
+        "Mail would be printed into the log, password-reset and invitation links included. Set "
+        "EMAIL_URL (e.g. smtp+tls://user:pass@smtp.example.org:587), or ALLOW_CONSOLE_EMAIL=true "
+        "to print mail anyway (a server that sends no mail)."
+    )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <noreply@localhost>")
 
 REST_FRAMEWORK = {
@@ -283,10 +296,35 @@ CONTENT_SECURITY_POLICY = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
+# Every handler redacts reset and invitation tokens (/reset/<uid>/<token>/); gunicorn's logs
+# get the same filter from gunicorn.conf.py. Django's own loggers write through these handlers:
+# "django" has none of its own (its default ones would not redact), "django.server" is runserver's
+# access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"outage": {"()": "backcare.log_filters.OutageTracebackFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
+    "filters": {
+        "outage": {"()": "backcare.log_filters.OutageTracebackFilter"},
+        "redact_tokens": {"()": "backcare.log_filters.RedactTokensFilter"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens", "outage"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
