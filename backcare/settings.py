@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store, private on everything a logged-in person sees and all of /api/.
+    "backcare.middleware.PrivateNoStoreMiddleware",
     # Default deny: every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
@@ -174,7 +176,7 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -274,6 +276,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)
 SESSION_RENEW_AFTER = env.int("SESSION_RENEW_AFTER", default=5 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
+# However active, a login ends SESSION_ABSOLUTE_AGE seconds after it began (the same middleware).
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
 
 # Content Security Policy (django-csp): everything from this origin, no inline scripts or styles.
 CONTENT_SECURITY_POLICY = {
@@ -292,7 +296,8 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Bad input: request bodies over 1 MB answer 400 (nothing in BackCare posts more).
+# Bad input: request bodies over 1 MB answer 400 on pages and 413 under /api/ (nothing in BackCare
+# posts more); JSON nested deeper than 32 levels answers 400 (api/parsers.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
