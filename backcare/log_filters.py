@@ -22,12 +22,17 @@ class OutageTracebackFilter(logging.Filter):
 
 # /reset/<uidb64>/<token>/: a password-reset or invitation link, a login for whoever reads it.
 # Django swaps the token for "set-password" in the address after the first visit; that one is kept.
+# The same inside a query string (?next=%2Faccounts%2Freset%2F...), URL-encoded.
 _RESET_LINK = re.compile(r"(/reset/)([^/\s?#\"']+)/(?!set-password/)([^/\s?#\"']+)/")
+_RESET_LINK_ENCODED = re.compile(
+    r"(%2Freset%2F)([^/\s?#\"'%]+)%2F(?!set-password%2F)([^/\s?#\"'%]+)%2F", re.IGNORECASE
+)
 
 
 def redact_tokens(text: str) -> str:
     """`text` with the uid and token of every reset or invitation link replaced."""
-    return _RESET_LINK.sub(r"\1[redacted]/[redacted]/", text)
+    text = _RESET_LINK.sub(r"\1[redacted]/[redacted]/", text)
+    return _RESET_LINK_ENCODED.sub(r"\1[redacted]%2F[redacted]%2F", text)
 
 
 def _redacted(value):

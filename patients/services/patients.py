@@ -23,7 +23,11 @@ User = get_user_model()
 # Characters that change the direction text is shown in (embeddings, overrides, isolates and
 # marks): in a name they make "Sam\u202egpj.exe" read as "Samexe.jpg", and can make a list or an
 # export show something other than what is stored. Refused in names and usernames.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f")
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+    "\u200e\u200f\u061c"  # left-to-right, right-to-left and Arabic letter marks
+)
 NAME_FIELDS = ("username", "first_name", "last_name")
 
 
