@@ -10,8 +10,8 @@ RUN pip install --no-cache-dir pip==26.3 \
  && pip install --no-cache-dir --build-constraint build-constraints.txt -r requirements.txt
 COPY . .
 # Built as in production (DEBUG off), so the hashed-name manifest whitenoise serves from exists.
-RUN DEBUG=false SECRET_KEY=only-for-collectstatic python manage.py collectstatic --noinput
+RUN DEBUG=false SECRET_KEY=only-for-collectstatic ALLOW_CONSOLE_EMAIL=true python manage.py collectstatic --noinput
 RUN useradd --system --home /app backcare && chown -R backcare /app
 USER backcare
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_programs && gunicorn backcare.wsgi --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --no-control-socket --access-logfile -"]
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py load_programs && gunicorn backcare.wsgi -c gunicorn.conf.py --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --no-control-socket --access-logfile -"]

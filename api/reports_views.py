@@ -12,6 +12,7 @@ from api.schema import VALIDATION_ERROR_SCHEMA
 from patients.models import Patient
 from reports import selectors
 from reports.forms import ReportFilterForm
+from reports.services import report_export_record
 
 
 class WeekSerializer(serializers.Serializer):
@@ -93,6 +94,7 @@ class AdherenceReportView(APIView):
     are shown is the access layer's (Patient.objects.visible_to / therapists_compared_by).
     Definitions are those of the report page: patients/adherence.py (prescribed days, sessions,
     exercises of the week the patient was actually in) and reports/selectors.py (flags, pain).
+    Every read is recorded in the clinic's audit trail, as a CSV export is.
     """
 
     permission_classes = [ReadsReports]
@@ -112,6 +114,14 @@ class AdherenceReportView(APIView):
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
         args = form.report_args()
+        # Clinic data leaving BackCare: recorded as the CSV exports are.
+        report_export_record(
+            by=user,
+            export="api:reports/adherence",
+            start=args["start"],
+            end=args["end"],
+            therapist=args["therapist"],
+        )
         figures = selectors.adherence_figures(**args)
         by_therapist = selectors.adherence_by_therapist(**args, figures=figures)
         patients = selectors.adherence_by_patient(**args, figures=figures)

@@ -32,8 +32,40 @@ MAX_TEXT = 2000
 MAX_BULK_ALERTS = 500
 
 
-def _timezone_choices() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
+# The names zoneinfo knows: read once, they change only with the installed tz database.
+TIME_ZONES = frozenset(zoneinfo.available_timezones())
+TIMEZONE_EXAMPLES = ("Europe/London", "America/New_York", "Australia/Sydney", "UTC")
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "maxLength": 64,
+        "example": TIMEZONE_EXAMPLES[0],
+        "description": str(
+            _("An IANA time zone name, for instance %(examples)s. The patient's days are counted in it.")
+            % {"examples": ", ".join(TIMEZONE_EXAMPLES)}
+        ),
+    }
+)
+class TimeZoneField(serializers.CharField):
+    """A time zone by its IANA name: a validated string in the schema, not an enum of ~600 names
+    (generated clients choke on it: "GMT0" and "GMT+0" make the same identifier)."""
+
+    default_error_messages = {
+        "unknown": _("“%(value)s” is not a time zone. Use an IANA name such as Europe/London."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value not in TIME_ZONES:
+            message = self.error_messages["unknown"] % {"value": value}
+            raise serializers.ValidationError(message, code="unknown")
+        return value
 
 
 # --- Library -------------------------------------------------------------------------------
@@ -130,6 +162,7 @@ class PatientSerializer(serializers.ModelSerializer):
     email = serializers.CharField(
         source="user.email", read_only=True, help_text=_("Empty if none was given.")
     )
+    timezone = TimeZoneField(read_only=True)
 
     class Meta:
         model = Patient
@@ -153,7 +186,7 @@ class PatientWriteSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=150)
     last_name = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
-    timezone = serializers.ChoiceField(choices=_timezone_choices(), required=False)
+    timezone = TimeZoneField(required=False)
     baseline_pain = serializers.IntegerField(
         min_value=0,
         max_value=10,

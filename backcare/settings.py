@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: no-store, private on everything a logged-in person sees and all of /api/.
+    "backcare.middleware.PrivateNoStoreMiddleware",
     # Default deny: every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
@@ -175,7 +177,7 @@ else:
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -213,7 +215,20 @@ MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Mail (password resets and invitations): EMAIL_URL, e.g. smtp+tls://user:pass@host:587 (django-environ),
+# or EMAIL_BACKEND alone. The console backend prints every mail, reset links included, into the
+# log: in production (DEBUG off) the app refuses to start with it unless ALLOW_CONSOLE_EMAIL=true.
+_CONSOLE_EMAIL = "django.core.mail.backends.console.EmailBackend"
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default=_CONSOLE_EMAIL)
+if not DEBUG and EMAIL_BACKEND == _CONSOLE_EMAIL and not env.bool("ALLOW_CONSOLE_EMAIL", default=False):
+    raise ImproperlyConfigured(
+        "Mail would be printed into the log, password-reset and invitation links included. Set "
+        "EMAIL_URL (e.g. smtp+tls://user:pass@smtp.example.org:587), or ALLOW_CONSOLE_EMAIL=true "
+        "to print mail anyway (a server that sends no mail)."
+    )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <noreply@localhost>")
 
 REST_FRAMEWORK = {
@@ -227,7 +242,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],  # limits depth and size
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     # Throttle counters live in the default cache: shared by all processes with REDIS_URL set.
     "DEFAULT_THROTTLE_RATES": {"auth-token": env("API_TOKEN_THROTTLE_RATE", default="10/minute")},
@@ -262,6 +277,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60)
 SESSION_RENEW_AFTER = env.int("SESSION_RENEW_AFTER", default=5 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
+# However active, a login ends SESSION_ABSOLUTE_AGE seconds after it began (the same middleware).
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
 
 # Content Security Policy (django-csp): everything from this origin, no inline scripts or styles.
 CONTENT_SECURITY_POLICY = {
@@ -280,16 +297,42 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Bad input: request bodies over 1 MB answer 400 (nothing in BackCare posts more).
+# Bad input: request bodies over 1 MB answer 400 on pages and 413 under /api/ (nothing in BackCare
+# posts more); JSON nested deeper than 32 levels answers 400 (api/parsers.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
+# Every handler redacts reset and invitation tokens (/reset/<uid>/<token>/); gunicorn's logs
+# get the same filter from gunicorn.conf.py. Django's own loggers write through these handlers:
+# "django" has none of its own (its default ones would not redact), "django.server" is runserver's
+# access log.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"outage": {"()": "backcare.log_filters.OutageTracebackFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["outage"]}},
+    "filters": {
+        "outage": {"()": "backcare.log_filters.OutageTracebackFilter"},
+        "redact_tokens": {"()": "backcare.log_filters.RedactTokensFilter"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens", "outage"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    # WeasyPrint narrates every PDF step at INFO; its warnings (a picture it could not read) stay.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # WeasyPrint narrates every PDF step at INFO; its warnings (a picture it could not read) stay.
+        "weasyprint": {"level": "WARNING"},
+    },
 }

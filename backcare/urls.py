@@ -16,7 +16,10 @@ urlpatterns = [
     path("api/", include("api.urls")),
 ]
 
-# A database outage raised outside a view still answers 503 (backcare/faults.py).
+# A database outage raised outside a view still answers 503; under /api/ every error is JSON
+# (backcare/faults.py).
+handler400 = "backcare.faults.bad_request"
+handler404 = "backcare.faults.page_not_found"
 handler500 = "backcare.faults.server_error"
 
 if settings.DEBUG:

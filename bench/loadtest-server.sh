@@ -14,7 +14,7 @@ export REDIS_URL=${LOADTEST_REDIS_URL:-redis://127.0.0.1:6379/1}
 SECRET_KEY=$("$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1,localhost SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false \
-  CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 LOG_LEVEL=WARNING
+  CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 LOG_LEVEL=WARNING ALLOW_CONSOLE_EMAIL=true
 # 50 patients ask for a token from one address within seconds; the production limit is 10/minute.
 export API_TOKEN_THROTTLE_RATE=${API_TOKEN_THROTTLE_RATE:-1000/minute}
 STATIC_ROOT=$(mktemp -d)

@@ -1,4 +1,5 @@
-"""Writes that reports cause: an export of clinic data is recorded in the audit trail."""
+"""Writes that reports cause: an export of clinic data (a CSV file, or a report read through the
+API) is recorded in the audit trail."""
 
 from datetime import date
 

@@ -1,9 +1,7 @@
-"""Adherence reports: the page and its CSV exports. Figures come from reports.selectors."""
-
-import csv
+"""Adherence reports: the page and its CSV exports. Figures come from reports.selectors; the
+CSV files are written by reports.exports (text that would start a formula is neutralised)."""
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
 
 from accounts.permissions import reports_required
@@ -11,6 +9,7 @@ from patients.models import Patient
 
 from . import selectors
 from .charts import weekly_chart
+from .exports import csv_response
 from .forms import ReportFilterForm
 from .services import report_export_record
 
@@ -48,26 +47,6 @@ def index(request):
             therapist=args["therapist"],
         )
     return render(request, "reports/index.html", context, status=200 if form.is_valid() else 400)
-
-
-class _Echo:
-    """A file-like object for csv.writer that hands back each line instead of storing it."""
-
-    def write(self, value):
-        return value
-
-
-def _csv_response(filename: str, header, rows) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield writer.writerow(header)
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 PATIENT_COLUMNS = (
@@ -145,7 +124,7 @@ def export_patients(request):
     args = form.report_args()
     rows = selectors.patient_rows_sorted(selectors.adherence_figures(**args).patients, "name")
     report_export_record(by=request.user, export="patients.csv", **_range(args))
-    return _csv_response(
+    return csv_response(
         f"adherence-patients-{args['start']}-{args['end']}.csv", PATIENT_COLUMNS, patient_csv_rows(rows)
     )
 
@@ -158,4 +137,4 @@ def export_daily(request):
     args = form.report_args()
     rows = selectors.adherence_daily_rows(**args, chunk_size=CSV_CHUNK)
     report_export_record(by=request.user, export="daily.csv", **_range(args))
-    return _csv_response(f"adherence-daily-{args['start']}-{args['end']}.csv", selectors.DAILY_COLUMNS, rows)
+    return csv_response(f"adherence-daily-{args['start']}-{args['end']}.csv", selectors.DAILY_COLUMNS, rows)

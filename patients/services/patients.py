@@ -4,6 +4,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Lower
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -17,6 +19,31 @@ from .common import _audit, _lost_race_raises
 User = get_user_model()
 
 # --- Patients -----------------------------------------------------------------------------
+
+# Characters that change the direction text is shown in (embeddings, overrides, isolates and
+# marks): in a name they make "Sam\u202egpj.exe" read as "Samexe.jpg", and can make a list or an
+# export show something other than what is stored. Refused in names and usernames.
+BIDI_CONTROLS = frozenset(
+    "\u202a\u202b\u202c\u202d\u202e"  # embeddings and overrides
+    "\u2066\u2067\u2068\u2069"  # isolates
+    "\u200e\u200f\u061c"  # left-to-right, right-to-left and Arabic letter marks
+)
+NAME_FIELDS = ("username", "first_name", "last_name")
+
+
+def _names_errors(**names: str) -> dict[str, list[str]]:
+    message = _(
+        "Remove the invisible characters that change the direction of text "
+        "(right-to-left and left-to-right marks, overrides and isolates)."
+    )
+    return {field: [message] for field, value in names.items() if BIDI_CONTROLS.intersection(value or "")}
+
+
+def username_taken(username: str) -> bool:
+    """Whether a login already has `username`, compared as the database's unique constraint
+    compares (lower-cased by the database: `iexact` upper-cases, and the two disagree on letters
+    such as the Kelvin sign K, which would make the constraint's refusal a 500)."""
+    return User.objects.alias(lowered=Lower("username")).filter(lowered=Lower(Value(username))).exists()
 
 
 @transaction.atomic
@@ -38,12 +65,17 @@ def patient_create(
     """
     if not Patient.objects.may_add(therapist):
         raise ValidationError(_("Only a therapist can add a patient."))
+    # As Django's own forms store it: "K" (Kelvin sign) and "K" are one username.
+    username = User.normalize_username(username)
+    errors = _names_errors(username=username, first_name=first_name, last_name=last_name)
+    if errors:
+        raise ValidationError(errors)
 
-    def username_taken() -> bool:
-        return User.objects.filter(username__iexact=username).exists()
+    def taken() -> bool:
+        return username_taken(username)
 
     taken_error = ValidationError({"username": _("That username is taken. Choose another.")})
-    if username_taken():
+    if taken():
         raise taken_error
     user = User(
         username=username,
@@ -57,7 +89,7 @@ def patient_create(
         user.set_password(password)
     else:
         user.set_unusable_password()
-    with _lost_race_raises(taken_error, taken=username_taken):
+    with _lost_race_raises(taken_error, taken=taken):
         user.save()
     patient = Patient.objects.create(
         user=user,
@@ -99,6 +131,9 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     if unknown:
         raise ValueError(f"patient_update does not change {sorted(unknown)}")
     patient = changeable(Patient, patient.pk, by=by, lock=False, related=("user", "clinic"))
+    errors = _names_errors(**{k: v for k, v in changes.items() if k in NAME_FIELDS})
+    if errors:
+        raise ValidationError(errors)
     user_changes = {k: v for k, v in changes.items() if k in PATIENT_USER_FIELDS}
     patient_changes = {k: v for k, v in changes.items() if k in PATIENT_FIELDS}
     if user_changes:

@@ -40,3 +40,24 @@ def test_patients_may_not_read_reports(world, role):
     response = client_for(world.user(role)).get(URL)
     assert response.status_code == 403
     assert response.json() == {"detail": "Only clinic managers and therapists can read reports."}
+
+
+def test_every_report_read_through_the_api_is_in_the_clinics_audit_trail(world):
+    from audit.models import AuditEvent
+
+    client_for(world.manager).get(URL, {"start": "2025-03-01", "end": "2025-03-28"})
+    client_for(world.therapist).get(URL)
+    events = AuditEvent.objects.filter(action="report.exported").order_by("created_at", "pk")
+    assert [(e.actor, e.clinic, e.data["export"]) for e in events] == [
+        (world.manager, world.manager.clinic, "api:reports/adherence"),
+        (world.therapist, world.therapist.clinic, "api:reports/adherence"),
+    ]
+    assert (events[0].data["start"], events[0].data["end"]) == ("2025-03-01", "2025-03-28")
+
+
+def test_a_refused_report_read_is_not_recorded_as_a_read(world):
+    from audit.models import AuditEvent
+
+    client_for(world.manager).get(URL, {"end": "2999-01-01"})
+    client_for(world.patient.user).get(URL)
+    assert not AuditEvent.objects.filter(action="report.exported").exists()

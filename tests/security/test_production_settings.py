@@ -62,6 +62,7 @@ def test_production_defaults_are_hardened():
             "DJANGO_SETTINGS_MODULE": "backcare.settings",
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(50),
+            "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
         },
         capture_output=True,
         text=True,
