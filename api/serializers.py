@@ -286,6 +286,14 @@ class PlanCreateSerializer(serializers.Serializer):
     )
     template = serializers.SlugField(help_text=_("The slug of a program, e.g. back-strengthening."))
     start_date = serializers.DateField()
+    confirm_start_date = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Needed for a start date more than 14 days ago or more than 90 days ahead "
+            "(otherwise 400, asking to confirm)."
+        ),
+    )
     note_to_patient = serializers.CharField(required=False, allow_blank=True)
     targets = PlanTargetSerializer(
         many=True,
@@ -311,6 +319,11 @@ class PlanWeekRuleSerializer(serializers.Serializer):
 
 class PlanUpdateSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False)
+    confirm_start_date = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Needed for a new start date more than 14 days ago or more than 90 days ahead."),
+    )
     note_to_patient = serializers.CharField(required=False, allow_blank=True)
     targets = PlanTargetSerializer(many=True, required=False, max_length=200)
     rules = PlanWeekRuleSerializer(

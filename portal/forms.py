@@ -82,6 +82,7 @@ class PlanCreateForm(forms.Form):
         empty_label=None,
     )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    confirm_start_date = forms.BooleanField(label=_("Yes, start on that day"), required=False)
     note_to_patient = forms.CharField(
         label=_("Note to the patient (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -89,6 +90,7 @@ class PlanCreateForm(forms.Form):
 
 class PlanDetailsForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
+    confirm_start_date = forms.BooleanField(label=_("Yes, start on that day"), required=False)
     note_to_patient = forms.CharField(
         label=_("Note to the patient"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

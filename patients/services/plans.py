@@ -1,11 +1,12 @@
 """Plans: drafted from a template, edited, approved, paused, resumed and completed."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from exercises.models import Exercise, ProgramTemplate
@@ -35,6 +36,9 @@ MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
 EARLIEST_START = date(2000, 1, 1)
 LATEST_START = date(2100, 12, 31)
 PLAN_NOTE_MAX_LENGTH = 2000
+# A start further back or ahead than this is probably a slip: it is kept only when confirmed.
+START_CONFIRM_PAST_DAYS = 14
+START_CONFIRM_FUTURE_DAYS = 90
 
 
 # --- Plans --------------------------------------------------------------------------------
@@ -109,14 +113,21 @@ def plan_create_from_template(
     start_date: date,
     by: User,
     note_to_patient: str = "",
+    confirm_start_date: bool = False,
 ) -> Plan:
     """A new draft plan: a copy of the template's weeks, rules and exercises.
 
     Targets start at the bottom of each range (the handout: "take it slow"); the therapist
-    adjusts them before approving. The template itself never changes.
+    adjusts them before approving. The template itself never changes. A start date far in
+    the past or future needs `confirm_start_date` (see `_details_errors`).
     """
     patient = changeable(Patient, patient.pk, by=by, lock=False, related=("clinic",))
-    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    errors = _details_errors(
+        start_date=start_date,
+        note_to_patient=note_to_patient,
+        today=patient.local_date(),
+        confirm_start_date=confirm_start_date,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -242,9 +253,17 @@ def _located(error: ValidationError, **where) -> ValidationError:
 
 
 def _details_errors(
-    *, start_date: date | None, note_to_patient: str | None
+    *,
+    start_date: date | None,
+    note_to_patient: str | None,
+    today: date | None = None,
+    confirm_start_date: bool = False,
 ) -> dict[str, list[ValidationError]]:
-    """What is wrong with a plan's start date and note to the patient (None: not given)."""
+    """What is wrong with a plan's start date and note to the patient (None: not given).
+
+    With `today` (the patient's), a start date more than START_CONFIRM_PAST_DAYS before it or
+    START_CONFIRM_FUTURE_DAYS after it is refused unless `confirm_start_date`.
+    """
     errors: dict[str, list[ValidationError]] = {}
     if start_date is not None and not EARLIEST_START <= start_date <= LATEST_START:
         errors["start_date"] = [
@@ -254,6 +273,29 @@ def _details_errors(
                 params={"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()},
             )
         ]
+    elif start_date is not None and today is not None and not confirm_start_date:
+        if start_date < today - timedelta(days=START_CONFIRM_PAST_DAYS):
+            message = _(
+                "%(day)s is more than %(days)s days ago. Check the date, or confirm that the plan "
+                "starts on that day."
+            )
+            days = START_CONFIRM_PAST_DAYS
+        elif start_date > today + timedelta(days=START_CONFIRM_FUTURE_DAYS):
+            message = _(
+                "%(day)s is more than %(days)s days ahead. Check the date, or confirm that the plan "
+                "starts on that day."
+            )
+            days = START_CONFIRM_FUTURE_DAYS
+        else:
+            message = None
+        if message:
+            errors["start_date"] = [
+                ValidationError(
+                    message,
+                    code="start_date_unconfirmed",
+                    params={"day": date_format(start_date, "j F Y"), "days": days},
+                )
+            ]
     if note_to_patient is not None and len(note_to_patient.strip()) > PLAN_NOTE_MAX_LENGTH:
         errors["note_to_patient"] = [
             ValidationError(
@@ -271,6 +313,7 @@ def plan_edit(
     plan: Plan,
     by: User,
     start_date: date | None = None,
+    confirm_start_date: bool = False,
     note_to_patient: str | None = None,
     targets: list[dict] | None = None,
     rules: dict[int, dict] | None = None,
@@ -284,11 +327,18 @@ def plan_edit(
 
     Everything is checked before anything is stored, and every refusal comes back in one
     ValidationError: `start_date` and `note_to_patient` messages, and `targets` / `rules`
-    messages whose params say where they apply (`slug` or `week`, and `field`).
+    messages whose params say where they apply (`slug` or `week`, and `field`). A new start
+    date far in the past or future needs `confirm_start_date` (see `_details_errors`).
     """
     plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     _require_draft(plan)
-    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    # A start date is questioned only when it changes: a revision keeps its plan's start.
+    errors = _details_errors(
+        start_date=start_date,
+        note_to_patient=note_to_patient,
+        today=plan.patient.local_date() if start_date not in (None, plan.start_date) else None,
+        confirm_start_date=confirm_start_date,
+    )
     if note_to_patient is not None:
         note_to_patient = note_to_patient.strip()
 
@@ -482,6 +532,17 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
     # The patient follows it from now: where they start (and the week periods adherence counts),
     # decided under its lock.
     return plan_progression_store(plan=plan, alerts=False)
+
+
+@transaction.atomic
+def plan_edit_and_approve(*, plan: Plan, by: User, **changes) -> Plan:
+    """Save the changes on a draft's page (as `plan_edit` takes them), then approve it.
+
+    One transaction: either the therapist's changes are stored and the version that holds them
+    is approved, or (any refusal, from either step) nothing is stored.
+    """
+    plan = plan_edit(plan=plan, by=by, **changes)
+    return plan_approve(plan=plan, by=by)
 
 
 @transaction.atomic

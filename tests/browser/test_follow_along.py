@@ -33,7 +33,11 @@ def short_plan(patient, handout_program):
     """Week 3 of the handout with short targets: 1-second holds, 2 repetitions."""
     therapist = patient.therapist
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=therapist,
     )
     short = {"target_hold_seconds": 1, "target_reps": 2, "out_of_range_reason": "A short run for the test."}
     targets = [

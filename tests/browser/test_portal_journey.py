@@ -43,7 +43,7 @@ def test_therapist_adds_a_patient_builds_and_approves_a_plan_and_the_patient_see
 
     # One adjusted target: pelvic tilt held 8 seconds instead of 5.
     page.get_by_label("Hold (s) — Pelvic tilt").fill("8")
-    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Save changes").first.click()
     page.get_by_text("Changes saved.").wait_for()
     assert page.get_by_label("Hold (s) — Pelvic tilt").input_value() == "8"
     screenshot(page, "portal-plan-draft-desktop")

@@ -107,7 +107,11 @@ def test_days_outside_the_window_are_refused_and_nothing_is_stored(active_plan, 
 def test_more_than_three_days_back_is_refused_even_when_the_plan_started_earlier(patient, handout_program):
     today = patient.local_date()
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=today - timedelta(days=20), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=today - timedelta(days=20),
+        by=patient.therapist,
     )
     plan = plan_approve(plan=plan, by=patient.therapist)
     with pytest.raises(ValidationError) as error:
@@ -159,7 +163,11 @@ def test_an_exercise_from_a_later_week_or_another_patients_plan_is_refused(activ
     other = PatientFactory(therapist=active_plan.patient.therapist)
     other_plan = plan_approve(
         plan=plan_create_from_template(
-            patient=other, template=handout_program, start_date=other.local_date(), by=other.therapist
+            confirm_start_date=True,
+            patient=other,
+            template=handout_program,
+            start_date=other.local_date(),
+            by=other.therapist,
         ),
         by=other.therapist,
     )
@@ -198,7 +206,11 @@ def test_nothing_can_be_logged_while_the_plan_is_paused(active_plan):
 def los_angeles_plan(handout_program):
     patient = PatientFactory(timezone="America/Los_Angeles")
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=date(2024, 6, 5), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=date(2024, 6, 5),
+        by=patient.therapist,
     )
     return plan_approve(plan=plan, by=patient.therapist)
 

@@ -33,7 +33,11 @@ def approved_plan(patient, template, start, *, on=None):
     """A plan of `template` from `start`, created and approved on day `on` (default: `start`)."""
     with on_day(on or start):
         plan = plan_create_from_template(
-            patient=patient, template=template, start_date=start, by=patient.therapist
+            confirm_start_date=True,
+            patient=patient,
+            template=template,
+            start_date=start,
+            by=patient.therapist,
         )
         return plan_approve(plan=plan, by=patient.therapist)
 
@@ -71,7 +75,9 @@ def clinic_data(therapist, manager, handout_program):
     approved_plan(b, handout_program, d(20), on=d(1))
     # C: only a draft plan: not in the report.
     c = PatientFactory(therapist=therapist, user__first_name="Cara", user__last_name="Cole")
-    plan_create_from_template(patient=c, template=handout_program, start_date=d(1), by=therapist)
+    plan_create_from_template(
+        confirm_start_date=True, patient=c, template=handout_program, start_date=d(1), by=therapist
+    )
     # D: another therapist's patient, plan from 1 February, moved on to week 2 on 8 February
     # and week 3 on 15 February; paused from 15 March and not resumed; logged every day 1–14
     # March with everything done; one open alert.

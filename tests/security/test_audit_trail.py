@@ -41,6 +41,7 @@ def test_other_clinics_events_never_appear(client, active_plan, manager, handout
     other_therapist = TherapistFactory(first_name="Hidden", last_name="Elsewhere")
     other_patient = PatientFactory(therapist=other_therapist)
     plan = plan_create_from_template(
+        confirm_start_date=True,
         patient=other_patient,
         template=handout_program,
         start_date=other_patient.local_date(),

@@ -121,7 +121,9 @@ class Command(BaseCommand):
         )
         today = patient.local_date()
         start = today - timedelta(days=days)
-        plan = plan_create_from_template(patient=patient, template=template, start_date=start, by=therapist)
+        plan = plan_create_from_template(
+            patient=patient, template=template, start_date=start, by=therapist, confirm_start_date=True
+        )
         plan = plan_approve(plan=plan, by=therapist)
         Plan.objects.filter(pk=plan.pk).update(approved_at=timezone.now() - timedelta(days=days + 1))
         week, review_from = 1, 7
