@@ -9,12 +9,15 @@ import zoneinfo
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients.models import (
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
     Alert,
     Patient,
     Plan,
@@ -27,7 +30,20 @@ from patients.models import (
 from patients.services import EARLIEST_START, LATEST_START
 
 MAX_EXERCISES_PER_SESSION = 100
-MAX_TEXT = 2000
+MAX_TEXT = TEXT_MAX_LENGTH
+# The services' and forms' message, with the limit in (DRF formats it with str.format).
+TEXT_TOO_LONG_MESSAGE = lazy(lambda: str(TEXT_TOO_LONG) % {"limit_value": TEXT_MAX_LENGTH}, str)()
+
+
+def text_field(**kwargs) -> serializers.CharField:
+    """Optional free text (a note, a reason) with the one limit and its message."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG_MESSAGE},
+        **kwargs,
+    )
 
 
 def _timezone_choices() -> list[str]:
@@ -272,12 +288,7 @@ class PlanTargetSerializer(serializers.Serializer):
     # The limits are patients.services.plan_edit's (the portal shows the same messages).
     target_hold_seconds = serializers.IntegerField()
     target_reps = serializers.IntegerField()
-    out_of_range_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=MAX_TEXT,
-        help_text=_("Needed when a target is outside the library's range."),
-    )
+    out_of_range_reason = text_field(help_text=_("Needed when a target is outside the library's range."))
 
 
 class PlanCreateSerializer(serializers.Serializer):
@@ -294,7 +305,7 @@ class PlanCreateSerializer(serializers.Serializer):
             "(otherwise 400, asking to confirm)."
         ),
     )
-    note_to_patient = serializers.CharField(required=False, allow_blank=True)
+    note_to_patient = text_field()
     targets = PlanTargetSerializer(
         many=True,
         required=False,
@@ -324,7 +335,7 @@ class PlanUpdateSerializer(serializers.Serializer):
         default=False,
         help_text=_("Needed for a new start date more than 14 days ago or more than 90 days ahead."),
     )
-    note_to_patient = serializers.CharField(required=False, allow_blank=True)
+    note_to_patient = text_field()
     targets = PlanTargetSerializer(many=True, required=False, max_length=200)
     rules = PlanWeekRuleSerializer(
         many=True, required=False, max_length=52, help_text=_("Per-week progression rules to change.")
@@ -338,7 +349,7 @@ class PlanUpdateSerializer(serializers.Serializer):
 
 
 class PlanPauseSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    reason = text_field()
 
 
 class ProgressionNoticeSerializer(serializers.Serializer):
@@ -382,9 +393,7 @@ class ProgressionOverrideRequestSerializer(serializers.Serializer):
             "or back (go back a week)."
         ),
     )
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=MAX_TEXT, help_text=_("Kept in the plan's history.")
-    )
+    reason = text_field(help_text=_("Kept in the plan's history."))
     effective_on = serializers.DateField(
         required=False,
         allow_null=True,
@@ -505,7 +514,7 @@ class SessionLogSerializer(serializers.Serializer):
     symptom_change = serializers.ChoiceField(
         choices=SessionLog.SymptomChange.choices, help_text=_("Symptoms compared with yesterday.")
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    note = text_field()
     exercises = SessionExerciseEntrySerializer(
         many=True,
         required=False,

@@ -12,6 +12,7 @@ from audit.models import AuditEvent
 from ..models import (
     Patient,
 )
+from ..models import text_too_long as _text_too_long  # noqa: F401 (shared by the services)
 
 User = get_user_model()
 

@@ -16,6 +16,7 @@ from ..access import changeable
 from ..models import (
     MAX_HOLD_SECONDS,
     MAX_REPS,
+    TEXT_MAX_LENGTH,
     Patient,
     Plan,
     PlanExercise,
@@ -26,7 +27,7 @@ from ..progression_services import (
     plan_notices_close,
     plan_progression_store,
 )
-from .common import _audit, _lost_race_raises
+from .common import _audit, _lost_race_raises, _text_too_long
 
 User = get_user_model()
 
@@ -35,7 +36,7 @@ MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
 # could overflow): a plan starts within these years.
 EARLIEST_START = date(2000, 1, 1)
 LATEST_START = date(2100, 12, 31)
-PLAN_NOTE_MAX_LENGTH = 2000
+PLAN_NOTE_MAX_LENGTH = TEXT_MAX_LENGTH
 # A start further back or ahead than this is probably a slip: it is kept only when confirmed.
 START_CONFIRM_PAST_DAYS = 14
 START_CONFIRM_FUTURE_DAYS = 90
@@ -64,6 +65,8 @@ def _target_errors(item: PlanExercise) -> dict[str, ValidationError]:
     ):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
             errors[field] = ValidationError(message, code="limit", params={"exercise": name, "max": limit})
+    if too_long := _text_too_long(item.out_of_range_reason):
+        errors["out_of_range_reason"] = _located(too_long, exercise=name)
     if not errors and item.target_out_of_range and not item.out_of_range_reason.strip():
         errors["out_of_range_reason"] = ValidationError(
             _(
@@ -296,14 +299,8 @@ def _details_errors(
                     params={"day": date_format(start_date, "j F Y"), "days": days},
                 )
             ]
-    if note_to_patient is not None and len(note_to_patient.strip()) > PLAN_NOTE_MAX_LENGTH:
-        errors["note_to_patient"] = [
-            ValidationError(
-                _("Keep the note to %(max)s characters."),
-                code="max_length",
-                params={"max": PLAN_NOTE_MAX_LENGTH},
-            )
-        ]
+    if too_long := _text_too_long(note_to_patient):
+        errors["note_to_patient"] = [too_long]
     return errors
 
 
@@ -550,6 +547,9 @@ def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None
     plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if plan.status != Plan.Status.APPROVED:
         raise ValidationError(_("Only an approved plan can be paused."))
+    if too_long := _text_too_long(reason):
+        raise ValidationError({"reason": too_long})
+    reason = reason.strip()
     paused_on = on or plan.patient.local_date()
     PlanPause.objects.create(plan=plan, paused_on=paused_on, paused_by=by, reason=reason)
     plan.status = Plan.Status.PAUSED

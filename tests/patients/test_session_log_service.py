@@ -126,7 +126,7 @@ def test_more_than_three_days_back_is_refused_even_when_the_plan_started_earlier
         ({"pain_before": 11}, "pain_before", "Choose a number from 0 (no pain) to 10."),
         ({"pain_after": -1}, "pain_after", "Choose a number from 0 (no pain) to 10."),
         ({"symptom_change": "fine"}, "symptom_change", "Choose better, same or worse."),
-        ({"note": "x" * 2001}, "note", "Keep the note to 2000 characters."),
+        ({"note": "x" * 2001}, "note", "Keep this to 2000 characters or fewer."),
     ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_is_stored(active_plan, change, field, message):
