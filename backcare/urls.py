@@ -7,6 +7,12 @@ from accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
+    # Before Django's auth urls: the invitation page shows the username and logs the person in.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordChooseView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),
