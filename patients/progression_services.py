@@ -534,6 +534,7 @@ def progression_override(
         action=f"progression.{action}",
         target=plan,
         clinic=plan.patient.clinic,
+        patient=plan.patient,
         data={
             "from_week": at.week,
             "to_week": to_week,

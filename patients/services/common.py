@@ -18,7 +18,9 @@ User = get_user_model()
 
 
 def _audit(*, by, action: str, target, patient: Patient, data: dict | None = None) -> None:
-    AuditEvent.record(actor=by, action=action, target=target, clinic=patient.clinic, data=data or {})
+    AuditEvent.record(
+        actor=by, action=action, target=target, clinic=patient.clinic, patient=patient, data=data or {}
+    )
 
 
 @contextmanager

@@ -408,7 +408,11 @@ def plan_edit(
             action="plan.changed",
             target=plan,
             patient=plan.patient,
-            data={"start_date": plan.start_date.isoformat()},
+            data={
+                "version": plan.version,
+                "start_date": plan.start_date.isoformat(),
+                "fields": sorted(details),
+            },
         )
     for item in changed_items:
         item.save(update_fields=["target_hold_seconds", "target_reps", "out_of_range_reason"])
