@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from exercises.doses import dose_range_words
 from exercises.models import Exercise, ProgramTemplate
 
 from .. import adherence
@@ -70,18 +71,10 @@ def _target_errors(item: PlanExercise) -> dict[str, ValidationError]:
     if not errors and item.target_out_of_range and not item.out_of_range_reason.strip():
         errors["out_of_range_reason"] = ValidationError(
             _(
-                "%(exercise)s: the target is outside the library's range "
-                "(hold %(hold_min)s–%(hold_max)s s, %(reps_min)s–%(reps_max)s repetitions). "
-                "Give a reason to keep it."
+                "%(exercise)s: the target is outside the library's range (%(range)s). Give a reason to keep it."
             ),
             code="out_of_range",
-            params={
-                "exercise": name,
-                "hold_min": item.hold_seconds_min,
-                "hold_max": item.hold_seconds_max,
-                "reps_min": item.reps_min,
-                "reps_max": item.reps_max,
-            },
+            params={"exercise": name, "range": dose_range_words(item)},
         )
     return errors
 
