@@ -71,7 +71,8 @@ def _target_errors(item: PlanExercise) -> dict[str, ValidationError]:
     if not errors and item.target_out_of_range and not item.out_of_range_reason.strip():
         errors["out_of_range_reason"] = ValidationError(
             _(
-                "%(exercise)s: the target is outside the library's range (%(range)s). Give a reason to keep it."
+                "%(exercise)s: the target is outside the library's range (%(range)s). "
+                "Give a reason to keep it."
             ),
             code="out_of_range",
             params={"exercise": name, "range": dose_range_words(item)},
