@@ -319,4 +319,23 @@ def test_every_export_is_in_the_clinics_audit_trail(client, manager, therapist, 
         (manager, "patients.csv", manager.clinic),
     ]
     trail = client.get(reverse("audit:list")).content.decode()
-    assert "patients.csv" in trail and "daily.csv" in trail
+    assert "Exported adherence per patient (CSV)" in trail and "Exported adherence day by day (CSV)" in trail
+
+
+def test_the_csv_exports_name_therapists_by_their_names(client, manager, therapist, clinic_data):
+    client.force_login(manager)
+
+    def rows(name):
+        response = client.get(reverse(name), query())
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    name = therapist.get_full_name()
+    assert name and therapist.username not in name
+    patients = {r["patient"]: r["therapist"] for r in rows("reports:export_patients")}
+    assert patients == {"Anna Able": name, "Ben Brook": name, "Dee Dunn": "Olga Other"}
+    assert {r["therapist"] for r in rows("reports:export_daily")} == {name, "Olga Other"}
+    # Someone without a name is written as their username.
+    therapist.first_name = therapist.last_name = ""
+    therapist.save()
+    assert {r["therapist"] for r in rows("reports:export_patients")} == {therapist.username, "Olga Other"}
+    assert {r["therapist"] for r in rows("reports:export_daily")} == {therapist.username, "Olga Other"}
