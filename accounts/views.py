@@ -21,6 +21,15 @@ def home(request):
 
 
 @login_not_required
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the site's icon (a PNG) in static files."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.png"))
+
+
+@login_not_required
 def healthz(request):
     from django.db import connection
     from django.http import JsonResponse
