@@ -8,7 +8,7 @@ PORT ?= 8000
 # Local development defaults; real deployments set these in the environment.
 export DEBUG ?= true
 
-.PHONY: run test install lint migrations-check bench bench-requests outdated loadtest clean
+.PHONY: run test install axe lint migrations-check bench bench-requests outdated loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,17 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt build-constraints.txt 
 
 install: $(VENV)/.installed .env
 
+# axe-core for the accessibility test, pinned in tests/browser/axe/package-lock.json, from the npm
+# registry with npm (the copy inside axe-playwright-python lags behind the current rules). Only the
+# tests need it: without npm, that test is skipped and says why (CI requires it).
+AXE_JS := tests/browser/axe/node_modules/axe-core/axe.min.js
+axe:
+	@if [ ! -f $(AXE_JS) ] || [ tests/browser/axe/package-lock.json -nt $(AXE_JS) ]; then \
+		if command -v npm >/dev/null; then \
+			npm ci --prefix tests/browser/axe --no-audit --no-fund --silent && touch $(AXE_JS); \
+		else echo "npm not found: the accessibility test will be skipped"; fi; \
+	fi
+
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_programs
@@ -34,7 +45,7 @@ run: install
 	@echo "BackCare is at http://$(HOST):$(PORT)/  (demo logins in README.md, password backcare-demo)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: install
+test: install axe
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -49,7 +60,7 @@ outdated: install
 	$(BIN)/python scripts/outdated.py
 
 # 50 patients for 60 s against gunicorn + PostgreSQL; LOADTEST_ARGS="--restart-db --wrk" for more.
-loadtest: install
+loadtest: install axe
 	BIN=$(BIN) bench/loadtest-server.sh $(LOADTEST_ARGS)
 
 # Milliseconds and queries per request for the load test's requests, in-process, as deployed.

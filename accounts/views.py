@@ -1,6 +1,9 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy
 
 
 def home(request):
@@ -15,6 +18,15 @@ def home(request):
     if user.is_superuser:
         return redirect("admin:index")
     return redirect(reverse("login"))
+
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the site's icon (a PNG) in static files."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.png"))
 
 
 @login_not_required
@@ -47,3 +59,28 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+class PasswordChooseView(auth_views.PasswordResetConfirmView):
+    """Choosing a password from an invitation (or a reset) link.
+
+    The page says which username the password is for, since the person logs in with both; once
+    the password is saved they are logged in and taken to their home page (a patient: Today).
+    Django's view is `login_not_required`; this one inherits that.
+    """
+
+    post_reset_login = True
+    post_reset_login_backend = "accounts.backends.UserModelBackend"
+    success_url = reverse_lazy("home")
+    success_message = gettext_lazy("Your password is saved. Next time, log in as %(username)s with it.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("validlink"):
+            context["username"] = self.user.get_username()
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, self.success_message % {"username": form.user.get_username()})
+        return response

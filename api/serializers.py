@@ -9,6 +9,7 @@ import zoneinfo
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,6 +17,8 @@ from rest_framework import serializers
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
 from patients.models import (
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
     Alert,
     Patient,
     Plan,
@@ -28,8 +31,21 @@ from patients.models import (
 from patients.services import EARLIEST_START, LATEST_START
 
 MAX_EXERCISES_PER_SESSION = 100
-MAX_TEXT = 2000
 MAX_BULK_ALERTS = 500
+MAX_TEXT = TEXT_MAX_LENGTH
+# The services' and forms' message, with the limit in (DRF formats it with str.format).
+TEXT_TOO_LONG_MESSAGE = lazy(lambda: str(TEXT_TOO_LONG) % {"limit_value": TEXT_MAX_LENGTH}, str)()
+
+
+def text_field(**kwargs) -> serializers.CharField:
+    """Optional free text (a note, a reason) with the one limit and its message."""
+    return serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG_MESSAGE},
+        **kwargs,
+    )
 
 
 # The names zoneinfo knows: read once, they change only with the installed tz database.
@@ -307,12 +323,7 @@ class PlanTargetSerializer(serializers.Serializer):
     # The limits are patients.services.plan_edit's (the portal shows the same messages).
     target_hold_seconds = serializers.IntegerField()
     target_reps = serializers.IntegerField()
-    out_of_range_reason = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=MAX_TEXT,
-        help_text=_("Needed when a target is outside the library's range."),
-    )
+    out_of_range_reason = text_field(help_text=_("Needed when a target is outside the library's range."))
 
 
 class PlanCreateSerializer(serializers.Serializer):
@@ -321,7 +332,15 @@ class PlanCreateSerializer(serializers.Serializer):
     )
     template = serializers.SlugField(help_text=_("The slug of a program, e.g. back-strengthening."))
     start_date = serializers.DateField()
-    note_to_patient = serializers.CharField(required=False, allow_blank=True)
+    confirm_start_date = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "Needed for a start date more than 14 days ago or more than 90 days ahead "
+            "(otherwise 400, asking to confirm)."
+        ),
+    )
+    note_to_patient = text_field()
     targets = PlanTargetSerializer(
         many=True,
         required=False,
@@ -346,7 +365,12 @@ class PlanWeekRuleSerializer(serializers.Serializer):
 
 class PlanUpdateSerializer(serializers.Serializer):
     start_date = serializers.DateField(required=False)
-    note_to_patient = serializers.CharField(required=False, allow_blank=True)
+    confirm_start_date = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Needed for a new start date more than 14 days ago or more than 90 days ahead."),
+    )
+    note_to_patient = text_field()
     targets = PlanTargetSerializer(many=True, required=False, max_length=200)
     rules = PlanWeekRuleSerializer(
         many=True, required=False, max_length=52, help_text=_("Per-week progression rules to change.")
@@ -360,7 +384,7 @@ class PlanUpdateSerializer(serializers.Serializer):
 
 
 class PlanPauseSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    reason = text_field()
 
 
 class ProgressionNoticeSerializer(serializers.Serializer):
@@ -404,9 +428,7 @@ class ProgressionOverrideRequestSerializer(serializers.Serializer):
             "or back (go back a week)."
         ),
     )
-    reason = serializers.CharField(
-        required=False, allow_blank=True, max_length=MAX_TEXT, help_text=_("Kept in the plan's history.")
-    )
+    reason = text_field(help_text=_("Kept in the plan's history."))
     effective_on = serializers.DateField(
         required=False,
         allow_null=True,
@@ -527,7 +549,7 @@ class SessionLogSerializer(serializers.Serializer):
     symptom_change = serializers.ChoiceField(
         choices=SessionLog.SymptomChange.choices, help_text=_("Symptoms compared with yesterday.")
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=MAX_TEXT)
+    note = text_field()
     exercises = SessionExerciseEntrySerializer(
         many=True,
         required=False,

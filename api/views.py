@@ -274,6 +274,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 patient=patient,
                 template=template,
                 start_date=data["start_date"],
+                confirm_start_date=data["confirm_start_date"],
                 by=request.user,
                 note_to_patient=data.get("note_to_patient", ""),
             )
@@ -294,6 +295,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 plan=plan,
                 by=request.user,
                 start_date=data.get("start_date"),
+                confirm_start_date=data["confirm_start_date"],
                 note_to_patient=data.get("note_to_patient"),
                 targets=data.get("targets"),
                 rules={rule.pop("week"): rule for rule in data.get("rules", [])},

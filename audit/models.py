@@ -20,6 +20,10 @@ class AuditEvent(models.Model):
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, null=True, related_name="+")
+    # The patient the event is about (none for a clinic-wide one, such as a report export).
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(_("action"), max_length=64, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
@@ -38,10 +42,21 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
 
     @classmethod
-    def record(cls, *, actor, action: str, target: models.Model, clinic=None, summary: str = "", data=None):
+    def record(
+        cls,
+        *,
+        actor,
+        action: str,
+        target: models.Model,
+        clinic=None,
+        patient=None,
+        summary: str = "",
+        data=None,
+    ):
         return cls.objects.create(
             actor=actor if getattr(actor, "pk", None) else None,
             clinic=clinic,
+            patient=patient,
             action=action,
             object_type=target._meta.label_lower,
             object_id=str(target.pk),

@@ -7,6 +7,13 @@ from accounts import views as account_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
+    path("favicon.ico", account_views.favicon, name="favicon"),
+    # Before Django's auth urls: the invitation page shows the username and logs the person in.
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordChooseView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),

@@ -11,7 +11,15 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_HOLD_SECONDS, MAX_REPS, PAIN_SCALE, PlanExercise, SessionLog
+from .models import (
+    MAX_HOLD_SECONDS,
+    MAX_REPS,
+    PAIN_SCALE,
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
+    PlanExercise,
+    SessionLog,
+)
 from .services import ExerciseEntry, exercise_entry_problems
 
 FORM_FIELD = {"hold_seconds": "hold"}  # session_log's field names → this form's
@@ -69,7 +77,8 @@ class SessionLogForm(forms.Form):
     note = forms.CharField(
         label=_("Anything to tell your therapist? (optional)"),
         required=False,
-        max_length=2000,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

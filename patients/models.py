@@ -2,6 +2,7 @@ import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Length
@@ -24,6 +25,26 @@ from .access import (
 PAIN_SCALE = range(0, 11)  # 0 = no pain, 10 = worst imaginable
 MAX_REPS = 200
 MAX_HOLD_SECONDS = 300
+# Free text typed by a therapist or patient (notes, reasons): one limit, on the model field (so
+# model forms and the API's model serializers read it), in a CheckConstraint (a TextField's
+# max_length is not enforced by the database), in the services, with one message.
+TEXT_MAX_LENGTH = 2000
+TEXT_TOO_LONG = _("Keep this to %(limit_value)s characters or fewer.")
+
+
+def text_too_long(value: str | None) -> ValidationError | None:
+    """The services' refusal of a free text over the limit (stripped), or None when it fits."""
+    if value is not None and len(value.strip()) > TEXT_MAX_LENGTH:
+        return ValidationError(TEXT_TOO_LONG, code="max_length", params={"limit_value": TEXT_MAX_LENGTH})
+    return None
+
+
+def text_limit_constraint(field: str, *, name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=LessThanOrEqual(Length(field), TEXT_MAX_LENGTH),
+        name=name,
+        violation_error_message=TEXT_TOO_LONG % {"limit_value": TEXT_MAX_LENGTH},
+    )
 
 
 class Patient(models.Model):
@@ -118,7 +139,7 @@ class Plan(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     start_date = models.DateField(_("start date"))
-    note_to_patient = models.TextField(_("note to the patient"), blank=True)
+    note_to_patient = models.TextField(_("note to the patient"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -157,6 +178,7 @@ class Plan(models.Model):
         verbose_name_plural = _("plans")
         constraints = [
             models.UniqueConstraint(fields=["patient", "version"], name="plan_version_unique"),
+            text_limit_constraint("note_to_patient", name="plan_note_length"),
             models.UniqueConstraint(
                 fields=["patient"],
                 condition=Q(status="draft"),
@@ -198,7 +220,7 @@ class PlanPause(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="pauses")
     paused_on = models.DateField(_("paused on"))
     resumed_on = models.DateField(_("resumed on"), null=True, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
+    reason = models.TextField(_("reason"), blank=True, max_length=TEXT_MAX_LENGTH)
     paused_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     resumed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -216,6 +238,7 @@ class PlanPause(models.Model):
                 condition=Q(resumed_on__isnull=True) | Q(resumed_on__gte=F("paused_on")),
                 name="plan_pause_ordered",
             ),
+            text_limit_constraint("reason", name="plan_pause_reason_length"),
         ]
 
     def __str__(self) -> str:
@@ -257,7 +280,9 @@ class PlanExercise(DoseRange):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     target_hold_seconds = models.PositiveSmallIntegerField(_("target hold (s)"))
     target_reps = models.PositiveSmallIntegerField(_("target repetitions"))
-    out_of_range_reason = models.TextField(_("reason for a target outside the range"), blank=True)
+    out_of_range_reason = models.TextField(
+        _("reason for a target outside the range"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
 
     objects = PlanWeekScopedQuerySet.as_manager()
 
@@ -274,6 +299,7 @@ class PlanExercise(DoseRange):
                 & Q(target_reps__lte=MAX_REPS),
                 name="plan_exercise_targets_sane",
             ),
+            text_limit_constraint("out_of_range_reason", name="plan_exercise_reason_length"),
             models.CheckConstraint(
                 condition=(
                     Q(target_hold_seconds__gte=F("hold_seconds_min"))
@@ -333,7 +359,7 @@ class SessionLog(models.Model):
     symptom_change = models.CharField(
         _("symptoms compared with yesterday"), max_length=8, choices=SymptomChange.choices
     )
-    note = models.TextField(_("note"), blank=True, max_length=2000)
+    note = models.TextField(_("note"), blank=True, max_length=TEXT_MAX_LENGTH)
     # How many of the session's exercises (SessionExercise rows) are marked done, stored so
     # reports add up one column instead of counting rows. `patients.services.session_log`,
     # the only writer of SessionExercise rows, keeps it equal to that count.
@@ -353,6 +379,7 @@ class SessionLog(models.Model):
                 name="session_one_per_patient_day",
                 violation_error_message=_("There is already a session for this day."),
             ),
+            text_limit_constraint("note", name="session_note_length"),
             models.CheckConstraint(
                 condition=Q(pain_before__lte=10) & Q(pain_after__lte=10),
                 name="session_pain_0_10",
@@ -499,7 +526,7 @@ class ProgressionOverride(models.Model):
     from_week = models.PositiveSmallIntegerField(_("from week"))
     to_week = models.PositiveSmallIntegerField(_("to week"))
     effective_on = models.DateField(_("from the day"))
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=TEXT_MAX_LENGTH)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("recorded"), default=tz.now)
 
@@ -514,6 +541,7 @@ class ProgressionOverride(models.Model):
                 condition=Q(from_week__gte=1) & Q(to_week__gte=1), name="override_weeks_positive"
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="override_reason_required"),
+            text_limit_constraint("reason", name="override_reason_length"),
         ]
 
     def __str__(self) -> str:

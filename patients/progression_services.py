@@ -25,7 +25,16 @@ from audit.models import AuditEvent
 
 from . import adherence
 from .access import OutOfScope
-from .models import Alert, Plan, PlanPause, PlanWeek, ProgressionNotice, ProgressionOverride, SessionLog
+from .models import (
+    Alert,
+    Plan,
+    PlanPause,
+    PlanWeek,
+    ProgressionNotice,
+    ProgressionOverride,
+    SessionLog,
+    text_too_long,
+)
 from .progression import (
     OverrideFacts,
     ProgressionDecision,
@@ -475,10 +484,12 @@ def progression_override(
         raise OutOfScope
     if not plan.is_live:
         raise ValidationError(_("Only the plan the patient follows now can be moved on or held."))
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list] = {}
     reason = (reason or "").strip()
     if not reason:
         errors.setdefault("reason", []).append(_("Say why, so the patient's history explains it."))
+    elif too_long := text_too_long(reason):
+        errors.setdefault("reason", []).append(too_long)
     if action not in Action.values:
         errors.setdefault("action", []).append(_("Choose move on, hold, release or go back."))
     today = today or plan.patient.local_date()
@@ -523,6 +534,7 @@ def progression_override(
         action=f"progression.{action}",
         target=plan,
         clinic=plan.patient.clinic,
+        patient=plan.patient,
         data={
             "from_week": at.week,
             "to_week": to_week,

@@ -7,10 +7,32 @@ from django.utils.translation import gettext_lazy as _
 
 from exercises.models import Exercise, ProgramTemplate
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
-from patients.models import MAX_HOLD_SECONDS, MAX_REPS, Alert, Patient, PlanExercise, PlanWeek
+from patients.models import (
+    MAX_HOLD_SECONDS,
+    MAX_REPS,
+    TEXT_MAX_LENGTH,
+    TEXT_TOO_LONG,
+    Alert,
+    Patient,
+    PlanExercise,
+    PlanWeek,
+)
 from patients.services import MAX_RULE_DAYS, alert_comment_problem
 
 User = get_user_model()
+
+
+def text_field(label, *, rows: int, **kwargs) -> forms.CharField:
+    """A free-text field with the one limit (patients.models.TEXT_MAX_LENGTH) and its message;
+    the browser is told the limit too (maxlength)."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        error_messages={"max_length": TEXT_TOO_LONG},
+        widget=forms.Textarea(attrs={"rows": rows}),
+        **kwargs,
+    )
 
 
 class DateInput(forms.DateInput):
@@ -83,16 +105,14 @@ class PlanCreateForm(forms.Form):
         empty_label=None,
     )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
-    note_to_patient = forms.CharField(
-        label=_("Note to the patient (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    confirm_start_date = forms.BooleanField(label=_("Yes, start on that day"), required=False)
+    note_to_patient = text_field(_("Note to the patient (optional)"), rows=3)
 
 
 class PlanDetailsForm(forms.Form):
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
-    note_to_patient = forms.CharField(
-        label=_("Note to the patient"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    confirm_start_date = forms.BooleanField(label=_("Yes, start on that day"), required=False)
+    note_to_patient = text_field(_("Note to the patient"), rows=3)
 
 
 class TargetForm(forms.Form):
@@ -105,11 +125,7 @@ class TargetForm(forms.Form):
     target_reps = forms.IntegerField(
         label=_("Repetitions"), widget=forms.NumberInput(attrs={"min": 1, "max": MAX_REPS})
     )
-    out_of_range_reason = forms.CharField(
-        label=_("Reason if outside the range"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 1}),
-    )
+    out_of_range_reason = text_field(_("Reason if outside the range"), rows=1)
 
     def __init__(self, *args, plan_exercise: PlanExercise, **kwargs):
         self.plan_exercise = plan_exercise
@@ -175,9 +191,7 @@ class ExerciseAddForm(forms.Form):
         required=False,
         help_text=_("Empty: the fewest repetitions in the library's range."),
     )
-    out_of_range_reason = forms.CharField(
-        label=_("Reason if outside the range"), required=False, widget=forms.Textarea(attrs={"rows": 1})
-    )
+    out_of_range_reason = text_field(_("Reason if outside the range"), rows=1)
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, prefix="add", **kwargs)
@@ -192,9 +206,7 @@ class ExerciseAddForm(forms.Form):
 
 
 class PauseForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason for pausing (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = text_field(_("Reason for pausing (optional)"), rows=2)
 
 
 class AcknowledgeForm(forms.Form):

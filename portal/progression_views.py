@@ -18,6 +18,7 @@ from patients.progression_services import plan_progression_refresh, progression_
 from patients.selectors import plan_live_for
 
 from .access import patient_for
+from .forms import text_field
 
 
 class ProgressionOverrideForm(forms.Form):
@@ -29,10 +30,9 @@ class ProgressionOverrideForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(choices=ProgressionOverride.Action.choices),
     )
-    reason = forms.CharField(
-        label=_("Reason"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = text_field(
+        _("Reason"),
+        rows=3,
         help_text=_("Kept in the plan's history. “Release” lifts your hold; the rules then decide again."),
     )
     effective_on = forms.DateField(

@@ -48,8 +48,8 @@ INVITATION_SESSION_KEY = "portal_invitations"
 def _add_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its fields where they exist."""
     if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
+        for field, errors in error.error_dict.items():  # kept as errors: their codes too
+            form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
 
@@ -363,6 +363,7 @@ def plan_create(request, pk):
                 patient=patient,
                 template=form.cleaned_data["template"],
                 start_date=form.cleaned_data["start_date"],
+                confirm_start_date=form.cleaned_data["confirm_start_date"],
                 note_to_patient=form.cleaned_data["note_to_patient"],
                 by=request.user,
             )
@@ -371,7 +372,14 @@ def plan_create(request, pk):
         else:
             messages.success(request, _("Draft plan made. Adjust it for the patient, then approve it."))
             return redirect("portal:plan_detail", pk=patient.pk, plan_pk=plan.pk)
-    return render(request, "portal/plan_create.html", {"patient": patient, "form": form})
+    ask = form.is_bound and (
+        form.has_error("start_date", "start_date_unconfirmed") or form["confirm_start_date"].value()
+    )
+    return render(
+        request,
+        "portal/plan_create.html",
+        {"patient": patient, "form": form, "ask_start_confirmation": ask},
+    )
 
 
 def _plan_for(request, pk, plan_pk, *, change: bool) -> Plan:
@@ -380,52 +388,30 @@ def _plan_for(request, pk, plan_pk, *, change: bool) -> Plan:
     return plan_with_weeks(plan_id=plan.pk)
 
 
-@therapist_required
-def plan_detail(request, pk, plan_pk):
-    """One version of a plan. A draft is edited here: targets, note, start date, exercises."""
-    plan = _plan_for(request, pk, plan_pk, change=request.method == "POST")
-    editable = plan.status == Plan.Status.DRAFT
-    data = request.POST if request.method == "POST" else None
-    action = request.POST.get("action") if data is not None else None
-    details_form = target_forms = add_form = None
-    rule_forms = {}
-    if editable:
-        details_form = PlanDetailsForm(
-            data if action == "save" else None,
-            initial={"start_date": plan.start_date, "note_to_patient": plan.note_to_patient},
-        )
-        target_forms = {
-            item.pk: TargetForm(data if action == "save" else None, plan_exercise=item)
-            for week in plan.weeks.all()
-            for item in week.exercises.all()
-        }
+def _plan_forms(plan: Plan, data) -> dict:
+    """The draft editor's forms, bound to `data` (the page's fields as posted) or unbound."""
+    weeks = list(plan.weeks.all())
+    return {
+        "details_form": PlanDetailsForm(
+            data, initial={"start_date": plan.start_date, "note_to_patient": plan.note_to_patient}
+        ),
+        "target_forms": {
+            item.pk: TargetForm(data, plan_exercise=item) for week in weeks for item in week.exercises.all()
+        },
         # Week 1 is where the plan starts: its rule (for moving on *to* it) is never used.
-        rule_forms = {
-            week.pk: WeekRuleForm(data if action == "save" else None, week=week)
-            for week in plan.weeks.all()
-            if week.number > 1
-        }
-        add_form = ExerciseAddForm(data if action == "add" else None, plan=plan)
-    if data is not None:
-        if not editable:
-            messages.error(
-                request, _("This plan version is approved and frozen. Make a new version to change it.")
-            )
-            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
-        if action == "save" and _save_plan(request, plan, details_form, target_forms, rule_forms):
-            messages.success(request, _("Changes saved."))
-            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
-        if action == "add" and _add_exercise(request, plan, add_form):
-            messages.success(
-                request, _("%(exercise)s added.") % {"exercise": add_form.cleaned_data["exercise"].name}
-            )
-            return redirect(reverse("portal:plan_detail", kwargs={"pk": pk, "plan_pk": plan.pk}) + "#add")
+        "rule_forms": {week.pk: WeekRuleForm(data, week=week) for week in weeks if week.number > 1},
+    }
+
+
+def _plan_page(request, plan: Plan, *, forms: dict | None, add_form=None, failed: str = ""):
+    """The plan page; `failed` ("save" or "approve") says a POST was refused and nothing stored."""
+    target_forms = forms["target_forms"] if forms else {}
+    rule_forms = forms["rule_forms"] if forms else {}
+    details_form = forms["details_form"] if forms else None
     weeks = [
         {
             "week": week,
-            "rows": [
-                (item, target_forms[item.pk] if target_forms else None) for item in week.exercises.all()
-            ],
+            "rows": [(item, target_forms.get(item.pk)) for item in week.exercises.all()],
             "rule_form": rule_forms.get(week.pk),
             "rule_rows": _rule_rows(week) if week.number > 1 else None,
         }
@@ -438,14 +424,51 @@ def plan_detail(request, pk, plan_pk):
             "patient": plan.patient,
             "plan": plan,
             "weeks": weeks,
-            "editable": editable,
+            "editable": forms is not None,
             "details_form": details_form,
+            "ask_start_confirmation": bool(
+                details_form
+                and (
+                    details_form.has_error("start_date", "start_date_unconfirmed")
+                    or details_form["confirm_start_date"].value()
+                )
+            ),
             "add_form": add_form,
             "pause_form": PauseForm(),
-            # Reaching here after a POST means it was refused: nothing was stored.
-            "save_failed": action == "save",
+            "failed": failed,
             "newer": Plan.objects.filter(previous_version=plan).only("pk", "version").first(),
         },
+    )
+
+
+@therapist_required
+def plan_detail(request, pk, plan_pk):
+    """One version of a plan. A draft is edited here: targets, note, start date, exercises."""
+    plan = _plan_for(request, pk, plan_pk, change=request.method == "POST")
+    editable = plan.status == Plan.Status.DRAFT
+    data = request.POST if request.method == "POST" else None
+    action = request.POST.get("action") if data is not None else None
+    forms = add_form = None
+    if editable:
+        forms = _plan_forms(plan, data if action == "save" else None)
+        add_form = ExerciseAddForm(data if action == "add" else None, plan=plan)
+    if data is not None:
+        if not editable:
+            messages.error(
+                request, _("This plan version is approved and frozen. Make a new version to change it.")
+            )
+            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
+        if action == "save" and _save_plan(request, plan, forms):
+            messages.success(request, _("Changes saved."))
+            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
+        if action == "add" and _add_exercise(request, plan, add_form):
+            messages.success(
+                request, _("%(exercise)s added.") % {"exercise": add_form.cleaned_data["exercise"].name}
+            )
+            return redirect(reverse("portal:plan_detail", kwargs={"pk": pk, "plan_pk": plan.pk}) + "#add")
+    # Reaching here after a POST means it was refused: nothing was stored.
+    return _plan_page(
+        request, plan, forms=forms, add_form=add_form, failed="save" if action == "save" else ""
     )
 
 
@@ -466,8 +489,9 @@ def _rule_rows(week: PlanWeek) -> list[tuple[str, str]]:
     ]
 
 
-def _save_plan(request, plan, details_form, target_forms, rule_forms) -> bool:
-    """Save note, start date, every changed target and week rule in one go; all or nothing."""
+def _plan_changes(forms: dict) -> dict | None:
+    """The draft editor's input as `plan_edit` takes it, or None when a form is invalid."""
+    details_form, target_forms, rule_forms = forms["details_form"], forms["target_forms"], forms["rule_forms"]
     # Validate every form (no short-circuit) so each shows its own errors.
     results = (
         [details_form.is_valid()]
@@ -475,27 +499,34 @@ def _save_plan(request, plan, details_form, target_forms, rule_forms) -> bool:
         + [form.is_valid() for form in rule_forms.values()]
     )
     if not all(results):
+        return None
+    return {
+        "start_date": details_form.cleaned_data["start_date"],
+        "confirm_start_date": details_form.cleaned_data["confirm_start_date"],
+        "note_to_patient": details_form.cleaned_data["note_to_patient"],
+        "targets": [
+            {"exercise": form.plan_exercise.exercise.slug, **form.cleaned_data}
+            for form in target_forms.values()
+            if form.has_changed()
+        ],
+        "rules": {form.week.number: form.cleaned_data for form in rule_forms.values() if form.has_changed()},
+    }
+
+
+def _save_plan(request, plan, forms) -> bool:
+    """Save note, start date, every changed target and week rule in one go; all or nothing."""
+    changes = _plan_changes(forms)
+    if changes is None:
         return False
     try:
-        services.plan_edit(
-            plan=plan,
-            by=request.user,
-            start_date=details_form.cleaned_data["start_date"],
-            note_to_patient=details_form.cleaned_data["note_to_patient"],
-            targets=[
-                {"exercise": form.plan_exercise.exercise.slug, **form.cleaned_data}
-                for form in target_forms.values()
-                if form.has_changed()
-            ],
-            rules={form.week.number: form.cleaned_data for form in rule_forms.values() if form.has_changed()},
-        )
+        services.plan_edit(plan=plan, by=request.user, **changes)
     except ValidationError as error:
-        _plan_errors_onto_forms(error, details_form, target_forms, rule_forms)
+        _plan_errors_onto_forms(error, **forms)
         return False
     return True
 
 
-def _plan_errors_onto_forms(error: ValidationError, details_form, target_forms, rule_forms) -> None:
+def _plan_errors_onto_forms(error: ValidationError, *, details_form, target_forms, rule_forms) -> None:
     """Put plan_edit's refusals on the form of the exercise or week each names, on its field."""
     if not hasattr(error, "error_dict"):
         details_form.add_error(None, error)
@@ -568,13 +599,41 @@ def _plan_action(request, pk, plan_pk, action, success, **kwargs):
 @therapist_required
 @require_POST
 def plan_approve(request, pk, plan_pk):
-    return _plan_action(
-        request,
-        pk,
-        plan_pk,
-        services.plan_approve,
-        _("Version %(version)s approved: the patient sees it now."),
-    )
+    """Approve a draft. Posted from the plan page, it carries the page's fields: changes not
+    saved yet are saved and approved together, or (refused) nothing is, and they stay on screen."""
+    if request.POST.get("action") != "save":  # from a page without the editor: approve as saved
+        return _plan_action(
+            request,
+            pk,
+            plan_pk,
+            services.plan_approve,
+            _("Version %(version)s approved: the patient sees it now."),
+        )
+    plan = _plan_for(request, pk, plan_pk, change=True)
+    if plan.status != Plan.Status.DRAFT:
+        messages.error(request, _("Only a draft plan can be approved."))
+        return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
+    forms = _plan_forms(plan, request.POST)
+    changes = _plan_changes(forms)
+    if changes is not None:
+        changed = any(
+            form.has_changed() for group in ("target_forms", "rule_forms") for form in forms[group].values()
+        )
+        changed = changed or forms["details_form"].has_changed()
+        try:
+            plan = services.plan_edit_and_approve(plan=plan, by=request.user, **changes)
+        except ValidationError as error:
+            _plan_errors_onto_forms(error, **forms)
+        else:
+            if changed:
+                message = _(
+                    "Your changes were saved and version %(version)s approved: the patient sees it now."
+                )
+            else:
+                message = _("Version %(version)s approved: the patient sees it now.")
+            messages.success(request, message % {"version": plan.version})
+            return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
+    return _plan_page(request, plan, forms=forms, add_form=ExerciseAddForm(None, plan=plan), failed="approve")
 
 
 @therapist_required

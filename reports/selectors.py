@@ -41,7 +41,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 
 from accounts.models import Clinic, User
 from patients.adherence import (
@@ -544,9 +544,13 @@ def adherence_daily_rows(
         .annotate(a=DayNumber(F("paused_on")), b=Coalesce(DayNumber(F("resumed_on")), _int(FAR)))
         .values("plan_id", "a", "b")
     )
-    people = patients.values(
-        "pk", "user__first_name", "user__last_name", "user__username", "therapist__username"
-    )
+    people = patients.annotate(
+        # The therapist's full name, or their username when they have none (as User.__str__).
+        therapist_name=Coalesce(
+            NullIf(Trim(Concat("therapist__first_name", Value(" "), "therapist__last_name")), Value("")),
+            "therapist__username",
+        )
+    ).values("pk", "user__first_name", "user__last_name", "user__username", "therapist_name")
     parts = {}
     params: list = []
     for name, queryset in (("pts", people), ("pls", plans), ("prs", periods), ("pas", pauses)):

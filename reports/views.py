@@ -85,7 +85,7 @@ def _patient_csv_chunk(patients):
         yield (
             p.pk,
             p.user.get_full_name() or p.user.username,
-            p.therapist.username,
+            str(p.therapist),  # the full name, or the username when there is none
             p.prescribed_days,
             p.sessions_logged,
             _round(p.session_pct),

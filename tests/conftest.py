@@ -41,6 +41,7 @@ def active_plan(patient, handout_program):
     from patients.services import plan_approve, plan_create_from_template
 
     plan = plan_create_from_template(
+        confirm_start_date=True,
         patient=patient,
         template=handout_program,
         start_date=patient.local_date() - dt.timedelta(days=3),

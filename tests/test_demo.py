@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Clinic, User
 from patients.models import Patient, Plan, SessionLog
@@ -68,3 +69,20 @@ def test_a_held_back_demo_patient_is_counted_in_the_week_she_was_shown(demo):
     assert carla.plans.get().current_week == 1  # worsening symptoms: never moved on
     assert carla.exercises_prescribed == 3 * carla.prescribed_days  # week 1's three a day
     assert carla.exercise_pct > 70  # she does about nine in ten of what she is shown
+
+
+def test_demo_plans_were_drafted_before_they_were_approved_and_the_trail_agrees(demo):
+    from audit.models import AuditEvent
+    from patients.models import Plan
+
+    plans = Plan.objects.filter(approved_at__isnull=False)
+    assert plans.exists()
+    for plan in plans:
+        assert plan.created_at < plan.approved_at, plan
+        assert plan.approved_at <= timezone.now()
+        events = {
+            e.action: e.created_at
+            for e in AuditEvent.objects.filter(object_type="patients.plan", object_id=str(plan.pk))
+        }
+        assert events["plan.created"] == plan.created_at
+        assert events["plan.approved"] == plan.approved_at

@@ -452,6 +452,7 @@ def plan_started(patient, handout_program, today):
 
     def make(days_ago: int) -> Plan:
         plan = plan_create_from_template(
+            confirm_start_date=True,
             patient=patient,
             template=handout_program,
             start_date=today - dt.timedelta(days=days_ago),
@@ -643,7 +644,11 @@ def test_evaluate_plans_raises_silence_once_and_not_for_a_paused_plan(plan_start
     log(plan, today - dt.timedelta(days=5), today=today - dt.timedelta(days=5))
     other = PatientFactory(therapist=plan.patient.therapist)
     paused = plan_create_from_template(
-        patient=other, template=plan.template, start_date=today - dt.timedelta(days=6), by=other.therapist
+        confirm_start_date=True,
+        patient=other,
+        template=plan.template,
+        start_date=today - dt.timedelta(days=6),
+        by=other.therapist,
     )
     paused = plan_approve(plan=paused, by=other.therapist)
     plan_pause(plan=paused, by=other.therapist, on=today - dt.timedelta(days=4), reason="Holiday.")

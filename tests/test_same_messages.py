@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft(patient, handout_program):
     return plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=patient.therapist,
     )
 
 

@@ -12,12 +12,15 @@ from audit.models import AuditEvent
 from ..models import (
     Patient,
 )
+from ..models import text_too_long as _text_too_long  # noqa: F401 (shared by the services)
 
 User = get_user_model()
 
 
 def _audit(*, by, action: str, target, patient: Patient, data: dict | None = None) -> None:
-    AuditEvent.record(actor=by, action=action, target=target, clinic=patient.clinic, data=data or {})
+    AuditEvent.record(
+        actor=by, action=action, target=target, clinic=patient.clinic, patient=patient, data=data or {}
+    )
 
 
 @contextmanager

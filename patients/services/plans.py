@@ -1,13 +1,15 @@
 """Plans: drafted from a template, edited, approved, paused, resumed and completed."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from exercises.doses import dose_range_words
 from exercises.models import Exercise, ProgramTemplate
 
 from .. import adherence
@@ -15,6 +17,7 @@ from ..access import changeable
 from ..models import (
     MAX_HOLD_SECONDS,
     MAX_REPS,
+    TEXT_MAX_LENGTH,
     Patient,
     Plan,
     PlanExercise,
@@ -25,7 +28,7 @@ from ..progression_services import (
     plan_notices_close,
     plan_progression_store,
 )
-from .common import _audit, _lost_race_raises
+from .common import _audit, _lost_race_raises, _text_too_long
 
 User = get_user_model()
 
@@ -34,7 +37,10 @@ MAX_RULE_DAYS = 28  # a week's rule may ask for up to four weeks' stay
 # could overflow): a plan starts within these years.
 EARLIEST_START = date(2000, 1, 1)
 LATEST_START = date(2100, 12, 31)
-PLAN_NOTE_MAX_LENGTH = 2000
+PLAN_NOTE_MAX_LENGTH = TEXT_MAX_LENGTH
+# A start further back or ahead than this is probably a slip: it is kept only when confirmed.
+START_CONFIRM_PAST_DAYS = 14
+START_CONFIRM_FUTURE_DAYS = 90
 
 
 # --- Plans --------------------------------------------------------------------------------
@@ -60,21 +66,16 @@ def _target_errors(item: PlanExercise) -> dict[str, ValidationError]:
     ):
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= limit:
             errors[field] = ValidationError(message, code="limit", params={"exercise": name, "max": limit})
+    if too_long := _text_too_long(item.out_of_range_reason):
+        errors["out_of_range_reason"] = _located(too_long, exercise=name)
     if not errors and item.target_out_of_range and not item.out_of_range_reason.strip():
         errors["out_of_range_reason"] = ValidationError(
             _(
-                "%(exercise)s: the target is outside the library's range "
-                "(hold %(hold_min)s–%(hold_max)s s, %(reps_min)s–%(reps_max)s repetitions). "
+                "%(exercise)s: the target is outside the library's range (%(range)s). "
                 "Give a reason to keep it."
             ),
             code="out_of_range",
-            params={
-                "exercise": name,
-                "hold_min": item.hold_seconds_min,
-                "hold_max": item.hold_seconds_max,
-                "reps_min": item.reps_min,
-                "reps_max": item.reps_max,
-            },
+            params={"exercise": name, "range": dose_range_words(item)},
         )
     return errors
 
@@ -109,14 +110,21 @@ def plan_create_from_template(
     start_date: date,
     by: User,
     note_to_patient: str = "",
+    confirm_start_date: bool = False,
 ) -> Plan:
     """A new draft plan: a copy of the template's weeks, rules and exercises.
 
     Targets start at the bottom of each range (the handout: "take it slow"); the therapist
-    adjusts them before approving. The template itself never changes.
+    adjusts them before approving. The template itself never changes. A start date far in
+    the past or future needs `confirm_start_date` (see `_details_errors`).
     """
     patient = changeable(Patient, patient.pk, by=by, lock=False, related=("clinic",))
-    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    errors = _details_errors(
+        start_date=start_date,
+        note_to_patient=note_to_patient,
+        today=patient.local_date(),
+        confirm_start_date=confirm_start_date,
+    )
     if errors:
         raise ValidationError(errors)
 
@@ -242,9 +250,17 @@ def _located(error: ValidationError, **where) -> ValidationError:
 
 
 def _details_errors(
-    *, start_date: date | None, note_to_patient: str | None
+    *,
+    start_date: date | None,
+    note_to_patient: str | None,
+    today: date | None = None,
+    confirm_start_date: bool = False,
 ) -> dict[str, list[ValidationError]]:
-    """What is wrong with a plan's start date and note to the patient (None: not given)."""
+    """What is wrong with a plan's start date and note to the patient (None: not given).
+
+    With `today` (the patient's), a start date more than START_CONFIRM_PAST_DAYS before it or
+    START_CONFIRM_FUTURE_DAYS after it is refused unless `confirm_start_date`.
+    """
     errors: dict[str, list[ValidationError]] = {}
     if start_date is not None and not EARLIEST_START <= start_date <= LATEST_START:
         errors["start_date"] = [
@@ -254,14 +270,31 @@ def _details_errors(
                 params={"first": EARLIEST_START.isoformat(), "last": LATEST_START.isoformat()},
             )
         ]
-    if note_to_patient is not None and len(note_to_patient.strip()) > PLAN_NOTE_MAX_LENGTH:
-        errors["note_to_patient"] = [
-            ValidationError(
-                _("Keep the note to %(max)s characters."),
-                code="max_length",
-                params={"max": PLAN_NOTE_MAX_LENGTH},
+    elif start_date is not None and today is not None and not confirm_start_date:
+        if start_date < today - timedelta(days=START_CONFIRM_PAST_DAYS):
+            message = _(
+                "%(day)s is more than %(days)s days ago. Check the date, or confirm that the plan "
+                "starts on that day."
             )
-        ]
+            days = START_CONFIRM_PAST_DAYS
+        elif start_date > today + timedelta(days=START_CONFIRM_FUTURE_DAYS):
+            message = _(
+                "%(day)s is more than %(days)s days ahead. Check the date, or confirm that the plan "
+                "starts on that day."
+            )
+            days = START_CONFIRM_FUTURE_DAYS
+        else:
+            message = None
+        if message:
+            errors["start_date"] = [
+                ValidationError(
+                    message,
+                    code="start_date_unconfirmed",
+                    params={"day": date_format(start_date, "j F Y"), "days": days},
+                )
+            ]
+    if too_long := _text_too_long(note_to_patient):
+        errors["note_to_patient"] = [too_long]
     return errors
 
 
@@ -271,6 +304,7 @@ def plan_edit(
     plan: Plan,
     by: User,
     start_date: date | None = None,
+    confirm_start_date: bool = False,
     note_to_patient: str | None = None,
     targets: list[dict] | None = None,
     rules: dict[int, dict] | None = None,
@@ -284,11 +318,18 @@ def plan_edit(
 
     Everything is checked before anything is stored, and every refusal comes back in one
     ValidationError: `start_date` and `note_to_patient` messages, and `targets` / `rules`
-    messages whose params say where they apply (`slug` or `week`, and `field`).
+    messages whose params say where they apply (`slug` or `week`, and `field`). A new start
+    date far in the past or future needs `confirm_start_date` (see `_details_errors`).
     """
     plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     _require_draft(plan)
-    errors = _details_errors(start_date=start_date, note_to_patient=note_to_patient)
+    # A start date is questioned only when it changes: a revision keeps its plan's start.
+    errors = _details_errors(
+        start_date=start_date,
+        note_to_patient=note_to_patient,
+        today=plan.patient.local_date() if start_date not in (None, plan.start_date) else None,
+        confirm_start_date=confirm_start_date,
+    )
     if note_to_patient is not None:
         note_to_patient = note_to_patient.strip()
 
@@ -361,7 +402,11 @@ def plan_edit(
             action="plan.changed",
             target=plan,
             patient=plan.patient,
-            data={"start_date": plan.start_date.isoformat()},
+            data={
+                "version": plan.version,
+                "start_date": plan.start_date.isoformat(),
+                "fields": sorted(details),
+            },
         )
     for item in changed_items:
         item.save(update_fields=["target_hold_seconds", "target_reps", "out_of_range_reason"])
@@ -485,10 +530,24 @@ def plan_approve(*, plan: Plan, by: User) -> Plan:
 
 
 @transaction.atomic
+def plan_edit_and_approve(*, plan: Plan, by: User, **changes) -> Plan:
+    """Save the changes on a draft's page (as `plan_edit` takes them), then approve it.
+
+    One transaction: either the therapist's changes are stored and the version that holds them
+    is approved, or (any refusal, from either step) nothing is stored.
+    """
+    plan = plan_edit(plan=plan, by=by, **changes)
+    return plan_approve(plan=plan, by=by)
+
+
+@transaction.atomic
 def plan_pause(*, plan: Plan, by: User, reason: str = "", on: date | None = None) -> Plan:
     plan = changeable(Plan, plan.pk, by=by, lock=True, related=("patient__clinic",))
     if plan.status != Plan.Status.APPROVED:
         raise ValidationError(_("Only an approved plan can be paused."))
+    if too_long := _text_too_long(reason):
+        raise ValidationError({"reason": too_long})
+    reason = reason.strip()
     paused_on = on or plan.patient.local_date()
     PlanPause.objects.create(plan=plan, paused_on=paused_on, paused_by=by, reason=reason)
     plan.status = Plan.Status.PAUSED

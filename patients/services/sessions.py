@@ -25,6 +25,7 @@ from ..progression_services import (
     plan_live_for_update,
     plan_progression_store,
 )
+from .common import _text_too_long
 
 User = get_user_model()
 
@@ -139,10 +140,8 @@ def _validate_session(
             errors.setdefault(name, []).append(_("Choose a number from 0 (no pain) to 10."))
     if symptom_change not in SessionLog.SymptomChange.values:
         errors.setdefault("symptom_change", []).append(_("Choose better, same or worse."))
-    if len(note or "") > NOTE_MAX_LENGTH:
-        errors.setdefault("note", []).append(
-            _("Keep the note to %(max)s characters.") % {"max": NOTE_MAX_LENGTH}
-        )
+    if too_long := _text_too_long(note or ""):
+        errors.setdefault("note", []).append(too_long)
     seen = set()
     for entry in entries:
         if entry.plan_exercise_id not in allowed_ids:

@@ -69,6 +69,7 @@ def world(handout_program, active_plan) -> World:
     therapist = patient.therapist
     other_patient = PatientFactory(therapist=therapist)
     draft = plan_create_from_template(
+        confirm_start_date=True,
         patient=other_patient,
         template=handout_program,
         start_date=other_patient.local_date(),

@@ -325,7 +325,11 @@ def test_losing_a_race_for_the_draft_is_the_same_400_not_a_500(
     """Another request made a draft for this patient after this one checked, before it inserted."""
 
     services.plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=therapist,
     )
 
     with lose_the_race(Plan):
@@ -386,7 +390,11 @@ def test_changing_an_approved_plan_makes_a_new_version(active_plan):
     versions = client.get(f"/api/v1/plans/{active_plan.pk}/versions/").json()
     assert [(v["version"], v["status"]) for v in versions] == [(2, "draft"), (1, "approved")]
     # Changing the draft changes it in place.
-    in_place = client.patch(f"/api/v1/plans/{draft['id']}/", {"start_date": "2030-01-06"}, format="json")
+    in_place = client.patch(
+        f"/api/v1/plans/{draft['id']}/",
+        {"start_date": "2030-01-06", "confirm_start_date": True},
+        format="json",
+    )
     assert in_place.status_code == 200
     assert in_place.json()["id"] == draft["id"]
     assert in_place.json()["start_date"] == "2030-01-06"
@@ -415,7 +423,11 @@ def test_progression_says_what_the_engine_decides_for_the_logs(patient, handout_
     today = patient.local_date()
     start = today - dt.timedelta(days=8)
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=start, by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=start,
+        by=patient.therapist,
     )
     plan = plan_approve(plan=plan, by=patient.therapist)
     week1 = [item.pk for item in plan_exercises_up_to_week(plan=plan, week=1)]

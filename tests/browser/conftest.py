@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -79,3 +80,19 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+# The axe-core the accessibility checks run: pinned in tests/browser/axe/, installed by `make axe`.
+AXE_JS = Path(__file__).parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+# WCAG 2 A/AA rules only, for the checks of one part of a page (the full-page test runs them all).
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+@pytest.fixture(scope="module")
+def axe() -> Axe:
+    if not AXE_JS.exists():
+        message = f"axe-core not installed at {AXE_JS}: run `make axe` (npm)"
+        if os.environ.get("BACKCARE_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return Axe.from_file(AXE_JS)

@@ -1,77 +1,116 @@
-"""Every main page passes axe-core's WCAG 2 A/AA rules (labels, contrast, headings, names),
-for each person, at the size they use it: patients on a phone, the clinic on a desktop."""
+"""Every page of every role passes the current axe-core rules with nothing serious or critical,
+on a phone (375 px) and on a desktop.
+
+axe-core comes from the npm registry at set-up (`make axe`, pinned in tests/browser/axe/), not
+the older copy inside axe-playwright-python and never a CDN. All of axe's rules run (WCAG A/AA
+and its best practices); a page passes when none of its violations is serious or critical.
+"""
+
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
-from patients.models import Alert, Patient, Plan
-from patients.services import alerts_acknowledge
+from patients.models import Alert, Patient, Plan, SessionLog
+from patients.services import alerts_acknowledge, plan_revise
 
-from .conftest import DESKTOP, PHONE, log_in
+from .conftest import AXE_JS, DESKTOP, PHONE, log_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+BLOCKING = {"serious", "critical"}
 
 
-def _violations(page) -> list[str]:
-    results = Axe().run(page, options=WCAG)
+def test_the_axe_core_is_the_pinned_current_one(axe):
+    assert AXE_JS.read_text(encoding="utf-8").startswith("/*! axe v4.14")
+
+
+def _violations(axe: Axe, page) -> list[str]:
+    results = axe.run(page)
     return [
         f"{page.url}: {v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in results.response["violations"]
+        if v["impact"] in BLOCKING
     ]
 
 
-def test_main_pages_pass_an_accessibility_check(live_server, browser):
-    call_command("load_demo", verbosity=0)
-    carla = Patient.objects.get(user__username="carla.mendes").pk
-    plan = Plan.objects.filter(patient_id=carla, status__in=Plan.LIVE_STATUSES).get().pk
+def _pages():
+    """Every page each person reaches, from the demo clinic (a path, or a path and what to do)."""
+    carla = Patient.objects.get(user__username="carla.mendes")
+    live = Plan.objects.filter(patient=carla, status__in=Plan.LIVE_STATUSES).get()
+    draft = plan_revise(plan=live, by=carla.therapist)
+    session = SessionLog.objects.filter(patient=carla).order_by("-date").first()
     # One acknowledged alert with a long comment, so the alert list shows how it reads.
-    silence = Alert.objects.filter(acknowledged_at__isnull=True).exclude(patient_id=carla).first()
+    silence = Alert.objects.filter(acknowledged_at__isnull=True).exclude(patient=carla).first()
     alerts_acknowledge(alerts=[silence], by=silence.patient.therapist, comment="Phoned; on holiday. " * 40)
-    journeys = [
-        ("patient", PHONE, ["/me/", "/me/log/", "/me/progress/"]),
-        (
-            "therapist",
-            DESKTOP,
+    user = carla.user
+    invitation = (
+        f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/"
+        f"{default_token_generator.make_token(user)}/"
+    )
+    patient = f"/portal/patients/{carla.pk}"
+    return {
+        "patient": [
+            carla.user.username,
+            ["/me/", "/me/log/", "/me/progress/", f"/me/sessions/{session.pk}/"],
+        ],
+        "therapist": [
+            carla.therapist.username,
             [
                 "/portal/",
-                f"/portal/patients/{carla}/",
+                "/portal/?attention=1",
+                f"{patient}/",
                 "/portal/alerts/",
                 "/portal/alerts/?open=true&kind=hurt",
-                f"/portal/patients/{carla}/progression/",
-                f"/portal/patients/{carla}/plans/{plan}/",
+                f"{patient}/progression/",
+                f"{patient}/plans/{live.pk}/",
+                f"{patient}/plans/{draft.pk}/",
+                f"{patient}/plans/new/",
+                f"{patient}/welcome/",
                 "/portal/patients/add/",
                 "/portal/reports/",
             ],
-        ),
-        (
-            "therapist",
-            PHONE,
-            [
-                "/portal/",
-                f"/portal/patients/{carla}/",
-                "/portal/alerts/",
-                f"/portal/patients/{carla}/plans/{plan}/",
-            ],
-        ),
-        (
+        ],
+        "manager": [
             "manager",
-            DESKTOP,
-            ["/portal/reports/", "/portal/audit/", "/portal/alerts/", f"/portal/patients/{carla}/"],
-        ),
-        (None, PHONE, ["/accounts/login/", "/accounts/password_reset/"]),
-    ]
+            [
+                "/",
+                "/portal/reports/",
+                "/portal/audit/",
+                "/portal/alerts/",
+                f"{patient}/",
+                "/portal/audit/?page=2",
+            ],
+        ],
+        "nobody": [
+            None,
+            [
+                "/accounts/login/",
+                "/accounts/password_reset/",
+                "/accounts/password_reset/done/",
+                invitation,
+                "/accounts/reset/done/",
+            ],
+        ],
+    }
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_every_page_of_every_role_has_nothing_serious(live_server, browser, axe, viewport):
+    call_command("load_demo", verbosity=0)
     found = []
-    for username, viewport, paths in journeys:
+    for role, (username, paths) in _pages().items():
         context = browser.new_context(viewport=viewport)
         page = context.new_page()
         if username:
             log_in(page, live_server, username, "backcare-demo")
             page.wait_for_load_state()
         for path in paths:
-            page.goto(f"{live_server.url}{path}")
-            found += _violations(page)
+            response = page.goto(f"{live_server.url}{path}")
+            assert response.ok, f"{role} {path}: {response.status}"
+            found += _violations(axe, page)
         context.close()
     assert not found, "\n".join(found)

@@ -4,15 +4,13 @@ and the legs in turn, with rests, announces each step, and remembers the beep sw
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from patients.progression_services import progression_override
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import plan_approve, plan_create_from_template, plan_edit
 from tests.factories import PASSWORD
 
-from .conftest import PHONE, log_in, screenshot
-from .test_accessibility import WCAG
+from .conftest import PHONE, WCAG, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -33,7 +31,11 @@ def short_plan(patient, handout_program):
     """Week 3 of the handout with short targets: 1-second holds, 2 repetitions."""
     therapist = patient.therapist
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=therapist,
     )
     short = {"target_hold_seconds": 1, "target_reps": 2, "out_of_range_reason": "A short run for the test."}
     targets = [
@@ -57,7 +59,7 @@ def _timer(page, name):
 
 
 def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_step(
-    live_server, phone_page, short_plan
+    live_server, phone_page, short_plan, axe
 ):
     page = phone_page
     log_in(page, live_server, short_plan.patient.user.username, PASSWORD)
@@ -114,7 +116,7 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     assert card.get_by_role("button", name=button("Start", "Bridge")).is_visible()
     assert other.locator("[aria-live=polite]").inner_text() == "Rep 1 of 2: hold 1 second."
     # A running timer (its button has just been pressed) still reads clearly.
-    running = Axe().run(page, context=".hold-timer.is-running", options=WCAG)
+    running = axe.run(page, context=".hold-timer.is-running", options=WCAG)
     assert running.response["violations"] == []
     screenshot(page, "patient-follow-along-phone")
 

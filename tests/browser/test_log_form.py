@@ -12,7 +12,7 @@ from patients.progression_services import plan_progression_refresh_if_stale, pro
 from patients.selectors import plan_exercises_up_to_week
 from tests.factories import PASSWORD
 
-from .conftest import PHONE, log_in, screenshot
+from .conftest import PHONE, WCAG, log_in, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -241,12 +241,8 @@ def test_without_javascript_the_one_tap_and_the_rows_still_work(live_server, bro
 
 
 def test_the_opened_form_and_the_offline_message_pass_an_accessibility_check(
-    live_server, browser, week_two_plan
+    live_server, browser, week_two_plan, axe
 ):
-    from axe_playwright_python.sync_playwright import Axe
-
-    from .test_accessibility import WCAG
-
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
     log_in(page, live_server, week_two_plan.patient.user.username, PASSWORD)
@@ -261,9 +257,9 @@ def test_the_opened_form_and_the_offline_message_pass_an_accessibility_check(
     page.get_by_label("It hurt, I stopped: Pelvic tilt").check()
     page.get_by_role("button", name="Save what I did").click()
     page.get_by_role("status").filter(has_text="Saved on this phone").wait_for()
-    violations = Axe().run(page, options=WCAG).response["violations"]
+    violations = axe.run(page, options=WCAG).response["violations"]
     context.set_offline(False)
     page.get_by_role("status").filter(has_text="Sent: your session for").wait_for()
-    violations += Axe().run(page, options=WCAG).response["violations"]
+    violations += axe.run(page, options=WCAG).response["violations"]
     context.close()
     assert not violations, [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]

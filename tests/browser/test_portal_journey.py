@@ -43,7 +43,7 @@ def test_therapist_adds_a_patient_builds_and_approves_a_plan_and_the_patient_see
 
     # One adjusted target: pelvic tilt held 8 seconds instead of 5.
     page.get_by_label("Hold (s) — Pelvic tilt").fill("8")
-    page.get_by_role("button", name="Save changes").click()
+    page.get_by_role("button", name="Save changes").first.click()
     page.get_by_text("Changes saved.").wait_for()
     assert page.get_by_label("Hold (s) — Pelvic tilt").input_value() == "8"
     screenshot(page, "portal-plan-draft-desktop")
@@ -60,14 +60,17 @@ def test_therapist_adds_a_patient_builds_and_approves_a_plan_and_the_patient_see
     page.get_by_role("heading", name="This week's exercises (week 1)").wait_for()
     screenshot(page, "portal-patient-detail-desktop")
 
-    # The patient opens the invitation on their phone, sets a password, logs in.
+    # The patient opens the invitation on their phone, sets a password and is logged in.
     patient_page = phone_page
     patient_page.goto(invitation)
     patient_page.get_by_label("New password").first.fill("quiet-river-walk-7")
     patient_page.get_by_label("New password confirmation").fill("quiet-river-walk-7")
+    assert patient_page.get_by_text("Your username is rita.moreno").is_visible()
+    screenshot(patient_page, "invitation-choose-password-phone")
     patient_page.get_by_role("button", name="Save my password").click()
-    log_in(patient_page, live_server, "rita.moreno", "quiet-river-walk-7")
+    # Saving the password logs the patient in and opens Today.
     patient_page.get_by_role("heading", name="Today's exercises").wait_for()
+    assert patient_page.get_by_text("log in as rita.moreno").is_visible()
     assert patient_page.get_by_role("heading", name="Week 1").is_visible()
     assert patient_page.get_by_role("heading", name="Pelvic tilt").is_visible()
     assert patient_page.get_by_role("heading", name="Partial curl").count() == 0

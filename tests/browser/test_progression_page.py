@@ -38,6 +38,7 @@ def test_therapist_sees_the_alert_first_and_moves_the_patient_on(
 
     today = patient.local_date()
     plan = plan_create_from_template(
+        confirm_start_date=True,
         patient=patient,
         template=handout_program,
         start_date=today - dt.timedelta(days=7),

@@ -57,11 +57,12 @@ def test_the_manager_reads_the_audit_trail(live_server, request, page_fixture, a
     log_in(page, live_server, manager.username, PASSWORD)
     page.goto(f"{live_server.url}/portal/audit/")
     page.get_by_role("heading", name="Audit trail").wait_for()
-    assert page.get_by_role("cell", name="Plan approved").count() == 1
+    name = active_plan.patient.user.get_full_name()
+    assert page.get_by_role("cell", name=f"Approved version 1 of {name}'s plan").count() == 1
     page.get_by_label("What happened").select_option(label="Plan approved")
     page.get_by_role("button", name="Filter").click()
-    page.get_by_role("cell", name="Plan approved").wait_for()
-    assert page.get_by_role("cell", name="Plan created").count() == 0
+    page.get_by_role("cell", name=f"Approved version 1 of {name}'s plan").wait_for()
+    assert page.get_by_role("cell", name="Drafted plan version 1").count() == 0
     screenshot(page, f"security-audit-{page_fixture.split('_')[0]}")
     assert violations == []
 

@@ -67,7 +67,11 @@ def test_today_uses_no_inline_script_and_offers_the_hold_timer_from_a_static_fil
 
 def test_today_says_plainly_when_there_is_no_approved_plan(client, patient, handout_program):
     plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=patient.therapist,
     )
     page = text(logged_in(client, patient).get(TODAY_URL))
     assert "Your plan is not approved yet" in page
@@ -84,7 +88,11 @@ def test_today_says_plainly_when_the_plan_is_paused(client, active_plan):
 def test_today_says_when_a_future_plan_starts(client, patient, handout_program):
     start = patient.local_date() + timedelta(days=2)
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=start, by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=start,
+        by=patient.therapist,
     )
     plan_approve(plan=plan, by=patient.therapist)
     client = logged_in(client, patient)
@@ -271,6 +279,7 @@ def test_the_day_choice_offers_today_and_up_to_three_days_back(client, active_pl
 
 def test_the_day_choice_stops_at_the_plan_start(client, patient, handout_program):
     plan = plan_create_from_template(
+        confirm_start_date=True,
         patient=patient,
         template=handout_program,
         start_date=patient.local_date() - timedelta(days=1),
@@ -349,6 +358,7 @@ def test_an_exercise_not_in_the_plan_is_refused(client, active_plan):
 def other_patients_plan(active_plan, handout_program):
     other = PatientFactory()  # another clinic, another therapist
     plan = plan_create_from_template(
+        confirm_start_date=True,
         patient=other,
         template=handout_program,
         start_date=other.local_date() - timedelta(days=3),
@@ -372,7 +382,11 @@ def test_the_form_logs_the_patients_local_day_late_in_the_evening_in_los_angeles
     patient = PatientFactory(timezone="America/Los_Angeles")
     plan = plan_approve(
         plan=plan_create_from_template(
-            patient=patient, template=handout_program, start_date=date(2024, 6, 5), by=patient.therapist
+            confirm_start_date=True,
+            patient=patient,
+            template=handout_program,
+            start_date=date(2024, 6, 5),
+            by=patient.therapist,
         ),
         by=patient.therapist,
     )

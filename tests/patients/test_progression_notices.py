@@ -43,7 +43,11 @@ def start(patient):
 @pytest.fixture
 def plan(patient, handout_program, start):
     draft = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=start, by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=start,
+        by=patient.therapist,
     )
     return plan_approve(plan=draft, by=patient.therapist)
 

@@ -41,7 +41,11 @@ def week_done(patient, handout_program):
     today = patient.local_date()
     start = today - timedelta(days=8)
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=start, by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=start,
+        by=patient.therapist,
     )
     plan = plan_approve(plan=plan, by=patient.therapist)
     for n in range(8):
@@ -91,7 +95,11 @@ def test_pausing_and_resuming_re_evaluate_the_plan_at_once(week_done):
 def test_approving_a_plan_evaluates_it(patient, handout_program):
     start = patient.local_date() - timedelta(days=10)
     draft = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=start, by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=start,
+        by=patient.therapist,
     )
     plan = plan_approve(plan=draft, by=patient.therapist)
     stored = Plan.objects.get(pk=plan.pk)

@@ -29,7 +29,11 @@ def scene(active_plan, handout_program):
     therapist = patient.therapist
     second = PatientFactory(therapist=therapist)
     draft = services.plan_create_from_template(
-        patient=second, template=handout_program, start_date=second.local_date(), by=therapist
+        confirm_start_date=True,
+        patient=second,
+        template=handout_program,
+        start_date=second.local_date(),
+        by=therapist,
     )
     alert = Alert.objects.create(
         patient=patient, plan=active_plan, kind=Alert.Kind.HURT, message="It hurt.", cause_key="hurt:test"
@@ -55,7 +59,11 @@ SERVICES = {
         patient=s["patient"], by=by, first_name="Changed"
     ),
     "plan_create_from_template": lambda s, by: services.plan_create_from_template(
-        patient=s["patient"], template=s["plan"].template, start_date=s["patient"].local_date(), by=by
+        confirm_start_date=True,
+        patient=s["patient"],
+        template=s["plan"].template,
+        start_date=s["patient"].local_date(),
+        by=by,
     ),
     "plan_revise": lambda s, by: services.plan_revise(plan=s["plan"], by=by),
     "plan_edit": lambda s, by: services.plan_edit(

@@ -107,7 +107,11 @@ def test_days_outside_the_window_are_refused_and_nothing_is_stored(active_plan, 
 def test_more_than_three_days_back_is_refused_even_when_the_plan_started_earlier(patient, handout_program):
     today = patient.local_date()
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=today - timedelta(days=20), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=today - timedelta(days=20),
+        by=patient.therapist,
     )
     plan = plan_approve(plan=plan, by=patient.therapist)
     with pytest.raises(ValidationError) as error:
@@ -122,7 +126,7 @@ def test_more_than_three_days_back_is_refused_even_when_the_plan_started_earlier
         ({"pain_before": 11}, "pain_before", "Choose a number from 0 (no pain) to 10."),
         ({"pain_after": -1}, "pain_after", "Choose a number from 0 (no pain) to 10."),
         ({"symptom_change": "fine"}, "symptom_change", "Choose better, same or worse."),
-        ({"note": "x" * 2001}, "note", "Keep the note to 2000 characters."),
+        ({"note": "x" * 2001}, "note", "Keep this to 2000 characters or fewer."),
     ],
 )
 def test_bad_values_are_refused_with_a_message_and_nothing_is_stored(active_plan, change, field, message):
@@ -159,7 +163,11 @@ def test_an_exercise_from_a_later_week_or_another_patients_plan_is_refused(activ
     other = PatientFactory(therapist=active_plan.patient.therapist)
     other_plan = plan_approve(
         plan=plan_create_from_template(
-            patient=other, template=handout_program, start_date=other.local_date(), by=other.therapist
+            confirm_start_date=True,
+            patient=other,
+            template=handout_program,
+            start_date=other.local_date(),
+            by=other.therapist,
         ),
         by=other.therapist,
     )
@@ -198,7 +206,11 @@ def test_nothing_can_be_logged_while_the_plan_is_paused(active_plan):
 def los_angeles_plan(handout_program):
     patient = PatientFactory(timezone="America/Los_Angeles")
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=date(2024, 6, 5), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=date(2024, 6, 5),
+        by=patient.therapist,
     )
     return plan_approve(plan=plan, by=patient.therapist)
 

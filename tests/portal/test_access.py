@@ -135,7 +135,12 @@ def test_portal_permission_matrix(client, world, monkeypatch, visitor, method, n
     if data == "first_draft_exercise":
         data = {"plan_exercise": world.draft.weeks.get(number=1).exercises.first().pk}
     elif data == "full_draft_form":
-        data = {"action": "save", "start_date": "2026-01-05", "note_to_patient": "Changed"}
+        data = {
+            "action": "save",
+            "start_date": "2026-01-05",
+            "note_to_patient": "Changed",
+            "confirm_start_date": "on",
+        }
         for item in PlanExercise.objects.filter(week__plan=world.draft):
             data[f"pe{item.pk}-target_hold_seconds"] = item.target_hold_seconds
             data[f"pe{item.pk}-target_reps"] = item.target_reps

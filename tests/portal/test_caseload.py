@@ -33,6 +33,7 @@ def make_patient(
     )
     today = clinic_today(therapist)
     plan = plan_create_from_template(
+        confirm_start_date=True,
         patient=patient,
         template=template,
         start_date=today - dt.timedelta(days=started_days_ago),

@@ -139,7 +139,11 @@ def test_losing_a_race_for_the_draft_is_explained_on_the_form(
     """Another request made a draft for this patient after this one checked, before it inserted."""
 
     services.plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=patient.therapist,
     )
 
     client.force_login(patient.therapist)
@@ -212,7 +216,11 @@ def test_a_target_outside_the_range_without_a_reason_saves_nothing_and_keeps_the
     from patients.services import plan_create_from_template
 
     plan = plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=patient.therapist,
     )
     client.force_login(patient.therapist)
     data = draft_form(plan, **{"pelvic-tilt": (20, 10, ""), "partial-curl": (9, 9, "")})

@@ -26,6 +26,7 @@ START = dt.date(2026, 3, 2)
 @pytest.fixture
 def draft(patient, handout_program):
     return services.plan_create_from_template(
+        confirm_start_date=True,
         patient=patient,
         template=handout_program,
         start_date=START,
@@ -84,7 +85,7 @@ def test_only_the_patients_own_therapist_can_make_a_plan(patient, handout_progra
     colleague = TherapistFactory(clinic=patient.clinic)
     with pytest.raises(ValidationError):
         services.plan_create_from_template(
-            patient=patient, template=handout_program, start_date=START, by=colleague
+            confirm_start_date=True, patient=patient, template=handout_program, start_date=START, by=colleague
         )
     assert not Plan.objects.filter(patient=patient).exists()
 
@@ -92,7 +93,11 @@ def test_only_the_patients_own_therapist_can_make_a_plan(patient, handout_progra
 def test_a_second_draft_is_refused(draft, handout_program):
     with pytest.raises(ValidationError, match="already has a draft"):
         services.plan_create_from_template(
-            patient=draft.patient, template=handout_program, start_date=START, by=draft.patient.therapist
+            confirm_start_date=True,
+            patient=draft.patient,
+            template=handout_program,
+            start_date=START,
+            by=draft.patient.therapist,
         )
 
 
@@ -294,6 +299,7 @@ def test_the_loser_of_a_race_for_a_first_draft_gets_the_draft_message_and_nothin
     patient, handout_program, lose_the_race
 ):
     services.plan_create_from_template(
+        confirm_start_date=True,
         patient=patient,
         template=handout_program,
         start_date=START,
@@ -303,6 +309,7 @@ def test_the_loser_of_a_race_for_a_first_draft_gets_the_draft_message_and_nothin
 
     with lose_the_race(Plan), pytest.raises(ValidationError) as error:
         services.plan_create_from_template(
+            confirm_start_date=True,
             patient=patient,
             template=handout_program,
             start_date=START,
@@ -407,7 +414,11 @@ def test_two_simultaneous_plans_for_one_patient_make_one_draft_and_a_clear_messa
     results, failures = _both_at_once(
         Plan,
         lambda n: services.plan_create_from_template(
-            patient=patient, template=handout_program, start_date=START, by=patient.therapist
+            confirm_start_date=True,
+            patient=patient,
+            template=handout_program,
+            start_date=START,
+            by=patient.therapist,
         ),
     )
     assert len(results) == 1, failures

@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def draft(patient, handout_program):
     return services.plan_create_from_template(
-        patient=patient, template=handout_program, start_date=patient.local_date(), by=patient.therapist
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=patient.therapist,
     )
 
 
@@ -175,7 +179,7 @@ def _plan_with_three_sessions_in_week_1(therapist, template, *, min_sessions=Non
     patient = PatientFactory(therapist=therapist)
     start = patient.local_date() - dt.timedelta(days=7)
     plan = services.plan_create_from_template(
-        patient=patient, template=template, start_date=start, by=therapist
+        confirm_start_date=True, patient=patient, template=template, start_date=start, by=therapist
     )
     if min_sessions is not None:
         plan_week_set_rule(week=_week(plan, 2), by=therapist, min_sessions_in_previous_week=min_sessions)

@@ -33,7 +33,11 @@ def approved_plan(patient, template, start, *, on=None):
     """A plan of `template` from `start`, created and approved on day `on` (default: `start`)."""
     with on_day(on or start):
         plan = plan_create_from_template(
-            patient=patient, template=template, start_date=start, by=patient.therapist
+            confirm_start_date=True,
+            patient=patient,
+            template=template,
+            start_date=start,
+            by=patient.therapist,
         )
         return plan_approve(plan=plan, by=patient.therapist)
 
@@ -71,7 +75,9 @@ def clinic_data(therapist, manager, handout_program):
     approved_plan(b, handout_program, d(20), on=d(1))
     # C: only a draft plan: not in the report.
     c = PatientFactory(therapist=therapist, user__first_name="Cara", user__last_name="Cole")
-    plan_create_from_template(patient=c, template=handout_program, start_date=d(1), by=therapist)
+    plan_create_from_template(
+        confirm_start_date=True, patient=c, template=handout_program, start_date=d(1), by=therapist
+    )
     # D: another therapist's patient, plan from 1 February, moved on to week 2 on 8 February
     # and week 3 on 15 February; paused from 15 March and not resumed; logged every day 1–14
     # March with everything done; one open alert.
@@ -313,4 +319,23 @@ def test_every_export_is_in_the_clinics_audit_trail(client, manager, therapist, 
         (manager, "patients.csv", manager.clinic),
     ]
     trail = client.get(reverse("audit:list")).content.decode()
-    assert "patients.csv" in trail and "daily.csv" in trail
+    assert "Exported adherence per patient (CSV)" in trail and "Exported adherence day by day (CSV)" in trail
+
+
+def test_the_csv_exports_name_therapists_by_their_names(client, manager, therapist, clinic_data):
+    client.force_login(manager)
+
+    def rows(name):
+        response = client.get(reverse(name), query())
+        return list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+    name = therapist.get_full_name()
+    assert name and therapist.username not in name
+    patients = {r["patient"]: r["therapist"] for r in rows("reports:export_patients")}
+    assert patients == {"Anna Able": name, "Ben Brook": name, "Dee Dunn": "Olga Other"}
+    assert {r["therapist"] for r in rows("reports:export_daily")} == {name, "Olga Other"}
+    # Someone without a name is written as their username.
+    therapist.first_name = therapist.last_name = ""
+    therapist.save()
+    assert {r["therapist"] for r in rows("reports:export_patients")} == {therapist.username, "Olga Other"}
+    assert {r["therapist"] for r in rows("reports:export_daily")} == {therapist.username, "Olga Other"}

@@ -327,7 +327,7 @@ def test_an_automatic_move_counts_from_the_day_the_engine_made_it(
     ida = PatientFactory(therapist=therapist, user__first_name="Ida", user__last_name="Auto")
     with on_day(d(1)):
         draft = plan_create_from_template(
-            patient=ida, template=handout_program, start_date=d(1), by=therapist
+            confirm_start_date=True, patient=ida, template=handout_program, start_date=d(1), by=therapist
         )
         plan_edit(plan=draft, by=therapist, rules={2: {"requires_therapist_confirmation": False}})
         plan = plan_approve(plan=draft, by=therapist)

@@ -10,6 +10,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Clinic
+from audit.models import AuditEvent
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
 from patients.models import Alert, Plan, ProgressionNotice, ProgressionOverride, SessionLog
@@ -121,9 +122,21 @@ class Command(BaseCommand):
         )
         today = patient.local_date()
         start = today - timedelta(days=days)
-        plan = plan_create_from_template(patient=patient, template=template, start_date=start, by=therapist)
+        plan = plan_create_from_template(
+            patient=patient, template=template, start_date=start, by=therapist, confirm_start_date=True
+        )
         plan = plan_approve(plan=plan, by=therapist)
-        Plan.objects.filter(pk=plan.pk).update(approved_at=timezone.now() - timedelta(days=days + 1))
+        # As it would have happened: drafted, approved the next day, started the day after; the
+        # audit trail's rows say the same.
+        approved_at = timezone.now() - timedelta(days=days + 1)
+        drafted_at = approved_at - timedelta(days=1)
+        Plan.objects.filter(pk=plan.pk).update(created_at=drafted_at, approved_at=approved_at)
+        plan_events = AuditEvent.objects.filter(object_type="patients.plan", object_id=str(plan.pk))
+        plan_events.filter(action="plan.created").update(created_at=drafted_at)
+        plan_events.filter(action="plan.approved").update(created_at=approved_at)
+        AuditEvent.objects.filter(action="patient.created", patient=patient).update(
+            created_at=drafted_at - timedelta(hours=1)
+        )
         week, review_from = 1, 7
         loading_since = timezone.now()
         notices = ProgressionNotice.objects.filter(plan=plan)

@@ -1,0 +1,265 @@
+"""The audit trail in words: one sentence per recorded action, in one place.
+
+`SENTENCES` maps each action code the services record to a function that turns the event's
+stored data into a `Description` (a sentence, and the free text the person wrote, if any).
+People and patients are named (never usernames or ids); exercises, programs and week rules
+by their names; dates as a person writes them. A code missing here is shown by its label
+(audit.actions), so a new action is never hidden, only less well worded;
+tests/audit/test_audit_words.py checks that every recorded action has its sentence.
+"""
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from exercises.models import Exercise, ProgramTemplate
+from patients.models import Alert, PlanWeek
+
+from .actions import action_label
+
+User = get_user_model()
+
+
+@dataclass(frozen=True)
+class Description:
+    sentence: str
+    quote: str = ""  # what the person wrote (a reason, a comment), shown as they wrote it
+
+    def __str__(self) -> str:
+        return f"{self.sentence}: “{self.quote}”" if self.quote else self.sentence
+
+
+@dataclass
+class Names:
+    """Names for what the events on one page refer to, looked up once for the page."""
+
+    exercises: dict[str, str] = field(default_factory=dict)
+    programs: dict[str, str] = field(default_factory=dict)
+    people: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def for_events(cls, events: Iterable) -> "Names":
+        slugs, programs, people = set(), set(), set()
+        for event in events:
+            data = event.data or {}
+            slugs.update(
+                data[key] for key in ("exercise", "added", "removed") if isinstance(data.get(key), str)
+            )
+            if isinstance(data.get("template"), str):
+                programs.add(data["template"])
+            if isinstance(data.get("therapist"), int):
+                people.add(data["therapist"])
+        return cls(
+            exercises=dict(Exercise.objects.filter(slug__in=slugs).values_list("slug", "name"))
+            if slugs
+            else {},
+            programs=(
+                dict(ProgramTemplate.objects.filter(slug__in=programs).values_list("slug", "name"))
+                if programs
+                else {}
+            ),
+            people={user.pk: str(user) for user in User.objects.filter(pk__in=people)} if people else {},
+        )
+
+    def exercise(self, slug: str) -> str:
+        return self.exercises.get(slug, slug)
+
+
+def _day(value) -> str:
+    """An ISO date from the event's data as a person writes it ("27 Nov 2026")."""
+    try:
+        return date_format(dt.date.fromisoformat(str(value)), "j M Y")
+    except ValueError:
+        return str(value)
+
+
+def _patient(event) -> str:
+    return str(event.patient.user) if event.patient_id else _("a patient")
+
+
+PATIENT_FIELDS = {
+    "first_name": _("first name"),
+    "last_name": _("last name"),
+    "email": _("email"),
+    "timezone": _("time zone"),
+    "baseline_pain": _("usual pain at the start"),
+}
+EXPORTS = {
+    "patients.csv": _("adherence per patient (CSV)"),
+    "daily.csv": _("adherence day by day (CSV)"),
+}
+
+
+def _rule_words(rule: dict) -> str:
+    parts = []
+    for name, value in rule.items():
+        label = PlanWeek._meta.get_field(name).verbose_name if name in PlanWeek.RULE_FIELDS else name
+        if value is None:
+            value = _("off")
+        elif value is True or value is False:
+            value = _("yes") if value else _("no")
+        elif name == "on_not_met":
+            value = dict(PlanWeek.OnNotMet.choices).get(value, value)
+        parts.append(f"{label} {value}")
+    return "; ".join(parts)
+
+
+def _plan_changed(event, names: Names) -> Description:
+    data, patient = event.data, _patient(event)
+    if "exercise" in data:
+        return Description(
+            _("Set %(exercise)s in %(patient)s's plan to hold %(hold)s s, %(reps)s repetitions")
+            % {
+                "exercise": names.exercise(data["exercise"]),
+                "patient": patient,
+                "hold": data.get("target_hold_seconds"),
+                "reps": data.get("target_reps"),
+            }
+        )
+    if "rule" in data:
+        return Description(
+            _("Changed when %(patient)s moves on to week %(week)s: %(rule)s")
+            % {"patient": patient, "week": data.get("week"), "rule": _rule_words(data["rule"])}
+        )
+    if "added" in data:
+        return Description(
+            _("Added %(exercise)s to week %(week)s of %(patient)s's plan")
+            % {"exercise": names.exercise(data["added"]), "week": data.get("week"), "patient": patient}
+        )
+    if "removed" in data:
+        return Description(
+            _("Removed %(exercise)s from %(patient)s's plan")
+            % {"exercise": names.exercise(data["removed"]), "patient": patient}
+        )
+    if "start_date" in data:
+        fields = data.get("fields", ["start_date"])
+        values = {"version": _version(event), "patient": patient, "day": _day(data["start_date"])}
+        if "start_date" in fields and "note_to_patient" in fields:
+            sentence = _(
+                "Set version %(version)s of %(patient)s's plan to start on %(day)s and changed its note "
+                "to the patient"
+            )
+        elif "start_date" in fields:
+            sentence = _("Set version %(version)s of %(patient)s's plan to start on %(day)s")
+        else:
+            sentence = _("Changed the note to the patient in version %(version)s of %(patient)s's plan")
+        return Description(sentence % values)
+    return Description(_("Changed %(patient)s's draft plan") % {"patient": patient})
+
+
+def _version(event) -> str:
+    return str(event.data.get("version", "?"))
+
+
+def _override(sentence: str) -> Callable:
+    def describe(event, names: Names) -> Description:
+        data = event.data
+        return Description(
+            sentence
+            % {
+                "patient": _patient(event),
+                "week": data.get("to_week"),
+                "from_week": data.get("from_week"),
+                "day": _day(data.get("effective_on")),
+            },
+            data.get("reason", ""),
+        )
+
+    return describe
+
+
+def _export(event, names: Names) -> Description:
+    data = event.data
+    sentence = _("Exported %(export)s for %(start)s to %(end)s") % {
+        "export": EXPORTS.get(data.get("export"), data.get("export")),
+        "start": _day(data.get("start")),
+        "end": _day(data.get("end")),
+    }
+    if data.get("therapist"):
+        sentence += ", " + _("%(therapist)s's patients") % {
+            "therapist": names.people.get(data["therapist"], _("one therapist"))
+        }
+    return Description(sentence)
+
+
+def _simple(sentence: str, *, quote: str = "") -> Callable:
+    def describe(event, names: Names) -> Description:
+        data = event.data
+        return Description(
+            sentence
+            % {"patient": _patient(event), **{k: v for k, v in data.items() if not isinstance(v, dict)}},
+            data.get(quote, "") if quote else "",
+        )
+
+    return describe
+
+
+def _alert(event, names: Names) -> Description:
+    kind = dict(Alert.Kind.choices).get(event.data.get("kind"), event.data.get("kind"))
+    return Description(
+        _("Acknowledged %(patient)s's alert “%(kind)s”") % {"patient": _patient(event), "kind": kind},
+        event.data.get("comment", ""),
+    )
+
+
+def _patient_changed(event, names: Names) -> Description:
+    fields = ", ".join(str(PATIENT_FIELDS.get(name, name)) for name in event.data.get("fields", []))
+    return Description(
+        _("Changed %(patient)s's details: %(fields)s") % {"patient": _patient(event), "fields": fields}
+    )
+
+
+def _plan_created(event, names: Names) -> Description:
+    return Description(
+        _("Drafted plan version %(version)s for %(patient)s from %(program)s")
+        % {
+            "version": event.data.get("version"),
+            "patient": _patient(event),
+            "program": names.programs.get(event.data.get("template"), event.data.get("template")),
+        }
+    )
+
+
+SENTENCES: dict[str, Callable[..., Description]] = {
+    "patient.created": _simple(_("Added %(patient)s as a patient")),
+    "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
+    "patient.changed": _patient_changed,
+    "plan.created": _plan_created,
+    "plan.revised": _simple(
+        _("Drafted version %(version)s of %(patient)s's plan from version %(from_version)s")
+    ),
+    "plan.changed": _plan_changed,
+    "plan.approved": _simple(_("Approved version %(version)s of %(patient)s's plan")),
+    "plan.paused": _simple(_("Paused %(patient)s's plan"), quote="reason"),
+    "plan.resumed": _simple(_("Resumed %(patient)s's plan")),
+    "plan.completed": _simple(_("Completed %(patient)s's plan")),
+    "progression.advance": _override(_("Moved %(patient)s on to week %(week)s from %(day)s")),
+    "progression.hold": _override(_("Held %(patient)s in week %(week)s from %(day)s")),
+    "progression.release": _override(_("Released the hold on %(patient)s in week %(week)s from %(day)s")),
+    "progression.back": _override(_("Moved %(patient)s back to week %(week)s from %(day)s")),
+    "alert.acknowledged": _alert,
+    "report.exported": _export,
+}
+
+
+def describe(event, names: Names) -> Description:
+    """The event in words; an action without a sentence here reads as its label."""
+    sentence = SENTENCES.get(event.action)
+    if sentence is None:
+        return Description(capfirst(action_label(event.action)))
+    try:
+        return sentence(event, names)
+    except (KeyError, TypeError, ValueError):  # data written by an older version of a service
+        return Description(capfirst(action_label(event.action)))
+
+
+def describe_events(events: list) -> None:
+    """Sets `event.description` on each event of a page, with the names looked up once."""
+    names = Names.for_events(events)
+    for event in events:
+        event.description = describe(event, names)
