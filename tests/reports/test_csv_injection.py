@@ -90,8 +90,9 @@ def test_daily_export_neutralises_every_formula(client, therapist, formula_patie
     _no_cell_is_a_formula(rows, set())
 
 
-def test_a_therapist_username_starting_with_a_sign_is_neutralised(client, handout_program):
-    therapist = TherapistFactory(username="@sum")
+def test_a_therapist_name_starting_with_a_sign_is_neutralised(client, handout_program):
+    # The exports name the therapist (the username only when there is no name).
+    therapist = TherapistFactory(username="@sum", first_name="", last_name="")
     patient = PatientFactory(therapist=therapist)
     client.force_login(therapist)
     plan = plan_create_from_template(
