@@ -4,85 +4,33 @@ Serializers validate shape (types, ranges, lengths); the rules (who may, in whic
 which day) live in the services the views call.
 """
 
-import zoneinfo
-
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
 from patients.models import (
-    TEXT_MAX_LENGTH,
-    TEXT_TOO_LONG,
     Alert,
     Patient,
     Plan,
-    PlanExercise,
-    PlanWeek,
-    ProgressionOverride,
     SessionExercise,
     SessionLog,
 )
 from patients.services import EARLIEST_START, LATEST_START
 
-MAX_EXERCISES_PER_SESSION = 100
-MAX_BULK_ALERTS = 500
-MAX_TEXT = TEXT_MAX_LENGTH
-# The services' and forms' message, with the limit in (DRF formats it with str.format).
-TEXT_TOO_LONG_MESSAGE = lazy(lambda: str(TEXT_TOO_LONG) % {"limit_value": TEXT_MAX_LENGTH}, str)()
-
-
-def text_field(**kwargs) -> serializers.CharField:
-    """Optional free text (a note, a reason) with the one limit and its message."""
-    return serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=TEXT_MAX_LENGTH,
-        error_messages={"max_length": TEXT_TOO_LONG_MESSAGE},
-        **kwargs,
-    )
-
-
-# The names zoneinfo knows: read once, they change only with the installed tz database.
-TIME_ZONES = frozenset(zoneinfo.available_timezones())
-TIMEZONE_EXAMPLES = ("Europe/London", "America/New_York", "Australia/Sydney", "UTC")
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "maxLength": 64,
-        "example": TIMEZONE_EXAMPLES[0],
-        "description": str(
-            _("An IANA time zone name, for instance %(examples)s. The patient's days are counted in it.")
-            % {"examples": ", ".join(TIMEZONE_EXAMPLES)}
-        ),
-    }
+from .fields import (
+    MAX_BULK_ALERTS,
+    MAX_EXERCISES_PER_SESSION,
+    ProgressionRuleSerializer,
+    TimeZoneField,
+    text_field,
 )
-class TimeZoneField(serializers.CharField):
-    """A time zone by its IANA name: a validated string in the schema, not an enum of ~600 names
-    (generated clients choke on it: "GMT0" and "GMT+0" make the same identifier)."""
-
-    default_error_messages = {
-        "unknown": _("“%(value)s” is not a time zone. Use an IANA name such as Europe/London."),
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 64)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        value = super().to_internal_value(data)
-        if value not in TIME_ZONES:
-            message = self.error_messages["unknown"] % {"value": value}
-            raise serializers.ValidationError(message, code="unknown")
-        return value
-
+from .plan_serializers import (
+    PlanExerciseSerializer,
+)
 
 # --- Library -------------------------------------------------------------------------------
 
@@ -107,24 +55,6 @@ class ExerciseSerializer(serializers.ModelSerializer):
             "illustration",
         ]
         read_only_fields = fields
-
-
-class ProgressionRuleSerializer(serializers.Serializer):
-    """The conditions for moving on to a week, and what happens when they are not met."""
-
-    min_days_in_previous_week = serializers.IntegerField(read_only=True)
-    min_sessions_in_previous_week = serializers.IntegerField(read_only=True)
-    no_worse_in_last_sessions = serializers.IntegerField(
-        read_only=True, help_text=_("No “worse” report in the last N sessions; 0 switches it off.")
-    )
-    pain_rise_limit = serializers.IntegerField(
-        read_only=True,
-        allow_null=True,
-        help_text=_("Points above the patient's baseline that hold them back; null switches it off."),
-    )
-    pain_ceiling = serializers.IntegerField(read_only=True, allow_null=True)
-    requires_therapist_confirmation = serializers.BooleanField(read_only=True)
-    on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, read_only=True)
 
 
 class WeekExerciseSerializer(serializers.ModelSerializer):
@@ -227,235 +157,6 @@ class PatientCreateSerializer(PatientWriteSerializer):
         if value:
             validate_password(value)
         return value
-
-
-# --- Plans ---------------------------------------------------------------------------------
-
-
-class PlanExerciseSerializer(serializers.ModelSerializer):
-    """An exercise in a patient's plan: the library's range and the therapist's targets."""
-
-    id = serializers.IntegerField(read_only=True, help_text=_("The plan exercise's id (used when logging)."))
-    exercise = serializers.SlugField(source="exercise.slug", read_only=True)
-    name = serializers.CharField(source="exercise.name", read_only=True)
-    per_side = serializers.BooleanField(source="exercise.per_side", read_only=True)
-
-    class Meta:
-        model = PlanExercise
-        fields = [
-            "id",
-            "exercise",
-            "name",
-            "per_side",
-            "order",
-            "hold_seconds_min",
-            "hold_seconds_max",
-            "reps_min",
-            "reps_max",
-            "target_hold_seconds",
-            "target_reps",
-            "out_of_range_reason",
-        ]
-        read_only_fields = fields
-
-
-class PlanWeekSerializer(serializers.ModelSerializer):
-    progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
-    exercises = PlanExerciseSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = PlanWeek
-        fields = ["number", "title", "introduction", "progression_rule", "exercises"]
-        read_only_fields = fields
-
-
-class ReasonsField(serializers.ListField):
-    """The progression engine's reasons, in plain words."""
-
-    child = serializers.CharField()
-
-    def to_representation(self, data):
-        return [item if isinstance(item, str) else str(item) for item in (data or [])]
-
-
-class PlanSummarySerializer(serializers.ModelSerializer):
-    template = serializers.SlugField(source="template.slug", read_only=True)
-
-    class Meta:
-        model = Plan
-        fields = [
-            "id",
-            "patient",
-            "template",
-            "version",
-            "previous_version",
-            "status",
-            "start_date",
-            "created_by",
-            "created_at",
-            "approved_by",
-            "approved_at",
-            "ended_at",
-        ]
-        read_only_fields = fields
-
-
-class PlanSerializer(PlanSummarySerializer):
-    progression_reasons = ReasonsField(read_only=True)
-    weeks = PlanWeekSerializer(many=True, read_only=True)
-
-    class Meta(PlanSummarySerializer.Meta):
-        fields = [
-            *PlanSummarySerializer.Meta.fields,
-            "note_to_patient",
-            "current_week",
-            "progression_state",
-            "progression_reasons",
-            "weeks",
-        ]
-        read_only_fields = fields
-
-
-class PlanTargetSerializer(serializers.Serializer):
-    """The therapist's target for one exercise of the plan."""
-
-    exercise = serializers.SlugField(help_text=_("The exercise's slug, as in the program."))
-    # The limits are patients.services.plan_edit's (the portal shows the same messages).
-    target_hold_seconds = serializers.IntegerField()
-    target_reps = serializers.IntegerField()
-    out_of_range_reason = text_field(help_text=_("Needed when a target is outside the library's range."))
-
-
-class PlanCreateSerializer(serializers.Serializer):
-    patient = serializers.IntegerField(
-        min_value=1, max_value=2**63 - 1, help_text=_("The id of one of your patients.")
-    )
-    template = serializers.SlugField(help_text=_("The slug of a program, e.g. back-strengthening."))
-    start_date = serializers.DateField()
-    confirm_start_date = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text=_(
-            "Needed for a start date more than 14 days ago or more than 90 days ahead "
-            "(otherwise 400, asking to confirm)."
-        ),
-    )
-    note_to_patient = text_field()
-    targets = PlanTargetSerializer(
-        many=True,
-        required=False,
-        max_length=200,
-        help_text=_("Targets to set; exercises left out start at the bottom of their range."),
-    )
-
-
-class PlanWeekRuleSerializer(serializers.Serializer):
-    """When the patient may move on to `week` (2 or later); fields left out keep their value."""
-
-    # The limits are patients.services.plan_edit's (the portal shows the same messages).
-    week = serializers.IntegerField()
-    min_days_in_previous_week = serializers.IntegerField(required=False)
-    min_sessions_in_previous_week = serializers.IntegerField(required=False)
-    no_worse_in_last_sessions = serializers.IntegerField(required=False)
-    pain_rise_limit = serializers.IntegerField(required=False, allow_null=True)
-    pain_ceiling = serializers.IntegerField(required=False, allow_null=True)
-    requires_therapist_confirmation = serializers.BooleanField(required=False)
-    on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, required=False)
-
-
-class PlanUpdateSerializer(serializers.Serializer):
-    start_date = serializers.DateField(required=False)
-    confirm_start_date = serializers.BooleanField(
-        required=False,
-        default=False,
-        help_text=_("Needed for a new start date more than 14 days ago or more than 90 days ahead."),
-    )
-    note_to_patient = text_field()
-    targets = PlanTargetSerializer(many=True, required=False, max_length=200)
-    rules = PlanWeekRuleSerializer(
-        many=True, required=False, max_length=52, help_text=_("Per-week progression rules to change.")
-    )
-
-    def validate_rules(self, value):
-        weeks = [rule["week"] for rule in value]
-        if len(weeks) != len(set(weeks)):
-            raise serializers.ValidationError(_("A week is listed twice."))
-        return value
-
-
-class PlanPauseSerializer(serializers.Serializer):
-    reason = text_field()
-
-
-class ProgressionNoticeSerializer(serializers.Serializer):
-    week = serializers.IntegerField(read_only=True, help_text=_("The week the patient is held back from."))
-    message = serializers.CharField(read_only=True)
-    opened_at = serializers.DateTimeField(read_only=True)
-
-
-class ProgressionSerializer(serializers.Serializer):
-    """The plan's progression; `notice` (from the context) is its open "held back" notice, or null."""
-
-    current_week = serializers.IntegerField(read_only=True)
-    state = serializers.ChoiceField(
-        source="progression_state", choices=Plan.ProgressionState.choices, read_only=True
-    )
-    reasons = ReasonsField(source="progression_reasons", read_only=True)
-    evaluated_at = serializers.DateTimeField(
-        source="progression_evaluated_at", read_only=True, allow_null=True
-    )
-    notice = serializers.SerializerMethodField(
-        help_text=_(
-            "Held back from the next week: a progression notice, not a safety alert. Null when none is open."
-        )
-    )
-
-    @extend_schema_field(ProgressionNoticeSerializer(allow_null=True))
-    def get_notice(self, plan) -> dict | None:
-        notice = self.context.get("notice")
-        return ProgressionNoticeSerializer(notice).data if notice is not None else None
-
-
-class ProgressionOverrideRequestSerializer(serializers.Serializer):
-    """The therapist's decision; what it may be is progression_override's rule (as on the portal)."""
-
-    action = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=16,
-        help_text=_(
-            "advance (move on to the next week), hold (in the current week), release (your hold) "
-            "or back (go back a week)."
-        ),
-    )
-    reason = text_field(help_text=_("Kept in the plan's history."))
-    effective_on = serializers.DateField(
-        required=False,
-        allow_null=True,
-        help_text=_("From the day (not in the future); left out: today in the patient's time zone."),
-    )
-
-
-class ProgressionOverrideSerializer(serializers.ModelSerializer):
-    progression = ProgressionSerializer(
-        source="plan", read_only=True, help_text=_("The plan's progression right after the decision.")
-    )
-
-    class Meta:
-        model = ProgressionOverride
-        fields = [
-            "id",
-            "plan",
-            "action",
-            "from_week",
-            "to_week",
-            "effective_on",
-            "reason",
-            "created_by",
-            "created_at",
-            "progression",
-        ]
-        read_only_fields = fields
 
 
 # --- The patient's day and sessions ------------------------------------------------------

@@ -2,7 +2,7 @@ from django.urls import path
 
 from printouts import views as printouts_views
 
-from . import progression_views, views
+from . import plan_views, progression_views, views
 
 app_name = "portal"
 
@@ -21,14 +21,14 @@ urlpatterns = [
     ),
     path("patients/<int:pk>/alerts/acknowledge/", views.alerts_acknowledge, name="alerts_acknowledge"),
     path("alerts/", views.alert_list, name="alert_list"),
-    path("patients/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
-    path(plan, views.plan_detail, name="plan_detail"),
-    path(plan + "remove-exercise/", views.plan_exercise_remove, name="plan_exercise_remove"),
-    path(plan + "approve/", views.plan_approve, name="plan_approve"),
-    path(plan + "revise/", views.plan_revise, name="plan_revise"),
-    path(plan + "pause/", views.plan_pause, name="plan_pause"),
-    path(plan + "resume/", views.plan_resume, name="plan_resume"),
-    path(plan + "complete/", views.plan_complete, name="plan_complete"),
+    path("patients/<int:pk>/plans/new/", plan_views.plan_create, name="plan_create"),
+    path(plan, plan_views.plan_detail, name="plan_detail"),
+    path(plan + "remove-exercise/", plan_views.plan_exercise_remove, name="plan_exercise_remove"),
+    path(plan + "approve/", plan_views.plan_approve, name="plan_approve"),
+    path(plan + "revise/", plan_views.plan_revise, name="plan_revise"),
+    path(plan + "pause/", plan_views.plan_pause, name="plan_pause"),
+    path(plan + "resume/", plan_views.plan_resume, name="plan_resume"),
+    path(plan + "complete/", plan_views.plan_complete, name="plan_complete"),
     path(plan + "program.pdf", printouts_views.plan_program_pdf, name="plan_program_pdf"),
     path("patients/<int:pk>/progression/", progression_views.progression, name="progression"),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from accounts.permissions import reports_required
 from patients.models import Patient
 
-from . import selectors
+from . import daily, selectors
 from .charts import weekly_chart
 from .exports import csv_response
 from .forms import ReportFilterForm
@@ -135,6 +135,6 @@ def export_daily(request):
     if not form.is_valid():
         return _invalid(request, form)
     args = form.report_args()
-    rows = selectors.adherence_daily_rows(**args, chunk_size=CSV_CHUNK)
+    rows = daily.adherence_daily_rows(**args, chunk_size=CSV_CHUNK)
     report_export_record(by=request.user, export="daily.csv", **_range(args))
-    return csv_response(f"adherence-daily-{args['start']}-{args['end']}.csv", selectors.DAILY_COLUMNS, rows)
+    return csv_response(f"adherence-daily-{args['start']}-{args['end']}.csv", daily.DAILY_COLUMNS, rows)

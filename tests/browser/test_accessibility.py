@@ -6,7 +6,6 @@ the older copy inside axe-playwright-python and never a CDN. All of axe's rules 
 and its best practices); a page passes when none of its violations is serious or critical.
 """
 
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.tokens import default_token_generator

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from patients.models import SessionExercise, SessionLog
 from patients.services import ExerciseEntry, session_log
+from reports import daily as daily_rows
 from reports import selectors
 from tests.api.conftest import client_for
 from tests.factories import PASSWORD
@@ -109,11 +110,11 @@ def test_the_report_counts_what_was_logged(active_plan, manager):
     )
     assert (row.sessions_logged, row.exercises_done) == (2, 3 + 1)
     daily = list(
-        selectors.adherence_daily_rows(
+        daily_rows.adherence_daily_rows(
             user=manager, clinic=manager.clinic, start=today - timedelta(days=1), end=today
         )
     )
-    done_column = selectors.DAILY_COLUMNS.index("exercises_done")
+    done_column = daily_rows.DAILY_COLUMNS.index("exercises_done")
     assert [r[done_column] for r in daily] == [3, 1]
 
 

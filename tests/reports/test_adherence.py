@@ -17,6 +17,7 @@ from django.utils import timezone
 from patients.models import Alert, ProgressionOverride
 from patients.progression_services import progression_override
 from patients.services import plan_approve, plan_create_from_template, plan_pause, plan_resume
+from reports import daily as daily_rows
 from reports import selectors
 from tests.factories import PatientFactory, TherapistFactory
 from tests.patients.helpers import log_on, on_day
@@ -147,7 +148,7 @@ def test_a_session_counts_when_another_plan_covers_a_paused_plans_day(manager, t
 
     row = rows_for(manager)["Fay"]
     assert (row.sessions_logged, row.exercises_done) == (3, 1 + 2 + 3)
-    daily = list(selectors.adherence_daily_rows(user=manager, clinic=manager.clinic, start=d(6), end=d(6)))
+    daily = list(daily_rows.adherence_daily_rows(user=manager, clinic=manager.clinic, start=d(6), end=d(6)))
     assert [(r[0], r[7], r[8]) for r in daily] == [("2025-03-06", 1, 3)]  # the new plan's row
 
 
@@ -178,9 +179,9 @@ def test_weekly_buckets_add_up(manager, clinic_data):
 
 
 def test_daily_rows_agree_with_the_totals(manager, clinic_data):
-    rows = list(selectors.adherence_daily_rows(user=manager, clinic=manager.clinic, start=START, end=END))
+    rows = list(daily_rows.adherence_daily_rows(user=manager, clinic=manager.clinic, start=START, end=END))
     assert len(rows) == 48  # one per prescribed day
-    cols = selectors.DAILY_COLUMNS
+    cols = daily_rows.DAILY_COLUMNS
     as_dicts = [dict(zip(cols, row, strict=True)) for row in rows]
     assert sum(r["session_logged"] for r in as_dicts) == 18
     assert sum(r["exercises_prescribed"] for r in as_dicts) == 228
@@ -263,7 +264,7 @@ def test_daily_csv(client, therapist, clinic_data):
     client.force_login(therapist)
     response = client.get(reverse("reports:export_daily"), query())
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0] == ",".join(selectors.DAILY_COLUMNS)
+    assert lines[0] == ",".join(daily_rows.DAILY_COLUMNS)
     assert len(lines) == 1 + 25 + 9  # Anna's and Ben's prescribed days; not Dee's
     assert lines[1].startswith("2025-03-01,")
 
