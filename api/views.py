@@ -31,6 +31,7 @@ from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale, progression_override
 from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_live_for
 
+from . import plan_serializers as ps
 from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsAlerts
@@ -223,8 +224,8 @@ def _plan_edit(**changes) -> Plan:
     retrieve=extend_schema(summary="Read a plan with its weeks, exercises and targets"),
     create=extend_schema(
         summary="Create a draft plan from a program template, with per-exercise targets",
-        request=s.PlanCreateSerializer,
-        responses={201: s.PlanSerializer},
+        request=ps.PlanCreateSerializer,
+        responses={201: ps.PlanSerializer},
     ),
     partial_update=extend_schema(
         summary="Change a plan",
@@ -233,8 +234,8 @@ def _plan_edit(**changes) -> Plan:
             "change makes a new draft version, returned with 201, which needs approval again; "
             "the old version stays readable."
         ),
-        request=s.PlanUpdateSerializer,
-        responses={200: s.PlanSerializer, 201: s.PlanSerializer},
+        request=ps.PlanUpdateSerializer,
+        responses={200: ps.PlanSerializer, 201: ps.PlanSerializer},
     ),
 )
 class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -243,7 +244,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_serializer_class(self):
-        return s.PlanSummarySerializer if self.action == "list" else s.PlanSerializer
+        return ps.PlanSummarySerializer if self.action == "list" else ps.PlanSerializer
 
     def get_queryset(self):
         queryset = Plan.objects.visible_to(self.request.user).select_related("template")
@@ -257,10 +258,10 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def _render(self, plan: Plan, code=status.HTTP_200_OK) -> Response:
         plan = get_object_or_404(self.get_queryset(), pk=plan.pk)
-        return Response(s.PlanSerializer(plan).data, status=code)
+        return Response(ps.PlanSerializer(plan).data, status=code)
 
     def create(self, request):
-        serializer = s.PlanCreateSerializer(data=request.data)
+        serializer = ps.PlanCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         patient = Patient.objects.changeable_by(request.user).filter(pk=data["patient"]).first()
@@ -284,7 +285,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def partial_update(self, request, pk=None):
         plan = self._plan(pk, change=True)
-        serializer = s.PlanUpdateSerializer(data=request.data)
+        serializer = ps.PlanUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         with transaction.atomic():
@@ -304,7 +305,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="All versions of this plan's patient, newest first",
-        responses={200: s.PlanSummarySerializer(many=True)},
+        responses={200: ps.PlanSummarySerializer(many=True)},
         filters=False,
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
@@ -316,35 +317,35 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             .select_related("template")
             .order_by("-version")
         )
-        return Response(s.PlanSummarySerializer(versions, many=True).data)
+        return Response(ps.PlanSummarySerializer(versions, many=True).data)
 
-    @extend_schema(summary="Approve a draft plan", request=None, responses={200: s.PlanSerializer})
+    @extend_schema(summary="Approve a draft plan", request=None, responses={200: ps.PlanSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def approve(self, request, pk=None):
         plan = services.plan_approve(plan=self._plan(pk, change=True), by=request.user)
         return self._render(plan)
 
     @extend_schema(
-        summary="Pause an approved plan", request=s.PlanPauseSerializer, responses={200: s.PlanSerializer}
+        summary="Pause an approved plan", request=ps.PlanPauseSerializer, responses={200: ps.PlanSerializer}
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def pause(self, request, pk=None):
         plan = self._plan(pk, change=True)
-        serializer = s.PlanPauseSerializer(data=request.data)
+        serializer = ps.PlanPauseSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         plan = services.plan_pause(
             plan=plan, by=request.user, reason=serializer.validated_data.get("reason", "")
         )
         return self._render(plan)
 
-    @extend_schema(summary="Resume a paused plan", request=None, responses={200: s.PlanSerializer})
+    @extend_schema(summary="Resume a paused plan", request=None, responses={200: ps.PlanSerializer})
     @action(detail=True, methods=["post"], filterset_class=None)
     def resume(self, request, pk=None):
         plan = services.plan_resume(plan=self._plan(pk, change=True), by=request.user)
         return self._render(plan)
 
     @extend_schema(
-        summary="Complete an approved or paused plan", request=None, responses={200: s.PlanSerializer}
+        summary="Complete an approved or paused plan", request=None, responses={200: ps.PlanSerializer}
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def complete(self, request, pk=None):
@@ -353,7 +354,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     @extend_schema(
         summary="The plan's current week, progression state and its reasons",
-        responses={200: s.ProgressionSerializer},
+        responses={200: ps.ProgressionSerializer},
         filters=False,
     )
     @action(detail=True, methods=["get"], filterset_class=None)
@@ -362,7 +363,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         if plan.is_live:
             plan = plan_progression_refresh_if_stale(plan=plan)
         notice = progression_notice_open_for(plan=plan)
-        return Response(s.ProgressionSerializer(plan, context={"notice": notice}).data)
+        return Response(ps.ProgressionSerializer(plan, context={"notice": notice}).data)
 
     @extend_schema(
         summary="Move the patient on, hold them, release your hold, or go back a week",
@@ -372,14 +373,14 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "audited, and the plan re-evaluated at once. Refusals (no reason, a day in the "
             "future, no week to go to, nothing held) answer 400 with the portal's messages."
         ),
-        request=s.ProgressionOverrideRequestSerializer,
-        responses={201: s.ProgressionOverrideSerializer},
+        request=ps.ProgressionOverrideRequestSerializer,
+        responses={201: ps.ProgressionOverrideSerializer},
         filters=False,
     )
     @action(detail=True, methods=["post"], filterset_class=None)
     def overrides(self, request, pk=None):
         plan = self._plan(pk, change=True)
-        serializer = s.ProgressionOverrideRequestSerializer(data=request.data)
+        serializer = ps.ProgressionOverrideRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         override = progression_override(
@@ -390,7 +391,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             effective_on=data.get("effective_on"),
         )
         override.plan = self._plan(pk, change=False)  # as the decision left it
-        return Response(s.ProgressionOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+        return Response(ps.ProgressionOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
 # --- The patient's day and sessions ------------------------------------------------------
