@@ -5,13 +5,16 @@ The patient's own record is read with their login; every other object comes thro
 `patients.services`; these views parse, call and render.
 """
 
+import json
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -338,4 +341,19 @@ def manifest(request):
         data, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False}
     )
     response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+SERVICE_WORKER = Path(__file__).parent / "static" / "patients" / "sw.js"
+
+
+@login_not_required  # the browser fetches and updates the worker without asking for a login
+@require_GET
+def service_worker(request):
+    """The patient pages' service worker (patients/static/patients/sw.js), served from /me/ so its
+    scope is the patient pages, never revalidated from a stale copy, with STATIC_URL written in."""
+    source = SERVICE_WORKER.read_text(encoding="utf-8")
+    source = source.replace('"__STATIC_URL__"', json.dumps(settings.STATIC_URL), 1)
+    response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
     return response

@@ -93,3 +93,29 @@ def test_a_kept_session_sent_later_with_the_fresh_token_is_stored(active_plan):
         )
         assert response.status_code in (200, 201)
     assert list(SessionLog.objects.values_list("date", "pain_before", "exercises_done")) == [(day, 5, 3)]
+
+
+SERVICE_WORKER_URL = reverse("patients:service_worker")
+
+
+def test_the_service_worker_is_served_to_anyone_from_the_patient_pages(client):
+    assert SERVICE_WORKER_URL == "/me/sw.js"  # its scope is /me/: no Service-Worker-Allowed needed
+    response = client.get(SERVICE_WORKER_URL)  # the browser fetches it without asking for a login
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/javascript; charset=utf-8"
+    assert response["Cache-Control"] == "no-cache"
+    assert not response.has_header("Service-Worker-Allowed")
+    source = response.content.decode()
+    assert 'var STATIC_URL = "/static/";' in source and "__STATIC_URL__" not in source
+    assert client.post(SERVICE_WORKER_URL).status_code == 405
+
+
+def test_the_patient_pages_register_the_worker_with_its_scope_and_the_login_page_forgets_them(
+    client, patient
+):
+    assert client.get(reverse("login")).content.count(b"patients/forget_pages.js") == 1
+    client.login(username=patient.user.username, password=PASSWORD)
+    page = client.get(reverse("patients:log")).content.decode()
+    assert re.search(
+        r'<script src="[^"]*patients/sw_register\.js" data-sw-url="/me/sw\.js" data-scope="/me/"', page
+    )
