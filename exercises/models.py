@@ -1,7 +1,12 @@
+import re
+
 from django.db import models
 from django.db.models import F, Q
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
+
+# Instructions are split into steps a sentence at a time.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def range_constraints(prefix: str) -> list[models.BaseConstraint]:
@@ -59,6 +64,12 @@ class Exercise(DoseRange):
 
     def __str__(self) -> str:
         return self.name
+
+    def steps(self) -> list[str]:
+        """What the patient follows: the starting position, then the instructions a sentence at a time."""
+        steps = [self.starting_position.strip()] if self.starting_position.strip() else []
+        steps += [part for part in SENTENCE_END.split(self.instructions.strip()) if part]
+        return steps
 
 
 class ProgramTemplate(models.Model):

@@ -6,7 +6,6 @@ The patient's own record is read with their login; every other object comes thro
 """
 
 import json
-import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -45,8 +44,6 @@ from .selectors import (
 )
 from .services import session_day_window, session_log
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
 
 def _own_patient(request) -> Patient:
     patient = patient_of_user(request.user)
@@ -64,13 +61,6 @@ def _plan_state(plan: Plan | None, today: date) -> str:
     if plan.start_date > today:
         return "not_started"
     return "active"
-
-
-def _steps(exercise) -> list[str]:
-    """Starting position then the instructions, one sentence per step."""
-    steps = [exercise.starting_position.strip()] if exercise.starting_position.strip() else []
-    steps += [part for part in _SENTENCE_END.split(exercise.instructions.strip()) if part]
-    return steps
 
 
 def day_label(day: date, today: date, *, short: bool = False) -> str:
@@ -110,7 +100,7 @@ def _today_context(patient: Patient, local_today: date) -> dict:
         context.update(
             week=week or plan_week_current(plan=plan),
             exercises=[
-                {"item": item, "steps": _steps(item.exercise), "hurt_last_time": item.exercise_id in hurt}
+                {"item": item, "steps": item.exercise.steps(), "hurt_last_time": item.exercise_id in hurt}
                 for item in items
             ],
             today_session=session_logged_on(patient=patient, day=local_today),

@@ -5,7 +5,6 @@ from datetime import date
 
 from patients.models import Plan, PlanExercise, PlanWeek
 from patients.selectors import plan_with_weeks
-from patients.views import _steps as exercise_steps  # the steps exactly as Today shows them
 
 from .words import dose_in_words, move_on_in_words
 
@@ -45,7 +44,7 @@ def program_printout(*, plan: Plan, today: date) -> dict:
                 PrintedExercise(
                     number=number,
                     item=item,
-                    steps=exercise_steps(item.exercise),
+                    steps=item.exercise.steps(),  # exactly as Today shows them
                     dose=dose_in_words(
                         hold_seconds=item.target_hold_seconds,
                         reps=item.target_reps,
