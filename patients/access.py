@@ -35,7 +35,7 @@ def changeable(model: type[M], pk: int, *, by, lock: bool, related: tuple[str, .
     """
     queryset = model._default_manager.changeable_by(by)
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))  # this row, not the related ones read with it
     if related:
         queryset = queryset.select_related(*related)
     try:

@@ -48,7 +48,7 @@ def alerts_acknowledge(*, alerts: Iterable[Alert | int], by: User, comment: str 
         raise ValidationError({"comment": problem}, code="comment_too_long")
     locked = list(
         Alert.objects.changeable_by(by)
-        .select_for_update()
+        .select_for_update(of=("self",))  # the alerts only (who acknowledged is an outer join)
         .filter(pk__in=ids)
         .select_related("patient__clinic", "acknowledged_by")
         .order_by("pk")  # locks taken in one order, so two bulk requests never deadlock

@@ -89,7 +89,12 @@ def test_two_plans_for_one_patient_at_once(therapist, handout_program):
     def create():
         response = client_for(therapist).post(
             "/api/v1/plans/",
-            {"patient": patient.pk, "template": handout_program.slug, "start_date": "2030-01-07"},
+            {
+                "patient": patient.pk,
+                "template": handout_program.slug,
+                "start_date": "2030-01-07",
+                "confirm_start_date": True,
+            },
             format="json",
         )
         return response.status_code, response.json()
