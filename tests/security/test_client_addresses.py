@@ -325,3 +325,21 @@ def test_with_redis_the_throttle_counts_are_in_redis_for_every_process(settings)
     finally:
         for key in other_worker.keys(f"{prefix}:*"):
             other_worker.delete(key)
+
+
+def test_check_deploy_says_when_the_throttle_counts_per_process(settings):
+    from django.core.checks import run_checks
+
+    def warnings():
+        return [m.id for m in run_checks(include_deployment_checks=True) if m.id == "api.W001"]
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    assert warnings() == ["api.W001"]
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:6379/0"},
+    }
+    assert warnings() == []
