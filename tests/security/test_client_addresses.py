@@ -179,6 +179,14 @@ def test_an_attacker_locked_out_through_the_api_does_not_lock_its_owner_out(behi
     assert get_token(user.username, PASSWORD, remote=PROXY, forwarded=ALICE).status_code == 200
 
 
+def test_another_case_or_width_of_the_username_counts_as_the_same_login():
+    user = TherapistFactory(username="dana")
+    for spelling in ["DANA", "Dana", "ｄａｎａ", "ＤＡＮＡ", "dAnA"]:
+        assert get_token(spelling, "wrong", remote=MALLORY).status_code in (400, 429)
+    assert get_token(user.username, PASSWORD, remote=MALLORY).status_code == 429
+    assert get_token(user.username, PASSWORD, remote=ALICE).status_code == 200
+
+
 def test_prepending_values_does_not_escape_the_lockout(behind_one_proxy):
     user = TherapistFactory()
     for n in range(5):
