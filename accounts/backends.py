@@ -24,15 +24,21 @@ class LoginThrottleBackend(AxesStandaloneBackend):
 def lockout_username(request, credentials=None) -> str | None:
     """The username axes counts failures against (AXES_USERNAME_CALLABLE).
 
-    Cut to the 255 characters axes stores: a longer "username" typed into a login form would
-    otherwise fail to save on PostgreSQL and turn a wrong login into a server error. No real
-    username is that long (150 at most), so the cut changes no real account's count.
+    Unicode NFKC and case-folded, so spellings of one login in another case or width (through
+    the API, which does not normalise as the login form does) count as that login, and cannot
+    dodge its limits (accounts/login_limits.py). Cut to the 255 characters axes stores: a longer
+    "username" would otherwise fail to save on PostgreSQL and turn a wrong login into a server
+    error. No real username is that long (150 at most), so the cut changes no real account's count.
     """
+    import unicodedata
+
     from django.conf import settings
 
     source = credentials if credentials is not None else getattr(request, "data", None) or request.POST
     username = source.get(settings.AXES_USERNAME_FORM_FIELD)
-    return username[:255] if isinstance(username, str) else username
+    if not isinstance(username, str):
+        return username
+    return unicodedata.normalize("NFKC", username).strip().casefold()[:255]
 
 
 class UserModelBackend(ModelBackend):

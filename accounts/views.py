@@ -41,22 +41,33 @@ def healthz(request):
 
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' lockout answer (AXES_LOCKOUT_CALLABLE): too many failed logins for this
-    username from this address. 429 with a page for people, JSON for the API."""
+    username from this address, from this address, or for this username (accounts/login_limits.py).
+    429 with a page for people, JSON for the API."""
     from django.conf import settings
     from django.http import JsonResponse
     from django.shortcuts import render
     from django.utils.translation import gettext as _
 
+    from accounts.login_limits import ACCOUNT, ADDRESS, lockout_reason
+
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    if request.path.startswith("/api/"):
+    reason = lockout_reason(request)
+    if reason == ADDRESS:
+        detail = _(
+            "Too many failed logins from this address. Logging in from it is locked for %(minutes)d minutes."
+        )
+    elif reason == ACCOUNT:
+        detail = _("Too many failed logins for this account. It is locked for %(minutes)d minutes.")
+    else:
         detail = _(
             "Too many failed logins. This account is locked for %(minutes)d minutes from this address."
-        ) % {"minutes": minutes}
-        return JsonResponse({"detail": detail}, status=429)
+        )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": detail % {"minutes": minutes}}, status=429)
     return render(
         request,
         "registration/locked_out.html",
-        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT, "reason": reason},
         status=429,
     )
 

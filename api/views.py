@@ -20,7 +20,6 @@ from rest_framework.exceptions import ValidationError as RequestInvalid
 from rest_framework.generics import get_object_or_404
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.views import locked_out
@@ -36,6 +35,7 @@ from . import serializers as s
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsAlerts
 from .schema import ErrorSerializer
+from .throttling import TokenThrottle
 
 
 @extend_schema(exclude=True)
@@ -60,8 +60,7 @@ class TokenView(APIView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "auth-token"
+    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         operation_id="auth_token_create",

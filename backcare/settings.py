@@ -153,27 +153,45 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
-# Failed logins are counted per username and IP address (django-axes): the first backend refuses
-# locked-out attempts from any `authenticate(request=...)` call, the login page and the API alike.
+# Failed logins are counted (django-axes, in the database, so every process shares the counts): the
+# first backend refuses locked-out attempts from any `authenticate(request=...)` call, the login page
+# and the API alike. Three limits within AXES_COOLOFF_MINUTES (accounts/login_limits.py):
+# - one username from one address: AXES_FAILURE_LIMIT. An attacker locked out of a login from
+#   their address does not lock its owner out elsewhere;
+# - any usernames from one address (spraying): LOGIN_ADDRESS_FAILURE_LIMIT;
+# - one username from any addresses (many addresses guessing one password):
+#   LOGIN_USERNAME_FAILURE_LIMIT, higher, so it takes several addresses to reach.
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.LoginThrottleBackend",
     "accounts.backends.UserModelBackend",
 ]
+AXES_HANDLER = "accounts.login_limits.LoginLimitsHandler"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=30)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+# axes' own count (and what a successful login resets) is the pair; the handler adds the other two.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused while locked are not counted: they neither prolong the lockout nor add to the
+# username's count across addresses, so an attacker locked out at their address cannot push a
+# login over that higher limit alone.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
+# axes' log lines about failures and lockouts show the client's address (who to look at, what a
+# firewall could block), never the username tried (it may be a name, or a password typed in the
+# wrong box).
+AXES_SENSITIVE_PARAMETERS = ["username"]
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_USERNAME_CALLABLE = "accounts.backends.lockout_username"
-# The client address is REMOTE_ADDR unless a known number of proxies sits in front: then the
-# address that many hops back in X-Forwarded-For (a client can forge the rest of that header).
+# The client's address, as seen through the trusted proxies only: REMOTE_ADDR when none is trusted
+# (X-Forwarded-For is then the client's own words, ignored), otherwise the address the outermost
+# of TRUSTED_PROXY_COUNT proxies saw (backcare/client_address.py). The one setting drives axes,
+# the API's throttles (DRF's NUM_PROXIES below) and gunicorn's access log.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-else:
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT is the number of proxies in front of the app: 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "backcare.client_address.client_address"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -244,8 +262,15 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],  # limits depth and size
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
-    # Throttle counters live in the default cache: shared by all processes with REDIS_URL set.
-    "DEFAULT_THROTTLE_RATES": {"auth-token": env("API_TOKEN_THROTTLE_RATE", default="10/minute")},
+    # Throttle counters live in the default cache: shared by all processes with REDIS_URL set, in
+    # each process's memory without it. The token endpoint counts per client address and per
+    # username tried (api/throttling.py); addresses come from backcare/client_address.py.
+    "DEFAULT_THROTTLE_RATES": {
+        "auth-token": env("API_TOKEN_THROTTLE_RATE", default="10/minute"),
+        "auth-token-username": env("API_TOKEN_USERNAME_THROTTLE_RATE", default="30/minute"),
+    },
+    # For any of DRF's own throttles: the same proxies as backcare/client_address.py.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BackCare API",
