@@ -104,6 +104,7 @@ def two_factor_manage(request):
                 two_factor.config_url(user, key), title=_("QR code to add BackCare to your authenticator app")
             ),
             "secret": two_factor.secret_for_people(key),
+            "otpauth_url": two_factor.config_url(user, key),
             "required": user.clinic.require_two_factor,
             "next": _next_url(request),
         },
