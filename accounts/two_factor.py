@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -76,6 +77,19 @@ def has_two_factor(user) -> bool:
 
 def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+def clinic_staff_two_factor(clinic):
+    """The clinic's active therapists and managers, each with `two_factor_on`, by name."""
+    from django.db.models import Exists, OuterRef
+
+    from accounts.models import User
+
+    return (
+        User.objects.filter(clinic=clinic, role__in=[User.Role.THERAPIST, User.Role.MANAGER], is_active=True)
+        .annotate(two_factor_on=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        .order_by("last_name", "first_name", "pk")
+    )
 
 
 def pending_step(user) -> str | None:
@@ -145,6 +159,12 @@ def _new_recovery_codes(user) -> list[str]:
     return codes
 
 
+def _lock_person(user) -> None:
+    """Holds the person's row: two clicks at once make one device and one set of codes, not two."""
+    people = get_user_model()._default_manager.select_for_update()
+    people.filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
 @dataclass(frozen=True)
 class Enrolment:
     device: TOTPDevice
@@ -155,7 +175,8 @@ class Enrolment:
 def two_factor_enable(*, user, key: str, code: str) -> Enrolment:
     """Saves the authenticator app whose `key` the person scanned, once `code` (from the app)
     proves it works; makes their recovery codes. A wrong code saves nothing."""
-    if has_two_factor(user):
+    _lock_person(user)
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError(_("Two-factor login is already on for your account."), code="already_on")
     step = _totp_matches(key, _normalise(code))
     if step is None:
@@ -175,7 +196,8 @@ def two_factor_enable(*, user, key: str, code: str) -> Enrolment:
 
 @transaction.atomic
 def recovery_codes_renew(*, user) -> list[str]:
-    if not has_two_factor(user):
+    _lock_person(user)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError(_("Turn on two-factor login first."), code="off")
     codes = _new_recovery_codes(user)
     AuditEvent.record(actor=user, action="two_factor.recovery_codes_renewed", target=user, clinic=user.clinic)

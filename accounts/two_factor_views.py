@@ -181,5 +181,10 @@ def clinic_settings(request):
     return render(
         request,
         "accounts/clinic_settings.html",
-        {"form": form, "clinic": clinic, "own_two_factor": two_factor.has_two_factor(request.user)},
+        {
+            "form": form,
+            "clinic": clinic,
+            "own_two_factor": two_factor.has_two_factor(request.user),
+            "staff": two_factor.clinic_staff_two_factor(clinic),
+        },
     )

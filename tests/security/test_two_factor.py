@@ -238,8 +238,13 @@ def test_the_manager_requires_it_from_the_clinic_settings_and_the_audit_trail_sa
     log_in_with_password(client, manager)
     client.post(CODE_URL, {"code": next_code(manager)})
 
+    colleague = TherapistFactory(clinic=manager.clinic, first_name="Ada", last_name="Zed")
+    TherapistFactory(first_name="Not", last_name="Ours")  # another clinic
     page = client.get(reverse("clinic_settings"))
     assert page.status_code == 200 and "Require two-factor login" in text(page)
+    assert f"<td>{manager}</td><td>Clinic manager</td><td>On</td>" in text(page)
+    assert f"<td>{colleague}</td><td>Therapist</td><td>Not set up</td>" in text(page)
+    assert "Not Ours" not in text(page)
     response = client.post(reverse("clinic_settings"), {"require_two_factor": "on"}, follow=True)
     assert "now required" in text(response)
     manager.clinic.refresh_from_db()
