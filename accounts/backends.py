@@ -42,11 +42,21 @@ def lockout_username(request, credentials=None) -> str | None:
 
 
 class UserModelBackend(ModelBackend):
-    """Django's username/password backend, reading a logged-in user's clinic and (for a
-    patient) their patient record in the same query: every page shows the clinic, and every
-    patient page starts from the patient record. Read on every request, never kept: a
-    deactivated login, a new password or role counts from the very next request, in every process."""
+    """Django's username/password backend, reading a logged-in user's clinic, (for a
+    patient) their patient record and whether they have two-factor login in the same query:
+    every page shows the clinic, and every patient page starts from the patient record. Read on
+    every request, never kept: a deactivated login, a new password or role counts from the very
+    next request, in every process."""
 
     def get_user(self, user_id):
-        user = UserModel._default_manager.select_related("clinic", "patient").filter(pk=user_id).first()
+        from django.db.models import Exists, OuterRef
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        user = (
+            UserModel._default_manager.select_related("clinic", "patient")
+            # Whether they have two-factor login (accounts.two_factor.pending_step), in the same query.
+            .annotate(two_factor_on=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+            .filter(pk=user_id)
+            .first()
+        )
         return user if user is not None and self.user_can_authenticate(user) else None

@@ -42,3 +42,48 @@ class SessionIdleTimeoutMiddleware:
             elif now - session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_AFTER:
                 session[RENEWED_AT] = now
         return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """The one place the second step of a login is enforced, for every page (after
+    LoginRequiredMiddleware, which has already turned strangers away).
+
+    A therapist or manager who owes a code (accounts.two_factor.pending_step: VERIFY) reaches only
+    the code page; one whose clinic requires two-factor login and who has no authenticator yet
+    (ENROL) reaches only the enrolment pages. Logging out, the pages open to everyone
+    (@login_not_required) and static files stay reachable. Under /api/ a half-finished login
+    counts as no login at all: the browser's session is not accepted there (a token still is).
+    """
+
+    VERIFY_VIEWS = {"two_factor_verify", "logout"}
+    ENROL_VIEWS = {"two_factor_manage", "two_factor_recovery_codes", "logout"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from django.contrib.auth.models import AnonymousUser
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django.utils.http import urlencode
+
+        from accounts import two_factor
+
+        step = two_factor.pending_step(request.user)
+        request.two_factor_step = step
+        if step is None:
+            return None
+        if request.path.startswith("/api/"):
+            request.user = AnonymousUser()
+            return None
+        allowed = self.VERIFY_VIEWS if step == two_factor.VERIFY else self.ENROL_VIEWS
+        view_name = request.resolver_match.view_name if request.resolver_match else ""
+        if view_name in allowed or not getattr(view_func, "login_required", True):
+            return None
+        target = reverse("two_factor_verify" if step == two_factor.VERIFY else "two_factor_manage")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)

@@ -22,6 +22,15 @@ class Clinic(models.Model):
     timezone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, choices=timezone_choices
     )
+    # Changed by the clinic's manager (accounts.two_factor.clinic_two_factor_set), audited.
+    require_two_factor = models.BooleanField(
+        _("require two-factor login for staff"),
+        default=False,
+        help_text=_(
+            "Therapists and managers must set up an authenticator app, and give a code from it "
+            "at every login."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -90,3 +99,8 @@ class User(AbstractUser):
     @property
     def is_patient(self) -> bool:
         return self.role == self.Role.PATIENT
+
+    @property
+    def is_staff_member(self) -> bool:
+        """A therapist or a clinic manager: the people two-factor login is for."""
+        return self.role in (self.Role.THERAPIST, self.Role.MANAGER)

@@ -324,6 +324,16 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(
         max_length=128, trim_whitespace=False, write_only=True, style={"input_type": "password"}
     )
+    otp = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=(
+            "For a therapist or manager with two-factor login: a current 6-digit code from their "
+            "authenticator app, or one of their recovery codes (used up)."
+        ),
+    )
 
     def validate(self, attrs):
         user = authenticate(

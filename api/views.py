@@ -22,6 +22,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts import two_factor
 from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
@@ -78,7 +79,10 @@ class TokenView(APIView):
             if getattr(request, "axes_locked_out", False):
                 return locked_out(request._request)
             raise RequestInvalid(serializer.errors)
-        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        user = serializer.validated_data["user"]
+        if otp_error := two_factor.api_otp_error(user, serializer.validated_data.get("otp")):
+            raise RequestInvalid({"otp": [otp_error]})
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 

@@ -22,6 +22,11 @@ ACTION_LABELS = {
     "alert.acknowledged": _("Alert acknowledged"),
     "report.exported": _("Report exported"),
     "plan.printed": _("Program printed (PDF)"),
+    "clinic.two_factor_required": _("Two-factor login requirement changed"),
+    "two_factor.enabled": _("Two-factor login turned on"),
+    "two_factor.disabled": _("Two-factor login turned off"),
+    "two_factor.recovery_codes_renewed": _("New recovery codes made"),
+    "two_factor.recovery_code_used": _("Logged in with a recovery code"),
 }
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from exercises.models import Exercise, ProgramTemplate
 from patients.models import Alert, PlanWeek
@@ -225,6 +226,23 @@ def _plan_created(event, names: Names) -> Description:
     )
 
 
+def _clinic_two_factor(event, names: Names) -> Description:
+    if event.data["required"]:
+        return Description(_("Required two-factor login for the clinic's therapists and managers"))
+    return Description(_("Stopped requiring two-factor login for the clinic's therapists and managers"))
+
+
+def _recovery_code_used(event, names: Names) -> Description:
+    return Description(
+        ngettext(
+            "Logged in with a recovery code (%(left)d left)",
+            "Logged in with a recovery code (%(left)d left)",
+            event.data["left"],
+        )
+        % {"left": event.data["left"]}
+    )
+
+
 SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.created": _simple(_("Added %(patient)s as a patient")),
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
@@ -244,6 +262,11 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "progression.back": _override(_("Moved %(patient)s back to week %(week)s from %(day)s")),
     "alert.acknowledged": _alert,
     "report.exported": _export,
+    "clinic.two_factor_required": _clinic_two_factor,
+    "two_factor.enabled": _simple(_("Turned on two-factor login for their own account")),
+    "two_factor.disabled": _simple(_("Turned off two-factor login for their own account")),
+    "two_factor.recovery_codes_renewed": _simple(_("Made new recovery codes (the old ones no longer work)")),
+    "two_factor.recovery_code_used": _recovery_code_used,
 }
 
 

@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "axes",
+    # Two-factor login for staff: authenticator apps (TOTP) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "exercises",
@@ -69,11 +73,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this login passed the second step (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     # Cache-Control: no-store, private on everything a logged-in person sees and all of /api/.
     "backcare.middleware.PrivateNoStoreMiddleware",
     # Default deny: every page needs a login unless its view is marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "accounts.middleware.SessionIdleTimeoutMiddleware",
+    # Staff who owe the second step (a code) or, where the clinic requires it, enrolment reach
+    # only that page until it is done (accounts/two_factor.py decides).
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a database outage into a clear 503 instead of a stack trace.
@@ -199,6 +208,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Two-factor login (accounts/two_factor.py). Wrong codes are counted by BackCare itself, like
+# wrong passwords: AXES_FAILURE_LIMIT in a row lock the second step for AXES_COOLOFF_TIME, so
+# django-otp's own growing delays are off.
+OTP_TOTP_ISSUER = "BackCare"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts import two_factor_views
 from accounts import views as account_views
 
 urlpatterns = [
@@ -14,10 +15,12 @@ urlpatterns = [
         account_views.PasswordChooseView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/two-factor/", include("accounts.two_factor_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
+    path("portal/clinic/", two_factor_views.clinic_settings, name="clinic_settings"),
     path("portal/", include("portal.urls")),
     path("me/", include("patients.urls")),
     path("api/", include("api.urls")),

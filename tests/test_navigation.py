@@ -61,12 +61,25 @@ def test_a_manager_has_reports_and_the_audit_trail(client):
         ("Reports", reverse("reports:index"), "page"),
         ("Alerts", reverse("portal:alert_list"), None),
         ("Audit trail", reverse("audit:list"), None),
+        ("Clinic settings", reverse("clinic_settings"), None),
     ]
-    assert [current for *_, current in nav_links(client.get(reverse("audit:list")))] == [None, None, "page"]
+    assert [current for *_, current in nav_links(client.get(reverse("audit:list")))] == [
+        None,
+        None,
+        "page",
+        None,
+    ]
     assert [current for *_, current in nav_links(client.get(reverse("portal:alert_list")))] == [
         None,
         "page",
         None,
+        None,
+    ]
+    assert [current for *_, current in nav_links(client.get(reverse("clinic_settings")))] == [
+        None,
+        None,
+        None,
+        "page",
     ]
 
 

@@ -71,6 +71,7 @@ def _pages():
                 f"{patient}/welcome/",
                 "/portal/patients/add/",
                 "/portal/reports/",
+                "/accounts/two-factor/",
             ],
         ],
         "manager": [
@@ -82,6 +83,7 @@ def _pages():
                 "/portal/alerts/",
                 f"{patient}/",
                 "/portal/audit/?page=2",
+                "/portal/clinic/",
             ],
         ],
         "nobody": [
