@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "alert.acknowledged": _("Alert acknowledged"),
     "report.exported": _("Report exported"),
     "plan.printed": _("Program printed (PDF)"),
+    "account.sessions_ended": _("All logins ended"),
 }
 
 

@@ -225,6 +225,16 @@ def _plan_created(event, names: Names) -> Description:
     )
 
 
+def _sessions_ended(event, names: Names) -> Description:
+    from accounts.services import EndReason
+
+    reason = event.data.get("reason")
+    return Description(
+        _("Logged %(person)s out of every browser and device: %(reason)s")
+        % {"person": event.data.get("person") or event.summary, "reason": EndReason.WORDS.get(reason, reason)}
+    )
+
+
 SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.created": _simple(_("Added %(patient)s as a patient")),
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
@@ -244,6 +254,7 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "progression.back": _override(_("Moved %(patient)s back to week %(week)s from %(day)s")),
     "alert.acknowledged": _alert,
     "report.exported": _export,
+    "account.sessions_ended": _sessions_ended,
 }
 
 

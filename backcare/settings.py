@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens; the model is accounts.DeviceToken (KNOX_TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -246,6 +246,16 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     # Throttle counters live in the default cache: shared by all processes with REDIS_URL set.
     "DEFAULT_THROTTLE_RATES": {"auth-token": env("API_TOKEN_THROTTLE_RATE", default="10/minute")},
+}
+# API tokens (django-rest-knox): one per device, stored as a SHA-512 digest, ending after
+# API_TOKEN_IDLE_DAYS without a request: each use moves the expiry on (api.authentication; written
+# at most once per MIN_REFRESH_INTERVAL seconds, with the device's "last used"). A new password, a
+# deactivated account and "log out everywhere" end them all (accounts.services.end_all_sessions).
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"  # noqa: S105 (a model name)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_IDLE_DAYS", default=30)),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BackCare API",
