@@ -252,6 +252,9 @@ REST_FRAMEWORK = {
 # at most once per MIN_REFRESH_INTERVAL seconds, with the device's "last used"). A new password, a
 # deactivated account and "log out everywhere" end them all (accounts.services.end_all_sessions).
 KNOX_TOKEN_MODEL = "accounts.DeviceToken"  # noqa: S105 (a model name)
+# knox's own migrations would make its (swapped-out, unused) knox_authtoken table: without them no
+# table is made for a swapped model.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_IDLE_DAYS", default=30)),
     "MIN_REFRESH_INTERVAL": 60,

@@ -35,4 +35,7 @@ class Migration(migrations.Migration):
                 'ordering': ['-created', '-id'],
             },
         ),
+        # The tokens of rest_framework.authtoken (no longer installed): kept in plain text, never
+        # ending. Every app logs in again once and gets a DeviceToken.
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", reverse_sql=migrations.RunSQL.noop),
     ]
