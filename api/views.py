@@ -60,6 +60,7 @@ class TokenView(APIView):
     """POST: exchange a username and password for an API token for this device
     (`Authorization: Token <token>`). DELETE: end the token the request carries."""
 
+    throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth-token"
 
     def _logging_in(self) -> bool:
@@ -73,7 +74,7 @@ class TokenView(APIView):
         return [AllowAny()] if self._logging_in() else [IsAuthenticated()]
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self._logging_in() else []
+        return super().get_throttles() if self._logging_in() else []  # only logging in is limited
 
     @extend_schema(
         operation_id="auth_token_create",
