@@ -7,7 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken, AuthTokenManager
+from knox.settings import CONSTANTS
 
 
 def timezone_choices() -> list[tuple[str, str]]:
@@ -66,6 +70,10 @@ class User(AbstractUser):
         blank=True,
     )
 
+    # Bumped by accounts.services.end_all_sessions: part of the session hash Django checks on every
+    # request, so one increment ends every web session of the person, wherever it is stored.
+    session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
+
     objects = UserManager()
 
     class Meta:
@@ -88,6 +96,17 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password (checked against the session's copy on every request,
+        SECRET_KEY_FALLBACKS included), with the session epoch mixed in once it has been bumped:
+        a new password or end_all_sessions ends every other login. Epoch 0 keeps Django's own
+        hash, so sessions from before the epoch existed stay valid."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "accounts.models.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
+
     @property
     def is_therapist(self) -> bool:
         return self.role == self.Role.THERAPIST
@@ -104,3 +123,38 @@ class User(AbstractUser):
     def is_staff_member(self) -> bool:
         """A therapist or a clinic manager: the people two-factor login is for."""
         return self.role in (self.Role.THERAPIST, self.Role.MANAGER)
+
+
+class DeviceTokenQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DeviceTokenQuerySet":
+        """A person's own devices, never anyone else's (the Django admin is for site operators)."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(user=user)
+
+    def live(self) -> "DeviceTokenQuerySet":
+        return self.filter(Q(expiry__isnull=True) | Q(expiry__gt=timezone.now()))
+
+
+class DeviceToken(AbstractAuthToken):
+    """One API login: a phone, a tablet, an integration (django-rest-knox's token, KNOX_TOKEN_MODEL).
+
+    The token itself is shown once, when it is made; only its SHA-512 digest and its first
+    characters (to find it) are stored. Its expiry moves on each use (REST_KNOX TOKEN_TTL,
+    API_TOKEN_IDLE_DAYS); the person sees and ends it as a device by its number.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    digest = models.CharField(max_length=CONSTANTS.DIGEST_LENGTH, unique=True)
+    name = models.CharField(_("device name"), max_length=100, blank=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    objects = AuthTokenManager.from_queryset(DeviceTokenQuerySet)()
+
+    class Meta:
+        verbose_name = _("API device")
+        verbose_name_plural = _("API devices")
+        ordering = ["-created", "-id"]
+
+    def __str__(self) -> str:
+        return self.name or gettext("Unnamed device")

@@ -1,9 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy
+
+from .services import EndReason, end_all_sessions
 
 
 def home(request):
@@ -92,6 +95,9 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        # A new password ends every login the person had (a phone's token, another browser).
+        with transaction.atomic():
+            end_all_sessions(user=form.user, by=form.user, reason=EndReason.PASSWORD_RESET)
+            response = super().form_valid(form)
         messages.success(self.request, self.success_message % {"username": form.user.get_username()})
         return response

@@ -10,6 +10,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.models import DeviceToken
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
 from patients.models import (
@@ -334,6 +335,13 @@ class TokenRequestSerializer(serializers.Serializer):
             "authenticator app, or one of their recovery codes (used up)."
         ),
     )
+    device = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=_("A name for this device, shown in your list of devices (e.g. “Sam's phone”)."),
+    )
 
     def validate(self, attrs):
         user = authenticate(
@@ -348,4 +356,28 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(read_only=True)
+    token = serializers.CharField(
+        read_only=True, help_text=_("Send it as `Authorization: Token <token>`. It is shown only this once.")
+    )
+    expiry = serializers.DateTimeField(
+        read_only=True,
+        help_text=_("When the token ends if it is not used; every request with it moves this on."),
+    )
+    device = serializers.IntegerField(
+        read_only=True, help_text=_("This device's id in /api/v1/auth/devices/.")
+    )
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    """One of the caller's API logins (never the token itself)."""
+
+    current = serializers.SerializerMethodField(help_text=_("True for the token making this request."))
+
+    class Meta:
+        model = DeviceToken
+        fields = ["id", "name", "created", "last_used", "expiry", "current"]
+        read_only_fields = fields
+
+    def get_current(self, device) -> bool:
+        request = self.context.get("request")
+        return isinstance(getattr(request, "auth", None), DeviceToken) and request.auth.pk == device.pk

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import auth_views, views
 from .reports_views import AdherenceReportView
 
 app_name = "api"
@@ -14,9 +14,11 @@ router.register("patients", views.PatientViewSet, basename="patient")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("auth/devices", auth_views.DeviceViewSet, basename="device")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/log-out-everywhere/", auth_views.LogOutEverywhereView.as_view(), name="log-out-everywhere"),
     path("me/today/", views.TodayView.as_view(), name="me-today"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
     path("", include(router.urls)),

@@ -13,7 +13,6 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as RequestInvalid
@@ -23,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import two_factor
+from accounts.services import device_token_create
 from accounts.views import locked_out
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 from patients import services
@@ -33,6 +33,7 @@ from patients.selectors import patient_of_user, plan_exercises_up_to_week, plan_
 
 from . import plan_serializers as ps
 from . import serializers as s
+from .authentication import UserTokenAuthentication
 from .filters import AlertFilter, PlanFilter, SessionFilter
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsAlerts
 from .schema import ErrorSerializer
@@ -57,15 +58,27 @@ class NotFoundView(APIView):
 
 
 class TokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token <key>`)."""
+    """POST: exchange a username and password for an API token for this device
+    (`Authorization: Token <token>`). DELETE: end the token the request carries."""
 
-    authentication_classes = []
-    permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
+
+    def _logging_in(self) -> bool:
+        return getattr(self.request, "method", None) == "POST"
+
+    def get_authenticators(self):
+        # Logging in reads no credentials; ending a token needs that token.
+        return [] if self._logging_in() else [UserTokenAuthentication()]
+
+    def get_permissions(self):
+        return [AllowAny()] if self._logging_in() else [IsAuthenticated()]
+
+    def get_throttles(self):
+        return super().get_throttles() if self._logging_in() else []  # only logging in is limited
 
     @extend_schema(
         operation_id="auth_token_create",
-        summary="Get an API token",
+        summary="Get an API token for this device",
         request=s.TokenRequestSerializer,
         responses={200: s.TokenSerializer},
         auth=[],
@@ -82,8 +95,21 @@ class TokenView(APIView):
         user = serializer.validated_data["user"]
         if otp_error := two_factor.api_otp_error(user, serializer.validated_data.get("otp")):
             raise RequestInvalid({"otp": [otp_error]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        device, token = device_token_create(user=user, name=serializer.validated_data.get("device", ""))
+        return Response(
+            s.TokenSerializer({"token": token, "expiry": device.expiry, "device": device.pk}).data
+        )
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        summary="End the token this request carries (log this device out)",
+        request=None,
+        responses={204: None, 401: ErrorSerializer},
+        tags=["auth"],
+    )
+    def delete(self, request):
+        request.auth.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Library -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "two_factor.disabled": _("Two-factor login turned off"),
     "two_factor.recovery_codes_renewed": _("New recovery codes made"),
     "two_factor.recovery_code_used": _("Logged in with a recovery code"),
+    "account.sessions_ended": _("All logins ended"),
 }
 
 

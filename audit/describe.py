@@ -243,6 +243,16 @@ def _recovery_code_used(event, names: Names) -> Description:
     )
 
 
+def _sessions_ended(event, names: Names) -> Description:
+    from accounts.services import EndReason
+
+    reason = event.data.get("reason")
+    return Description(
+        _("Logged %(person)s out of every browser and device: %(reason)s")
+        % {"person": event.data.get("person") or event.summary, "reason": EndReason.WORDS.get(reason, reason)}
+    )
+
+
 SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.created": _simple(_("Added %(patient)s as a patient")),
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
@@ -267,6 +277,7 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "two_factor.disabled": _simple(_("Turned off two-factor login for their own account")),
     "two_factor.recovery_codes_renewed": _simple(_("Made new recovery codes (the old ones no longer work)")),
     "two_factor.recovery_code_used": _recovery_code_used,
+    "account.sessions_ended": _sessions_ended,
 }
 
 

@@ -42,7 +42,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens; the model is accounts.DeviceToken (KNOX_TOKEN_MODEL)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -287,6 +287,19 @@ REST_FRAMEWORK = {
     },
     # For any of DRF's own throttles: the same proxies as backcare/client_address.py.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+}
+# API tokens (django-rest-knox): one per device, stored as a SHA-512 digest, ending after
+# API_TOKEN_IDLE_DAYS without a request: each use moves the expiry on (api.authentication; written
+# at most once per MIN_REFRESH_INTERVAL seconds, with the device's "last used"). A new password, a
+# deactivated account and "log out everywhere" end them all (accounts.services.end_all_sessions).
+KNOX_TOKEN_MODEL = "accounts.DeviceToken"  # noqa: S105 (a model name)
+# knox's own migrations would make its (swapped-out, unused) knox_authtoken table: without them no
+# table is made for a swapped model.
+MIGRATION_MODULES = {"knox": None}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=env.int("API_TOKEN_IDLE_DAYS", default=30)),
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "BackCare API",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts import two_factor_views
+from accounts import session_views, two_factor_views
 from accounts import views as account_views
 
 urlpatterns = [
@@ -16,6 +16,11 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/two-factor/", include("accounts.two_factor_urls")),
+    # Before Django's auth urls: a new password ends every other login (accounts.services).
+    path("accounts/password_change/", session_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/devices/", session_views.devices, name="devices"),
+    path("accounts/devices/<int:pk>/end/", session_views.device_end_view, name="device_end"),
+    path("accounts/log-out-everywhere/", session_views.log_out_everywhere, name="log_out_everywhere"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),

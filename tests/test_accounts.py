@@ -65,9 +65,14 @@ def test_password_reset_sends_a_link_by_mail(client, mailoutbox):
 
 @pytest.mark.django_db
 def test_admin_lists_work_for_superusers(admin_client, active_plan):
+    from accounts.services import device_token_create
+
+    device, _token = device_token_create(user=active_plan.patient.user, name="Phone")
     for url in [
+        f"/admin/accounts/devicetoken/{device.pk}/change/",
         "/admin/accounts/user/",
         "/admin/accounts/clinic/",
+        "/admin/accounts/devicetoken/",
         "/admin/exercises/exercise/",
         "/admin/exercises/programtemplate/",
         "/admin/patients/patient/",

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.services import device_token_create
 from patients.models import Alert, Patient, Plan
 from patients.services import plan_create_from_template, session_log
 from tests.factories import ClinicFactory, ManagerFactory, PatientFactory, TherapistFactory
@@ -31,8 +31,8 @@ def _fresh_throttle_counters():
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        _device, token = device_token_create(user=user, name="Test client")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 
@@ -48,6 +48,7 @@ class World:
     draft: Plan
     session: object
     alert: Alert
+    device: object  # the patient's phone (an API token)
 
     def user(self, role: str):
         return {
@@ -98,4 +99,5 @@ def world(handout_program, active_plan) -> World:
         draft=draft,
         session=session,
         alert=alert,
+        device=device_token_create(user=patient.user, name="Sam's phone")[0],
     )

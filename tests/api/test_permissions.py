@@ -87,6 +87,11 @@ MATRIX = [
     ),
     ("get", "/api/v1/reports/adherence/", None, (401, 403, 403, 200, 200, 200, 200)),
     ("get", "/api/schema/", None, (200, 200, 200, 200, 200, 200, 200)),
+    # Logins: everyone sees and ends only their own; {device} is the patient's phone.
+    ("get", "/api/v1/auth/devices/", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("delete", "/api/v1/auth/devices/{device}/", None, (401, 204, 404, 404, 404, 404, 404)),
+    ("delete", "/api/v1/auth/token/", None, (401, 204, 204, 204, 204, 204, 204)),
+    ("post", "/api/v1/auth/log-out-everywhere/", None, (401, 204, 204, 204, 204, 204, 204)),
 ]
 
 
@@ -99,6 +104,7 @@ def _fill(value, world):
         "draft": world.draft.pk,
         "session": world.session.pk,
         "alert": world.alert.pk,
+        "device": world.device.pk,
         "exercise": Exercise.objects.order_by("pk").first().pk,
         "today": world.patient.local_date().isoformat(),
     }
@@ -152,6 +158,7 @@ def test_matrix_covers_every_operation_in_the_schema(world):
         if method in {"get", "post", "put", "patch", "delete"}
     }
     names = {"exercise": "id", "patient": "id", "plan": "id", "draft": "id", "session": "id", "alert": "id"}
+    names["device"] = "id"
     covered = set()
     for method, url, _body, _statuses in MATRIX:
         path = url.replace("back-strengthening", "{slug}")

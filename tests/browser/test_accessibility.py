@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.services import device_token_create
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
 
@@ -46,6 +47,7 @@ def _pages():
     silence = Alert.objects.filter(acknowledged_at__isnull=True).exclude(patient=carla).first()
     alerts_acknowledge(alerts=[silence], by=silence.patient.therapist, comment="Phoned; on holiday. " * 40)
     user = carla.user
+    device_token_create(user=user, name="Carla's phone")  # so "Your devices" lists one
     invitation = (
         f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/"
         f"{default_token_generator.make_token(user)}/"
@@ -54,7 +56,15 @@ def _pages():
     return {
         "patient": [
             carla.user.username,
-            ["/me/", "/me/log/", "/me/progress/", f"/me/sessions/{session.pk}/"],
+            [
+                "/me/",
+                "/me/log/",
+                "/me/progress/",
+                f"/me/sessions/{session.pk}/",
+                "/accounts/devices/",
+                "/accounts/log-out-everywhere/",
+                "/accounts/password_change/",
+            ],
         ],
         "therapist": [
             carla.therapist.username,
@@ -72,6 +82,7 @@ def _pages():
                 "/portal/patients/add/",
                 "/portal/reports/",
                 "/accounts/two-factor/",
+                "/accounts/devices/",
             ],
         ],
         "manager": [

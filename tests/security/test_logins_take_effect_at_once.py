@@ -8,10 +8,10 @@ Each case here is what a clinic does when a phone is lost or a person leaves or 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accounts.models import User
+from accounts.models import DeviceToken, User
+from accounts.services import device_token_create
 from tests.factories import PASSWORD, TherapistFactory
 
 TODAY_URL = reverse("patients:today")
@@ -39,7 +39,7 @@ def test_a_deleted_token_stays_refused_after_its_owner_logs_in_again(active_plan
     lost_phone = _token_client(old)
     assert lost_phone.get("/api/v1/me/today/").status_code == 200
 
-    Token.objects.filter(key=old).delete()
+    DeviceToken.objects.filter(user=user).delete()
     web = Client()
     assert web.login(username=user.username, password=PASSWORD)
     assert web.get(TODAY_URL).status_code == 200
@@ -114,8 +114,8 @@ def test_a_patient_moved_to_another_therapist_leaves_the_first_ones_reach_at_onc
         second_client.force_login(second)
         url = reverse("portal:patient_detail", args=[patient.pk])
     else:
-        first_client = _token_client(Token.objects.create(user=first).key)
-        second_client = _token_client(Token.objects.create(user=second).key)
+        first_client = _token_client(device_token_create(user=first)[1])
+        second_client = _token_client(device_token_create(user=second)[1])
         url = f"/api/v1/patients/{patient.pk}/"
     assert first_client.get(url).status_code == 200
     assert second_client.get(url).status_code == 404

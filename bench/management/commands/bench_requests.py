@@ -19,8 +19,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
+from accounts.services import device_token_create
 from patients.models import Patient
 from patients.selectors import plan_exercises_up_to_week, plan_live_for
 
@@ -106,7 +106,7 @@ class Command(BaseCommand):
                 cookies.update({k: m.value for k, m in SimpleCookie(value).items()})
         page_headers = {"HTTP_COOKIE": "; ".join(f"{k}={v}" for k, v in cookies.items())}
 
-        token, _ = Token.objects.get_or_create(user=patient.user)
+        _device, token = device_token_create(user=patient.user, name="bench_requests")
         today = patient.local_date()
         exercises = [
             {
@@ -128,7 +128,7 @@ class Command(BaseCommand):
                 "exercises": exercises,
             }
         ).encode()
-        api_headers = {"HTTP_AUTHORIZATION": f"Token {token.key}", "CONTENT_TYPE": "application/json"}
+        api_headers = {"HTTP_AUTHORIZATION": f"Token {token}", "CONTENT_TYPE": "application/json"}
 
         kinds = {
             "healthz": lambda: call("GET", "/healthz", {}),
