@@ -21,6 +21,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model, Prefetch, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from audit.describe import describe_events
 from audit.models import AuditEvent
@@ -66,7 +68,7 @@ class Section:
     filename: str
     describes: str  # in the manifest: what the file holds
     build: Callable[[Export], object]  # a JSON-able value, or bytes; None leaves the file out
-    when_empty: str = "nothing to include"  # in the manifest when `build` gives None
+    when_empty: str = _("nothing to include")  # in the manifest when `build` gives None
 
 
 def row(obj: Model, *, exclude: tuple[str, ...] = ()) -> dict:
@@ -219,19 +221,19 @@ def _program_pdf(export: Export) -> bytes | None:
 
 
 SECTIONS: list[Section] = [
-    Section("patient.json", "the patient, their login (no password), clinic and therapist", _patient),
-    Section("plans.json", "every plan version with its pauses, weeks, rules and exercises", _plans),
-    Section("sessions.json", "every logged session with pain, symptoms and each exercise", _sessions),
-    Section("alerts.json", "every safety alert, with who acknowledged it, when and why", _alerts),
+    Section("patient.json", _("the patient, their login (no password), clinic and therapist"), _patient),
+    Section("plans.json", _("every plan version with its pauses, weeks, rules and exercises"), _plans),
+    Section("sessions.json", _("every logged session with pain, symptoms and each exercise"), _sessions),
+    Section("alerts.json", _("every safety alert, with who acknowledged it, when and why"), _alerts),
     Section(
-        "progression.json", "the weeks the patient was in, progression notices and overrides", _progression
+        "progression.json", _("the weeks the patient was in, progression notices and overrides"), _progression
     ),
-    Section("audit.json", "every audit event about the patient, in words", _audit),
+    Section("audit.json", _("every audit event about the patient, in words"), _audit),
     Section(
         "program.pdf",
-        "the printed program of the current (or last approved) plan",
+        _("the printed program of the current (or last approved) plan"),
         _program_pdf,
-        when_empty="no approved plan to print",
+        when_empty=_("no approved plan to print"),
     ),
 ]
 
@@ -256,7 +258,10 @@ def record_zip(*, patient: Patient, base_url: str, sections: list[Section] | Non
             try:
                 content = section.build(export)
             except PdfUnavailable as error:
-                content, entry["left_out"] = None, f"PDFs cannot be made on this server ({error})"
+                content, entry["left_out"] = (
+                    None,
+                    gettext("PDFs cannot be made on this server (%(error)s)") % {"error": error},
+                )
             if content is None:
                 entry.setdefault("left_out", section.when_empty)
             else:
