@@ -42,3 +42,10 @@ class ReadsAlerts(_RolePermission):
 
     roles = ("manager", "therapist")
     message = _("Only therapists and clinic managers can read safety alerts.")
+
+
+class ExportsRecords(_RolePermission):
+    """A patient's whole record (records.services): a clinic manager, for their clinic's patients."""
+
+    roles = ("manager",)
+    message = _("Only clinic managers can export a patient's record.")

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from . import auth_views, views
+from .record_views import PatientRecordView
 from .reports_views import AdherenceReportView
 
 app_name = "api"
@@ -21,6 +22,7 @@ v1 = [
     path("auth/log-out-everywhere/", auth_views.LogOutEverywhereView.as_view(), name="log-out-everywhere"),
     path("me/today/", views.TodayView.as_view(), name="me-today"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
+    path("patients/<int:id>/record/", PatientRecordView.as_view(), name="patient-record"),
     path("", include(router.urls)),
 ]
 

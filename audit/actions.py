@@ -6,6 +6,7 @@ ACTION_LABELS = {
     "patient.created": _("Patient added"),
     "patient.invited": _("Invitation link made"),
     "patient.changed": _("Patient's details changed"),
+    "patient.record_exported": _("Patient's record exported"),
     "plan.created": _("Plan created"),
     "plan.revised": _("New plan version drafted"),
     "plan.changed": _("Plan changed"),

@@ -257,6 +257,7 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.created": _simple(_("Added %(patient)s as a patient")),
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
     "patient.changed": _patient_changed,
+    "patient.record_exported": _simple(_("Exported the record of %(patient)s")),
     "plan.created": _plan_created,
     "plan.revised": _simple(
         _("Drafted version %(version)s of %(patient)s's plan from version %(from_version)s")

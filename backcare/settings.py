@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "printouts",
+    "records",
     "api",
     "demo",  # manage.py load_demo
     "bench",  # benchmarks and the load test (manage.py bench_reports, bench_requests, loadtest_setup)
@@ -128,6 +129,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # transaction mode (PgBouncer before 1.21), which cannot keep them.
     if env.bool("DB_PREPARED_STATEMENTS", default=True):
         DATABASES["default"]["OPTIONS"].update({"server_side_binding": True, "prepare_threshold": 2})
+# A PostgreSQL replica for reports (optional): report reads go there, everything else (a patient's
+# pages, every write) to the primary. The reports layer decides (backcare/db_router.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    _replica = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"] = {
+        **_replica,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})},
+        # Under test, the replica is the test database itself (Django's test mirror).
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["backcare.db_router.PrimaryReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 

@@ -68,6 +68,17 @@ class PatientQuerySet(models.QuerySet):
             return self.filter(therapist=user, clinic_id=user.clinic_id)
         return self.none()
 
+    def record_exportable_by(self, user) -> "PatientQuerySet":
+        """Whose whole record `user` may take away as a ZIP (records.services): a clinic manager,
+        their clinic's patients. A therapist reads and prints, but does not export the record."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.is_manager:
+            return self.filter(clinic_id=user.clinic_id)
+        return self.none()
+
     def may_add(self, user) -> bool:
         """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
         return user.is_authenticated and user.is_therapist

@@ -26,3 +26,8 @@ def patient_for(request: HttpRequest, pk: int, *, change: bool) -> Patient:
 def may_change(request: HttpRequest, patient: Patient) -> bool:
     """Whether the logged-in user may change `patient` (a clinic manager only reads)."""
     return Patient.objects.changeable_by(request.user).filter(pk=patient.pk).exists()
+
+
+def may_export_record(request: HttpRequest, patient: Patient) -> bool:
+    """Whether the logged-in user may download `patient`'s whole record (a manager of the clinic)."""
+    return Patient.objects.record_exportable_by(request.user).filter(pk=patient.pk).exists()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from printouts import views as printouts_views
+from records import views as records_views
 
 from . import plan_views, progression_views, views
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", views.caseload, name="caseload"),
     path("patients/add/", views.patient_add, name="patient_add"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
+    path("patients/<int:pk>/record.zip", records_views.patient_record_zip, name="patient_record_zip"),
     path("patients/<int:pk>/welcome/", views.patient_welcome, name="patient_welcome"),
     path("patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
     path(

@@ -27,7 +27,7 @@ from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import plan_exercises_up_to_week
 
 from . import selectors
-from .access import may_change, patient_for
+from .access import may_change, may_export_record, patient_for
 from .charts import pain_chart
 from .errors import add_errors, error_message, form_errors_message
 from .forms import (
@@ -237,6 +237,7 @@ def patient_detail(request, pk):
         {
             "patient": patient,
             "can_change": can_change,
+            "can_export_record": may_export_record(request, patient),
             "today": today,
             "live": live,
             "live_weeks": live_weeks,

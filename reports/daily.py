@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import (
     F,
     Value,
@@ -94,6 +94,8 @@ def adherence_daily_rows(
         sql, qparams = queryset.order_by().query.sql_with_params()
         parts[name] = sql
         params.extend(qparams)
+    # The database the ORM would read a session from here: the replica inside a report's reads.
+    connection = connections[router.db_for_read(SessionLog)]
     as_date = "(DATE '1970-01-01' + d.n)" if connection.vendor == "postgresql" else "date(d.n + 2440587.5)"
     pts_cols = "(pk, first_name, last_name, username, therapist)"
     # Only compiled querysets, table names and constants are interpolated; values are parameters.

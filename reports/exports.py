@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 from django.http import StreamingHttpResponse
 
+from backcare.db_router import iterate_on_replica
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -31,12 +33,15 @@ class _Echo:
 
 
 def csv_response(filename: str, header: Iterable, rows: Iterable[Iterable]) -> StreamingHttpResponse:
-    """A streamed CSV download of `header` and `rows`, every cell passed through csv_cell."""
+    """A streamed CSV download of `header` and `rows`, every cell passed through csv_cell.
+
+    Every CSV file is a report: its lazy rows are read on the reports' replica when there is one,
+    after the view has returned, as the response streams."""
     writer = csv.writer(_Echo())
 
     def lines():
         yield writer.writerow([csv_cell(cell) for cell in header])
-        for row in rows:
+        for row in iterate_on_replica(rows):
             yield writer.writerow([csv_cell(cell) for cell in row])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")

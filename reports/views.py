@@ -1,10 +1,14 @@
 """Adherence reports: the page and its CSV exports. Figures come from reports.selectors; the
-CSV files are written by reports.exports (text that would start a formula is neutralised)."""
+CSV files are written by reports.exports (text that would start a formula is neutralised).
+
+Every view here reads on the reports' replica when one is configured (`reads_from_replica`,
+backcare/db_router.py); the audit row an export writes goes to the primary, as every write does."""
 
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
 from accounts.permissions import reports_required
+from backcare.db_router import reads_from_replica
 from patients.models import Patient
 
 from . import daily, selectors
@@ -22,6 +26,7 @@ def _form(request) -> ReportFilterForm:
 
 
 @reports_required
+@reads_from_replica
 def index(request):
     form = _form(request)
     context = {"form": form, "compares_therapists": Patient.objects.may_compare_therapists(request.user)}
@@ -117,6 +122,7 @@ def _invalid(request, form):
 
 
 @reports_required
+@reads_from_replica
 def export_patients(request):
     form = _form(request)
     if not form.is_valid():
@@ -130,6 +136,7 @@ def export_patients(request):
 
 
 @reports_required
+@reads_from_replica
 def export_daily(request):
     form = _form(request)
     if not form.is_valid():

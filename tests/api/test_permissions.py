@@ -86,6 +86,8 @@ MATRIX = [
         (401, 403, 403, 200, 404, 404, 403),
     ),
     ("get", "/api/v1/reports/adherence/", None, (401, 403, 403, 200, 200, 200, 200)),
+    # The whole record (ZIP): only a manager of the patient's clinic.
+    ("get", "/api/v1/patients/{patient}/record/", None, (401, 403, 403, 403, 403, 403, 200)),
     ("get", "/api/schema/", None, (200, 200, 200, 200, 200, 200, 200)),
     # Logins: everyone sees and ends only their own; {device} is the patient's phone.
     ("get", "/api/v1/auth/devices/", None, (401, 200, 200, 200, 200, 200, 200)),

@@ -31,12 +31,15 @@ VISITORS = [
 MANAGER_READS = {"portal:patient_detail", "portal:plan_program_pdf"}
 # Lists a clinic manager reads, of their own clinic (another clinic's manager sees an empty list).
 MANAGER_LISTS = {"portal:alert_list"}
+# Only a clinic manager, for their own clinic's patients: the whole record (ZIP). Therapists 403.
+MANAGER_ONLY = {"portal:patient_record_zip"}
 
 # (method, url name, kwargs from the world, POST data, scoped to the patient?)
 URLS = [
     ("get", "portal:caseload", lambda w: {}, None, False),
     ("get", "portal:patient_add", lambda w: {}, None, False),
     ("get", "portal:patient_detail", lambda w: {"pk": w.patient.pk}, None, True),
+    ("get", "portal:patient_record_zip", lambda w: {"pk": w.patient.pk}, None, True),
     ("get", "portal:patient_welcome", lambda w: {"pk": w.patient.pk}, None, True),
     ("post", "portal:patient_invite", lambda w: {"pk": w.patient.pk}, {}, True),
     (
@@ -99,8 +102,10 @@ def expected_status(visitor: str, method: str, name: str, scoped: bool) -> int:
         return 302  # to the login page
     if visitor.startswith("manager") and method == "get" and name in MANAGER_LISTS:
         return 200
-    if visitor.startswith("manager") and method == "get" and name in MANAGER_READS:
+    if visitor.startswith("manager") and method == "get" and name in MANAGER_READS | MANAGER_ONLY:
         return 200 if visitor == "manager" else 404
+    if name in MANAGER_ONLY:
+        return 403
     if visitor.startswith("manager") or visitor == "patient":
         return 403
     if visitor == "own_therapist" or not scoped:
@@ -129,6 +134,7 @@ def _user(world, visitor):
 def test_portal_permission_matrix(client, world, monkeypatch, visitor, method, name, kwargs, data, scoped):
     # Who may print is what is tested here; making the PDF is tests/printouts' job.
     monkeypatch.setattr("printouts.views.html_to_pdf", lambda html, *, base_url: b"%PDF-1.7 test")
+    monkeypatch.setattr("printouts.pdf.html_to_pdf", lambda html, *, base_url: b"%PDF-1.7 test")
     user = _user(world, visitor)
     if user is not None:
         client.force_login(user)
@@ -154,7 +160,7 @@ def test_portal_permission_matrix(client, world, monkeypatch, visitor, method, n
     if visitor == "anonymous":
         assert response.url.startswith(reverse("login"))
     # A manager's download of a patient's printed program is audited, as the CSV exports are.
-    audited = name == "portal:plan_program_pdf" and response.status_code == 200
+    audited = name in ("portal:plan_program_pdf", "portal:patient_record_zip") and response.status_code == 200
     if visitor != "own_therapist" and not audited:
         assert AuditEvent.objects.count() == audit_before, "a refused request changed something"
         if response.status_code != 200:

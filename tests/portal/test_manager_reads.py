@@ -57,9 +57,11 @@ def test_a_manager_reads_the_patient_page_without_any_form_or_link_that_changes_
     for words in (*actions, "Build a plan", "Continue draft", "New invitation link"):
         assert words not in html, words
     portal_links = [link for link in page.links if link.startswith("/portal/patients/")]
-    # Only the printed program (read-only, audited); no link into the therapist's plan pages.
+    # Only downloads (read-only, audited): the whole record and the printed program; no link
+    # into the therapist's plan pages.
     assert portal_links == [
-        reverse("portal:plan_program_pdf", kwargs={"pk": world.patient.pk, "plan_pk": world.plan.pk})
+        reverse("portal:patient_record_zip", kwargs={"pk": world.patient.pk}),
+        reverse("portal:plan_program_pdf", kwargs={"pk": world.patient.pk, "plan_pk": world.plan.pk}),
     ], "a manager gets no links into the therapist's plan pages"
     assert world.alert.acknowledged_at is None
 

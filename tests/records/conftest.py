@@ -1,0 +1,1 @@
+from tests.printouts.conftest import pdf_required  # noqa: F401 (the printed program's fixture)
