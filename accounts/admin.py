@@ -1,10 +1,11 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import Clinic, User
+from .models import Clinic, EmailChange, User
+from .services import email_change_request
 from .usernames import USERNAME_TAKEN, username_normalize, username_taken
 
 
@@ -50,3 +51,38 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Clinic and role"), {"fields": ["clinic", "role"]}),
     )
+
+    def save_model(self, request, obj, form, change):
+        """A new address for an existing login waits for its owner's confirmation here too
+        (accounts.services): the old one stays in force and is told."""
+        new_email = obj.email
+        email_changes = change and "email" in form.changed_data
+        if email_changes:
+            obj.email = form.initial.get("email", "")
+        super().save_model(request, obj, form, change)
+        if email_changes:
+            waiting = email_change_request(
+                user=obj, new_email=new_email, by=request.user, base_url=request.build_absolute_uri("/")
+            )
+            if waiting is not None:
+                messages.info(
+                    request,
+                    _(
+                        "A confirmation link was sent to %(email)s. "
+                        "The address changes once its owner confirms it."
+                    )
+                    % {"email": waiting.new_email},
+                )
+
+
+@admin.register(EmailChange)
+class EmailChangeAdmin(admin.ModelAdmin):
+    """New addresses waiting for confirmation: a site operator may read or withdraw one."""
+
+    list_display = ["user", "new_email", "requested_by", "requested_at"]
+    search_fields = ["user__username", "new_email"]
+    list_select_related = ["user", "requested_by"]
+    readonly_fields = ["user", "new_email", "requested_by", "requested_at"]
+
+    def has_add_permission(self, request):
+        return False

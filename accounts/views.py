@@ -3,7 +3,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .forms import AuditedPasswordResetForm
 
 
 def home(request):
@@ -45,7 +48,6 @@ def locked_out(request, original_response=None, credentials=None):
     from django.conf import settings
     from django.http import JsonResponse
     from django.shortcuts import render
-    from django.utils.translation import gettext as _
 
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     if request.path.startswith("/api/"):
@@ -59,6 +61,12 @@ def locked_out(request, original_response=None, credentials=None):
         {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
         status=429,
     )
+
+
+class PasswordResetAskView(auth_views.PasswordResetView):
+    """ "Forgot your password?": Django's page, each link it mails recorded (AuditedPasswordResetForm)."""
+
+    form_class = AuditedPasswordResetForm
 
 
 class PasswordChooseView(auth_views.PasswordResetConfirmView):
@@ -81,6 +89,34 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
+        from .services import password_reset_completed
+
+        first_password = not self.user.has_usable_password()  # an invitation, not a reset
         response = super().form_valid(form)
+        password_reset_completed(user=form.user, first_password=first_password)
         messages.success(self.request, self.success_message % {"username": form.user.get_username()})
         return response
+
+
+def email_change_confirm(request, token):
+    """The link mailed to a new address. Only the login's own person, logged in, confirms it
+    (pressing the button: a mail scanner that opens links confirms nothing); anyone else, or a
+    used or expired link, reads why not and nothing changes."""
+    from django.shortcuts import render
+
+    from .services import EmailChangeLinkError, email_change_confirm, email_change_for_link
+
+    try:
+        if request.method == "POST":
+            user = email_change_confirm(token=token, by=request.user)
+            messages.success(
+                request,
+                _("Your email address is now %(email)s.") % {"email": user.email},
+            )
+            return redirect("home")
+        change = email_change_for_link(token=token, by=request.user)
+    except EmailChangeLinkError as error:
+        return render(
+            request, "registration/email_change_confirm.html", {"problem": error.messages[0]}, status=400
+        )
+    return render(request, "registration/email_change_confirm.html", {"change": change})

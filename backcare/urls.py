@@ -14,6 +14,12 @@ urlpatterns = [
         account_views.PasswordChooseView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/password_reset/", account_views.PasswordResetAskView.as_view(), name="password_reset"),
+    path(
+        "accounts/email/confirm/<str:token>/",
+        account_views.email_change_confirm,
+        name="email_change_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),
