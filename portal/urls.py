@@ -14,6 +14,7 @@ urlpatterns = [
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/welcome/", views.patient_welcome, name="patient_welcome"),
     path("patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
+    path("patients/<int:pk>/email/", views.patient_email, name="patient_email"),
     path(
         "patients/<int:pk>/alerts/<int:alert_pk>/acknowledge/",
         views.alert_acknowledge,

@@ -249,3 +249,33 @@ def test_a_confirmation_token_never_reaches_a_log_line(client, sam, patch_email,
     for line in [f"GET {link} HTTP/1.1", f"POST {link} HTTP/1.1", f"GET {login_redirect} HTTP/1.1"]:
         redacted = redact_tokens(line)
         assert token not in redacted and "[redacted]" in redacted, line
+
+
+def test_on_the_portal_the_therapist_reads_that_a_confirmation_was_sent_and_nothing_else_changes(
+    client, sam, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(sam.therapist)
+    url = reverse("portal:patient_email", args=[sam.pk])
+    assert OLD in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"email": NEW}, follow=True)
+    assert f"A confirmation link was sent to {NEW}." in response.content.decode()
+    assert "waiting for the patient to confirm it" in response.content.decode()
+    sam.user.refresh_from_db()
+    assert sam.user.email == OLD
+    assert sorted(mail.to[0] for mail in mailoutbox) == [OLD, NEW]
+
+    client.logout()
+    mailoutbox.clear()
+    ask_for_reset(client, NEW)
+    ask_for_reset(client, OLD)
+    assert [mail.to for mail in mailoutbox] == [[OLD]]
+
+
+def test_on_the_portal_a_bad_address_is_explained_and_changes_nothing(client, sam, mailoutbox):
+    client.force_login(sam.therapist)
+    response = client.post(reverse("portal:patient_email", args=[sam.pk]), {"email": "not an address"})
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    assert not EmailChange.objects.exists() and mailoutbox == []
+    assert not AuditEvent.objects.exists()

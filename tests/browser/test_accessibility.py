@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.services import email_change_request, email_change_token
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
 
@@ -50,11 +51,21 @@ def _pages():
         f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/"
         f"{default_token_generator.make_token(user)}/"
     )
+    # A new address waiting for Carla's confirmation: her therapist's pages show it, she confirms it.
+    waiting = email_change_request(
+        user=user, new_email="carla.new@example.org", by=carla.therapist, base_url="http://testserver/"
+    )
     patient = f"/portal/patients/{carla.pk}"
     return {
         "patient": [
             carla.user.username,
-            ["/me/", "/me/log/", "/me/progress/", f"/me/sessions/{session.pk}/"],
+            [
+                "/me/",
+                "/me/log/",
+                "/me/progress/",
+                f"/me/sessions/{session.pk}/",
+                f"/accounts/email/confirm/{email_change_token(waiting)}/",
+            ],
         ],
         "therapist": [
             carla.therapist.username,
@@ -69,6 +80,7 @@ def _pages():
                 f"{patient}/plans/{draft.pk}/",
                 f"{patient}/plans/new/",
                 f"{patient}/welcome/",
+                f"{patient}/email/",
                 "/portal/patients/add/",
                 "/portal/reports/",
             ],
