@@ -79,7 +79,7 @@ def email_change_request(*, user, new_email: str, by, base_url: str) -> EmailCha
     one can confirm an absence, and no reset can go to it). The old address, if any, is told;
     mails leave only once the change is committed.
     """
-    user = User.objects.select_for_update().select_related("clinic").get(pk=user.pk)
+    user = User.objects.select_for_update(of=("self",)).select_related("clinic").get(pk=user.pk)
     new_email = User.objects.normalize_email(new_email.strip())
     old_email = user.email
     waiting = EmailChange.objects.filter(user=user).first()

@@ -9,6 +9,7 @@ therapist cannot tell a name held in their own clinic from one held in another c
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.urls import reverse
 
 from patients.models import Patient
@@ -147,3 +148,22 @@ def test_passwords_shorter_than_twelve_characters_are_refused(client):
     )
     assert response.status_code == 400
     assert "at least 12 characters" in response.json()["password"][0]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="needs PostgreSQL: SQLite runs one write transaction at a time, so no race can happen",
+)
+def test_a_name_and_its_full_width_look_alike_created_at_once_one_is_refused_with_the_message():
+    from tests.api.test_concurrent_creates import _at_once, checks_meet
+
+    a, b = TherapistFactory(), TherapistFactory(clinic=ClinicFactory())
+
+    def create(therapist, username):
+        return lambda: api_add(therapist, username)
+
+    with checks_meet(User):
+        results = _at_once(create(a, "therapist"), create(b, FULL_WIDTH_THERAPIST))
+    assert sorted(results, key=str) == [(201, "therapist"), (400, [TAKEN])], results
+    assert User.objects.filter(username="therapist").count() == 1
