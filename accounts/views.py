@@ -7,6 +7,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .forms import AuditedPasswordResetForm
+from .services import (
+    EmailChangeLinkError,
+    email_change_confirm,
+    email_change_for_link,
+    password_reset_completed,
+)
 
 
 def home(request):
@@ -89,8 +95,6 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
-        from .services import password_reset_completed
-
         first_password = not self.user.has_usable_password()  # an invitation, not a reset
         response = super().form_valid(form)
         password_reset_completed(user=form.user, first_password=first_password)
@@ -98,13 +102,11 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
         return response
 
 
-def email_change_confirm(request, token):
+def email_confirm(request, token):
     """The link mailed to a new address. Only the login's own person, logged in, confirms it
     (pressing the button: a mail scanner that opens links confirms nothing); anyone else, or a
     used or expired link, reads why not and nothing changes."""
     from django.shortcuts import render
-
-    from .services import EmailChangeLinkError, email_change_confirm, email_change_for_link
 
     try:
         if request.method == "POST":

@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/password_reset/", account_views.PasswordResetAskView.as_view(), name="password_reset"),
     path(
         "accounts/email/confirm/<str:token>/",
-        account_views.email_change_confirm,
+        account_views.email_confirm,
         name="email_change_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),

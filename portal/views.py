@@ -243,6 +243,8 @@ def patient_email(request, pk):
                 )
             elif not patient.user.email:
                 messages.success(request, _("The patient's email address was removed."))
+            else:
+                messages.info(request, _("That is already the patient's email address: nothing changed."))
             return redirect("portal:patient_detail", pk=patient.pk)
     return render(request, "portal/patient_email.html", {"patient": patient, "form": form})
 

@@ -279,3 +279,10 @@ def test_on_the_portal_a_bad_address_is_explained_and_changes_nothing(client, sa
     assert "Enter a valid email address." in response.content.decode()
     assert not EmailChange.objects.exists() and mailoutbox == []
     assert not AuditEvent.objects.exists()
+
+
+def test_on_the_portal_the_current_address_again_changes_nothing(client, sam, mailoutbox):
+    client.force_login(sam.therapist)
+    response = client.post(reverse("portal:patient_email", args=[sam.pk]), {"email": OLD}, follow=True)
+    assert "That is already the patient&#x27;s email address: nothing changed." in response.content.decode()
+    assert mailoutbox == [] and not AuditEvent.objects.exists() and not EmailChange.objects.exists()
