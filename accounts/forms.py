@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils.translation import gettext_lazy as _
 
 from .services import password_reset_requested
 
@@ -13,3 +15,14 @@ class AuditedPasswordResetForm(PasswordResetForm):
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
         super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
         password_reset_requested(user=context["user"])
+
+
+class OwnEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        required=False,
+        help_text=_(
+            "We mail a link to it; open it while logged in to confirm. Until then password reset "
+            "links go to your current address, which we tell of the change. Empty: remove your address."
+        ),
+    )

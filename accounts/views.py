@@ -6,11 +6,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .forms import AuditedPasswordResetForm
+from .forms import AuditedPasswordResetForm, OwnEmailForm
 from .services import (
     EmailChangeLinkError,
     email_change_confirm,
     email_change_for_link,
+    email_change_request,
     password_reset_completed,
 )
 
@@ -122,3 +123,37 @@ def email_confirm(request, token):
             request, "registration/email_change_confirm.html", {"problem": error.messages[0]}, status=400
         )
     return render(request, "registration/email_change_confirm.html", {"change": change})
+
+
+def own_email(request):
+    """Anyone logged in gives their own login a new address: it waits for them to confirm it
+    from the link mailed to it, as when their therapist or a site operator sets one."""
+    from django.shortcuts import render
+
+    from .models import EmailChange
+
+    form = OwnEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        waiting = email_change_request(
+            user=request.user,
+            new_email=form.cleaned_data["email"],
+            by=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
+        request.user.refresh_from_db(fields=["email"])
+        if waiting is not None:
+            messages.success(
+                request,
+                _(
+                    "A confirmation link was sent to %(email)s. Open it while logged in to confirm; "
+                    "your current address was told."
+                )
+                % {"email": waiting.new_email},
+            )
+        elif not request.user.email:
+            messages.success(request, _("Your email address was removed."))
+        else:
+            messages.info(request, _("That is already your email address: nothing changed."))
+        return redirect("own_email")
+    waiting = EmailChange.objects.filter(user=request.user).first()
+    return render(request, "registration/own_email.html", {"form": form, "waiting": waiting})

@@ -15,6 +15,7 @@ urlpatterns = [
         name="password_reset_confirm",
     ),
     path("accounts/password_reset/", account_views.PasswordResetAskView.as_view(), name="password_reset"),
+    path("accounts/email/", account_views.own_email, name="own_email"),
     path(
         "accounts/email/confirm/<str:token>/",
         account_views.email_confirm,

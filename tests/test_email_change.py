@@ -286,3 +286,34 @@ def test_on_the_portal_the_current_address_again_changes_nothing(client, sam, ma
     response = client.post(reverse("portal:patient_email", args=[sam.pk]), {"email": OLD}, follow=True)
     assert "That is already the patient&#x27;s email address: nothing changed." in response.content.decode()
     assert mailoutbox == [] and not AuditEvent.objects.exists() and not EmailChange.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["patient", "therapist"])
+def test_a_person_changing_their_own_address_also_confirms_it_from_the_link(
+    client, sam, who, mailoutbox, django_capture_on_commit_callbacks
+):
+    user = sam.user if who == "patient" else sam.therapist
+    old = user.email
+    client.force_login(user)
+    assert (
+        reverse("own_email") in client.get(reverse("home"), follow=True).content.decode()
+    )  # the name in the bar
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("own_email"), {"email": "mine.new@example.org"}, follow=True)
+    page = response.content.decode()
+    assert "A confirmation link was sent to mine.new@example.org." in page
+    assert "waiting for you to confirm it" in page
+    user.refresh_from_db()
+    assert user.email == old
+    assert [mail.to for mail in mails_to(mailoutbox, old)] == [[old]]
+    client.post(link_in(mails_to(mailoutbox, "mine.new@example.org")[0]))
+    user.refresh_from_db()
+    assert user.email == "mine.new@example.org"
+
+
+def test_a_bad_address_on_ones_own_page_is_explained_and_changes_nothing(client, sam, mailoutbox):
+    client.force_login(sam.user)
+    response = client.post(reverse("own_email"), {"email": "not an address"})
+    assert response.status_code == 200
+    assert "Enter a valid email address." in response.content.decode()
+    assert not EmailChange.objects.exists() and mailoutbox == []

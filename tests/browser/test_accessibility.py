@@ -65,6 +65,7 @@ def _pages():
                 "/me/progress/",
                 f"/me/sessions/{session.pk}/",
                 f"/accounts/email/confirm/{email_change_token(waiting)}/",
+                "/accounts/email/",
             ],
         ],
         "therapist": [
@@ -81,6 +82,7 @@ def _pages():
                 f"{patient}/plans/new/",
                 f"{patient}/welcome/",
                 f"{patient}/email/",
+                "/accounts/email/",
                 "/portal/patients/add/",
                 "/portal/reports/",
             ],
