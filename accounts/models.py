@@ -158,3 +158,29 @@ class DeviceToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return self.name or gettext("Unnamed device")
+
+
+class EmailChange(models.Model):
+    """A new e-mail address waiting for its owner's confirmation (at most one per login).
+
+    Until the person whose login it is confirms it from the link sent to the new address, their
+    address in force (`User.email`) stays what it was: password resets go there and nowhere else.
+    A newer request replaces this row, which makes the older link useless; confirming deletes it,
+    so a link works once.
+    """
+
+    user = models.OneToOneField(
+        User, verbose_name=_("login"), on_delete=models.CASCADE, related_name="email_change"
+    )
+    new_email = models.EmailField(_("new email address"))
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("asked for by"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("asked for at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("email address waiting for confirmation")
+        verbose_name_plural = _("email addresses waiting for confirmation")
+
+    def __str__(self) -> str:
+        return self.new_email

@@ -4,9 +4,19 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .services import EndReason, end_all_sessions
+from .forms import AuditedPasswordResetForm, OwnEmailForm
+from .services import (
+    EmailChangeLinkError,
+    EndReason,
+    email_change_confirm,
+    email_change_for_link,
+    email_change_request,
+    end_all_sessions,
+    password_reset_completed,
+)
 
 
 def home(request):
@@ -49,7 +59,6 @@ def locked_out(request, original_response=None, credentials=None):
     from django.conf import settings
     from django.http import JsonResponse
     from django.shortcuts import render
-    from django.utils.translation import gettext as _
 
     from accounts.login_limits import ACCOUNT, ADDRESS, lockout_reason
 
@@ -75,6 +84,12 @@ def locked_out(request, original_response=None, credentials=None):
     )
 
 
+class PasswordResetAskView(auth_views.PasswordResetView):
+    """ "Forgot your password?": Django's page, each link it mails recorded (AuditedPasswordResetForm)."""
+
+    form_class = AuditedPasswordResetForm
+
+
 class PasswordChooseView(auth_views.PasswordResetConfirmView):
     """Choosing a password from an invitation (or a reset) link.
 
@@ -95,9 +110,67 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
         return context
 
     def form_valid(self, form):
+        first_password = not self.user.has_usable_password()  # an invitation, not a reset
         # A new password ends every login the person had (a phone's token, another browser).
         with transaction.atomic():
             end_all_sessions(user=form.user, by=form.user, reason=EndReason.PASSWORD_RESET)
             response = super().form_valid(form)
+            password_reset_completed(user=form.user, first_password=first_password)
         messages.success(self.request, self.success_message % {"username": form.user.get_username()})
         return response
+
+
+def email_confirm(request, token):
+    """The link mailed to a new address. Only the login's own person, logged in, confirms it
+    (pressing the button: a mail scanner that opens links confirms nothing); anyone else, or a
+    used or expired link, reads why not and nothing changes."""
+    from django.shortcuts import render
+
+    try:
+        if request.method == "POST":
+            user = email_change_confirm(token=token, by=request.user)
+            messages.success(
+                request,
+                _("Your email address is now %(email)s.") % {"email": user.email},
+            )
+            return redirect("home")
+        change = email_change_for_link(token=token, by=request.user)
+    except EmailChangeLinkError as error:
+        return render(
+            request, "registration/email_change_confirm.html", {"problem": error.messages[0]}, status=400
+        )
+    return render(request, "registration/email_change_confirm.html", {"change": change})
+
+
+def own_email(request):
+    """Anyone logged in gives their own login a new address: it waits for them to confirm it
+    from the link mailed to it, as when their therapist or a site operator sets one."""
+    from django.shortcuts import render
+
+    from .models import EmailChange
+
+    form = OwnEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        waiting = email_change_request(
+            user=request.user,
+            new_email=form.cleaned_data["email"],
+            by=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
+        request.user.refresh_from_db(fields=["email"])
+        if waiting is not None:
+            messages.success(
+                request,
+                _(
+                    "A confirmation link was sent to %(email)s. Open it while logged in to confirm; "
+                    "your current address was told."
+                )
+                % {"email": waiting.new_email},
+            )
+        elif not request.user.email:
+            messages.success(request, _("Your email address was removed."))
+        else:
+            messages.info(request, _("That is already your email address: nothing changed."))
+        return redirect("own_email")
+    waiting = EmailChange.objects.filter(user=request.user).first()
+    return render(request, "registration/own_email.html", {"form": form, "waiting": waiting})

@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import DeviceToken
@@ -107,9 +108,25 @@ class PatientSerializer(serializers.ModelSerializer):
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
     email = serializers.CharField(
-        source="user.email", read_only=True, help_text=_("Empty if none was given.")
+        source="user.email",
+        read_only=True,
+        help_text=_(
+            "The address in force: password reset links go here. Empty if none was given. A new "
+            "address replaces it only once the patient confirms it (see email_pending)."
+        ),
+    )
+    email_pending = serializers.SerializerMethodField(
+        help_text=_(
+            "A new address waiting for the patient's confirmation: a link was mailed to it, and the "
+            "old address was told. Null when nothing waits."
+        )
     )
     timezone = TimeZoneField(read_only=True)
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_email_pending(self, patient) -> str | None:
+        change = getattr(patient.user, "email_change", None)  # none waiting: the accessor raises
+        return change.new_email if change else None
 
     class Meta:
         model = Patient
@@ -119,6 +136,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "first_name",
             "last_name",
             "email",
+            "email_pending",
             "therapist",
             "timezone",
             "baseline_pain",

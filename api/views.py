@@ -162,6 +162,11 @@ class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
     ),
     partial_update=extend_schema(
         summary="Change a patient's details",
+        description=(
+            "A new `email` does not replace the address in force: a confirmation link is mailed to "
+            "it, the old address is told, and the answer shows it in `email_pending` until the "
+            "patient, logged in, confirms it from that link. Password reset links go to `email` only."
+        ),
         request=s.PatientWriteSerializer,
         responses={200: s.PatientSerializer},
     ),
@@ -178,7 +183,7 @@ class PatientViewSet(
     def get_queryset(self):
         return (
             Patient.objects.visible_to(self.request.user)
-            .select_related("user")
+            .select_related("user__email_change")
             .order_by("user__last_name", "user__first_name", "pk")
         )
 
@@ -204,7 +209,13 @@ class PatientViewSet(
         )
         serializer = s.PatientWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        patient = services.patient_update(patient=patient, by=request.user, **serializer.validated_data)
+        patient = services.patient_update(
+            patient=patient,
+            by=request.user,
+            base_url=request.build_absolute_uri("/"),
+            **serializer.validated_data,
+        )
+        patient = get_object_or_404(self.get_queryset(), pk=patient.pk)
         return Response(s.PatientSerializer(patient).data)
 
 

@@ -53,8 +53,7 @@ class Names:
             )
             if isinstance(data.get("template"), str):
                 programs.add(data["template"])
-            if isinstance(data.get("therapist"), int):
-                people.add(data["therapist"])
+            people.update(data[key] for key in ("therapist", "user") if isinstance(data.get(key), int))
         return cls(
             exercises=dict(Exercise.objects.filter(slug__in=slugs).values_list("slug", "name"))
             if slugs
@@ -81,6 +80,30 @@ def _day(value) -> str:
 
 def _patient(event) -> str:
     return str(event.patient.user) if event.patient_id else _("a patient")
+
+
+def _person(event, names: Names) -> str:
+    """Whose login an account event is about: the patient, or the member of staff by name."""
+    if event.patient_id:
+        return _patient(event)
+    return names.people.get(event.data.get("user"), _("a login"))
+
+
+def _account(sentence: str) -> Callable:
+    def describe(event, names: Names) -> Description:
+        return Description(
+            sentence % {"person": _person(event, names), "email": event.data.get("new_email", "")}
+        )
+
+    return describe
+
+
+def _password_chosen(event, names: Names) -> Description:
+    if event.data.get("invitation"):
+        sentence = _("%(person)s chose their password from their invitation link")
+    else:
+        sentence = _("%(person)s chose a new password from a password reset link")
+    return Description(sentence % {"person": _person(event, names)})
 
 
 PATIENT_FIELDS = {
@@ -258,6 +281,18 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
     "patient.changed": _patient_changed,
     "patient.record_exported": _simple(_("Exported the record of %(patient)s")),
+    "email.change_requested": _account(
+        _("Asked for %(person)s's email address to become %(email)s; waiting for their confirmation")
+    ),
+    "email.change_confirmed": _account(_("%(person)s confirmed %(email)s as their email address")),
+    "email.change_cancelled": _account(
+        _("Withdrew the new email address waiting for %(person)s's confirmation")
+    ),
+    "email.removed": _account(_("Removed %(person)s's email address")),
+    "password.reset_requested": _account(
+        _("A password reset link for %(person)s was asked for and mailed to their address")
+    ),
+    "password.reset_completed": _password_chosen,
     "plan.created": _plan_created,
     "plan.revised": _simple(
         _("Drafted version %(version)s of %(patient)s's plan from version %(from_version)s")

@@ -29,10 +29,19 @@ _RESET_LINK_ENCODED = re.compile(
 )
 
 
+# /email/confirm/<token>/: the link that confirms a new e-mail address (accounts.services).
+_EMAIL_LINK = re.compile(r"(/email/confirm/)([^/\s?#\"']+)/")
+# The token holds ":", which a ?next= query string encodes as %3A.
+_EMAIL_LINK_ENCODED = re.compile(r"(%2Femail%2Fconfirm%2F)((?:(?!%2F)[^/\s?#\"'&])+)%2F", re.IGNORECASE)
+
+
 def redact_tokens(text: str) -> str:
-    """`text` with the uid and token of every reset or invitation link replaced."""
+    """`text` with the uid and token of every reset or invitation link, and the token of every
+    e-mail confirmation link, replaced."""
     text = _RESET_LINK.sub(r"\1[redacted]/[redacted]/", text)
-    return _RESET_LINK_ENCODED.sub(r"\1[redacted]%2F[redacted]%2F", text)
+    text = _RESET_LINK_ENCODED.sub(r"\1[redacted]%2F[redacted]%2F", text)
+    text = _EMAIL_LINK.sub(r"\1[redacted]/", text)
+    return _EMAIL_LINK_ENCODED.sub(r"\1[redacted]%2F", text)
 
 
 def _redacted(value):

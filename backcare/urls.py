@@ -21,6 +21,13 @@ urlpatterns = [
     path("accounts/devices/", session_views.devices, name="devices"),
     path("accounts/devices/<int:pk>/end/", session_views.device_end_view, name="device_end"),
     path("accounts/log-out-everywhere/", session_views.log_out_everywhere, name="log_out_everywhere"),
+    path("accounts/password_reset/", account_views.PasswordResetAskView.as_view(), name="password_reset"),
+    path("accounts/email/", account_views.own_email, name="own_email"),
+    path(
+        "accounts/email/confirm/<str:token>/",
+        account_views.email_confirm,
+        name="email_change_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),

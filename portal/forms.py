@@ -98,6 +98,17 @@ class PatientAddForm(forms.Form):
         return data
 
 
+class PatientEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        required=False,
+        help_text=_(
+            "The patient confirms a new address from a link mailed to it; until then password reset "
+            "links go to the current one, which is told of the change. Empty: remove the address."
+        ),
+    )
+
+
 class PlanCreateForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("Program"),

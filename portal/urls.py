@@ -16,6 +16,7 @@ urlpatterns = [
     path("patients/<int:pk>/record.zip", records_views.patient_record_zip, name="patient_record_zip"),
     path("patients/<int:pk>/welcome/", views.patient_welcome, name="patient_welcome"),
     path("patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
+    path("patients/<int:pk>/email/", views.patient_email, name="patient_email"),
     path(
         "patients/<int:pk>/alerts/<int:alert_pk>/acknowledge/",
         views.alert_acknowledge,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.models import EmailChange
 from accounts.permissions import role_required, therapist_required
 from patients import services
 from patients.adherence import plan_week_rows
@@ -34,6 +35,7 @@ from .forms import (
     AcknowledgeForm,
     AlertsAcknowledgeForm,
     PatientAddForm,
+    PatientEmailForm,
     PauseForm,
 )
 from .triage import triage_line
@@ -210,6 +212,41 @@ def patient_invite(request, pk):
         return redirect("portal:patient_detail", pk=patient.pk)
     _remember_invitation(request, patient)
     return redirect("portal:patient_welcome", pk=patient.pk)
+
+
+@therapist_required
+def patient_email(request, pk):
+    """The therapist gives a patient a new email address: it waits for the patient to confirm it
+    (patients.services.patient_update, accounts.services.email_change_request)."""
+    patient = patient_for(request, pk, change=True)
+    form = PatientEmailForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_update(
+                patient=patient,
+                by=request.user,
+                base_url=request.build_absolute_uri("/"),
+                email=form.cleaned_data["email"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            waiting = EmailChange.objects.filter(user=patient.user).first()
+            if waiting is not None:
+                messages.success(
+                    request,
+                    _(
+                        "A confirmation link was sent to %(email)s. The address changes once the patient, "
+                        "logged in, confirms it; their current address was told."
+                    )
+                    % {"email": waiting.new_email},
+                )
+            elif not patient.user.email:
+                messages.success(request, _("The patient's email address was removed."))
+            else:
+                messages.info(request, _("That is already the patient's email address: nothing changed."))
+            return redirect("portal:patient_detail", pk=patient.pk)
+    return render(request, "portal/patient_email.html", {"patient": patient, "form": form})
 
 
 @role_required("therapist", "manager")

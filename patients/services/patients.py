@@ -4,11 +4,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Lower
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+
+from accounts.services import email_change_request
+from accounts.usernames import USERNAME_TAKEN, username_normalize, username_taken
 
 from ..access import changeable
 from ..models import (
@@ -39,13 +40,6 @@ def _names_errors(**names: str) -> dict[str, list[str]]:
     return {field: [message] for field, value in names.items() if BIDI_CONTROLS.intersection(value or "")}
 
 
-def username_taken(username: str) -> bool:
-    """Whether a login already has `username`, compared as the database's unique constraint
-    compares (lower-cased by the database: `iexact` upper-cases, and the two disagree on letters
-    such as the Kelvin sign K, which would make the constraint's refusal a 500)."""
-    return User.objects.alias(lowered=Lower("username")).filter(lowered=Lower(Value(username))).exists()
-
-
 @transaction.atomic
 def patient_create(
     *,
@@ -65,8 +59,7 @@ def patient_create(
     """
     if not Patient.objects.may_add(therapist):
         raise ValidationError(_("Only a therapist can add a patient."))
-    # As Django's own forms store it: "K" (Kelvin sign) and "K" are one username.
-    username = User.normalize_username(username)
+    username = username_normalize(username)
     errors = _names_errors(username=username, first_name=first_name, last_name=last_name)
     if errors:
         raise ValidationError(errors)
@@ -74,7 +67,7 @@ def patient_create(
     def taken() -> bool:
         return username_taken(username)
 
-    taken_error = ValidationError({"username": _("That username is taken. Choose another.")})
+    taken_error = ValidationError({"username": USERNAME_TAKEN})
     if taken():
         raise taken_error
     user = User(
@@ -121,11 +114,14 @@ PATIENT_FIELDS = ("timezone", "baseline_pain")
 
 
 @transaction.atomic
-def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
+def patient_update(*, patient: Patient, by: User, base_url: str = "", **changes) -> Patient:
     """Change a patient's name, email, time zone or baseline pain (their own therapist only).
 
     `changes` holds only the fields that change: first_name, last_name, email, timezone,
-    baseline_pain.
+    baseline_pain. A new email address does not replace the one in force: it waits for the
+    patient to confirm it from a link mailed to it (accounts.services.email_change_request, the
+    link pointing at `base_url`), and the old address is told. Read `patient.user.email_change`
+    for what waits.
     """
     unknown = set(changes) - set(PATIENT_USER_FIELDS) - set(PATIENT_FIELDS)
     if unknown:
@@ -134,6 +130,11 @@ def patient_update(*, patient: Patient, by: User, **changes) -> Patient:
     errors = _names_errors(**{k: v for k, v in changes.items() if k in NAME_FIELDS})
     if errors:
         raise ValidationError(errors)
+    if "email" in changes:
+        if not base_url:
+            raise ValueError("patient_update needs base_url to mail a confirmation link")
+        email_change_request(user=patient.user, new_email=changes.pop("email"), by=by, base_url=base_url)
+        patient.user.refresh_from_db(fields=["email"])
     user_changes = {k: v for k, v in changes.items() if k in PATIENT_USER_FIELDS}
     patient_changes = {k: v for k, v in changes.items() if k in PATIENT_FIELDS}
     if user_changes:

@@ -36,7 +36,13 @@ def story(handout_program):
         therapist=therapist, username="sam.taylor", first_name="Sam", last_name="Taylor"
     )
     services.patient_invitation(patient=patient, by=therapist)
-    services.patient_update(patient=patient, by=therapist, email="sam@example.org")
+    services.patient_update(
+        patient=patient,
+        by=therapist,
+        last_name="Taylor",
+        email="sam@example.org",
+        base_url="https://clinic.example.org/",
+    )
     today = patient.local_date()
     plan = services.plan_create_from_template(
         patient=patient, template=handout_program, start_date=today - dt.timedelta(days=3), by=therapist
@@ -86,7 +92,8 @@ def test_every_action_reads_as_a_sentence_with_names(client, story):
     for sentence in [
         "Added Sam Taylor as a patient",
         "Made a one-time link for Sam Taylor to choose a password",
-        "Changed Sam Taylor's details: email",
+        "Changed Sam Taylor's details: last name",
+        "Asked for Sam Taylor's email address to become sam@example.org; waiting for their confirmation",
         "Drafted plan version 1 for Sam Taylor from Back-strengthening exercises",
         f"Set version 1 of Sam Taylor's plan to start on {day(today - dt.timedelta(days=4))}",
         "Set Pelvic tilt in Sam Taylor's plan to hold 8 s, 10 repetitions",

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from accounts.services import device_token_create
+from accounts.services import device_token_create, email_change_request, email_change_token
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
 
@@ -52,6 +52,10 @@ def _pages():
         f"/accounts/reset/{urlsafe_base64_encode(force_bytes(user.pk))}/"
         f"{default_token_generator.make_token(user)}/"
     )
+    # A new address waiting for Carla's confirmation: her therapist's pages show it, she confirms it.
+    waiting = email_change_request(
+        user=user, new_email="carla.new@example.org", by=carla.therapist, base_url="http://testserver/"
+    )
     patient = f"/portal/patients/{carla.pk}"
     return {
         "patient": [
@@ -64,6 +68,8 @@ def _pages():
                 "/accounts/devices/",
                 "/accounts/log-out-everywhere/",
                 "/accounts/password_change/",
+                f"/accounts/email/confirm/{email_change_token(waiting)}/",
+                "/accounts/email/",
             ],
         ],
         "therapist": [
@@ -79,6 +85,8 @@ def _pages():
                 f"{patient}/plans/{draft.pk}/",
                 f"{patient}/plans/new/",
                 f"{patient}/welcome/",
+                f"{patient}/email/",
+                "/accounts/email/",
                 "/portal/patients/add/",
                 "/portal/reports/",
                 "/accounts/two-factor/",

@@ -42,6 +42,8 @@ URLS = [
     ("get", "portal:patient_record_zip", lambda w: {"pk": w.patient.pk}, None, True),
     ("get", "portal:patient_welcome", lambda w: {"pk": w.patient.pk}, None, True),
     ("post", "portal:patient_invite", lambda w: {"pk": w.patient.pk}, {}, True),
+    ("get", "portal:patient_email", lambda w: {"pk": w.patient.pk}, None, True),
+    ("post", "portal:patient_email", lambda w: {"pk": w.patient.pk}, {"email": "new@example.org"}, True),
     (
         "post",
         "portal:alert_acknowledge",

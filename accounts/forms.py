@@ -1,0 +1,28 @@
+from django import forms
+from django.contrib.auth.forms import PasswordResetForm
+from django.utils.translation import gettext_lazy as _
+
+from .services import password_reset_requested
+
+
+class AuditedPasswordResetForm(PasswordResetForm):
+    """Django's "forgot your password" form, with each link it mails on the login's audit trail.
+
+    The page says the same whether or not an account uses the address (Django's view does), so
+    the requester learns nothing; the trail records a request only for a login that exists.
+    """
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        password_reset_requested(user=context["user"])
+
+
+class OwnEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("New email address"),
+        required=False,
+        help_text=_(
+            "We mail a link to it; open it while logged in to confirm. Until then password reset "
+            "links go to your current address, which we tell of the change. Empty: remove your address."
+        ),
+    )
