@@ -78,7 +78,8 @@ class UserAdmin(DjangoUserAdmin):
             messages.info(
                 request,
                 _(
-                    "A confirmation link was sent to %(email)s. The address changes once its owner confirms it."
+                    "A confirmation link was sent to %(email)s. "
+                    "The address changes once its owner confirms it."
                 )
                 % {"email": waiting.new_email},
             )
