@@ -38,6 +38,7 @@ def test_a_patient_ends_an_old_phone_then_logs_out_everywhere(live_server, phone
     page = phone_page
     log_in(page, live_server, user.username, PASSWORD)
     page.get_by_role("button", name="Show menu").click()
+    page.locator("#main-nav .dropdown-toggle").click()  # the menu under the person's name
     page.get_by_role("link", name="Your devices").click()
     page.get_by_role("heading", name="Your devices", level=1).wait_for()
     assert page.get_by_role("heading", name="Old phone").is_visible()
@@ -69,6 +70,7 @@ def test_the_devices_page_passes_axe_for_a_therapist_on_a_desktop(live_server, b
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     log_in(page, live_server, therapist.username, PASSWORD)
+    page.locator("#main-nav .dropdown-toggle").click()  # the menu under the person's name
     page.get_by_role("link", name="Your devices").click()
     page.get_by_role("heading", name="Clinic tablet").wait_for()
     found = _violations(axe, page)
