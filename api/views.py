@@ -267,7 +267,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         patient = Patient.objects.changeable_by(request.user).filter(pk=data["patient"]).first()
         if patient is None:
             raise ValidationError({"patient": _("None of your patients has this id.")})
-        template = ProgramTemplate.objects.filter(is_active=True, slug=data["template"]).first()
+        template = (
+            ProgramTemplate.objects.visible_to(request.user)
+            .filter(is_active=True, slug=data["template"])
+            .first()
+        )
         if template is None:
             raise ValidationError({"template": _("No program offered for new plans has this slug.")})
         with transaction.atomic():
@@ -440,7 +444,7 @@ class TodayView(APIView):
             "week": plan.current_week if plan else None,
             "progression_state": plan.progression_state if plan else None,
             "note_to_patient": plan.note_to_patient if plan else "",
-            "general_cautions": plan.template.general_cautions if plan else "",
+            "general_cautions": plan.general_cautions if plan else "",
             "session": session,
             "exercises": exercises,
         }

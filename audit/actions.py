@@ -22,6 +22,12 @@ ACTION_LABELS = {
     "alert.acknowledged": _("Alert acknowledged"),
     "report.exported": _("Report exported"),
     "plan.printed": _("Program printed (PDF)"),
+    "exercise.created": _("Exercise added to the library"),
+    "exercise.changed": _("Library exercise changed"),
+    "exercise.copied": _("Exercise copied into the library"),
+    "program.created": _("Program template made"),
+    "program.changed": _("Program template changed"),
+    "program.copied": _("Program template copied"),
 }
 
 
