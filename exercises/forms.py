@@ -56,21 +56,25 @@ class ExerciseForm(forms.ModelForm):
         % {"size": f"{settings.EXERCISE_IMAGE_MAX_BYTES / (1024 * 1024):g}"},
     )
     remove_image = forms.BooleanField(label=_("Remove the current picture"), required=False)
+    video_url = forms.URLField(
+        label=_("Video link"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+        help_text=_("Optional: a link to a video of the exercise, starting with https://."),
+    )
 
     class Meta:
         model = Exercise
         fields = list(EXERCISE_FIELDS)
-        field_classes = {"video_url": forms.URLField}
-        widgets = {"video_url": forms.URLInput(attrs={"placeholder": "https://"})}
         help_texts = {
             "instructions": _("One step a sentence; the patient sees them as numbered steps."),
-            "video_url": _("Optional: a link to a video of the exercise, starting with https://."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_texts(self)
-        self.fields["video_url"].assume_scheme = "https"
         if not (self.instance.pk and self.instance.illustration):
             del self.fields["remove_image"]
 
