@@ -42,3 +42,10 @@ class ReadsAlerts(_RolePermission):
 
     roles = ("manager", "therapist")
     message = _("Only therapists and clinic managers can read safety alerts.")
+
+
+class UsesLibrary(_RolePermission):
+    """The exercise library and program templates: a clinic's therapists and managers."""
+
+    roles = ("therapist", "manager")
+    message = _("Only therapists and clinic managers use the exercise library.")

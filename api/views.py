@@ -18,13 +18,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as RequestInvalid
 from rest_framework.generics import get_object_or_404
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.views import locked_out
-from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from exercises.models import ProgramTemplate
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 from patients.progression_selectors import progression_notice_open_for
@@ -83,41 +83,7 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-# --- Library -------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List the exercise library"),
-    retrieve=extend_schema(summary="Read one exercise"),
-)
-class ExerciseViewSet(viewsets.ReadOnlyModelViewSet):
-    """The exercise library is shared by every clinic: any signed-in user may read it."""
-
-    queryset = Exercise.objects.order_by("name", "pk")
-    serializer_class = s.ExerciseSerializer
-    permission_classes = [IsAuthenticated]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List program templates, weeks nested with exercises and rules"),
-    retrieve=extend_schema(summary="Read one program template by slug"),
-)
-class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ProgramTemplate.objects.order_by("name", "pk").prefetch_related(
-        Prefetch(
-            "weeks",
-            queryset=ProgramWeek.objects.order_by("number").prefetch_related(
-                Prefetch(
-                    "exercises",
-                    queryset=WeekExercise.objects.select_related("exercise").order_by("order", "pk"),
-                )
-            ),
-        )
-    )
-    serializer_class = s.ProgramSerializer
-    permission_classes = [IsAuthenticated]
-    lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+# --- Library: api/library_views.py ----------------------------------------------------------
 
 
 # --- Patients ------------------------------------------------------------------------------

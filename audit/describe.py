@@ -254,6 +254,7 @@ PROGRAM_CHANGES = {
     "week_removed": _("Removed week %(week)s from the program %(name)s"),
     "exercise_added": _("Added %(exercise)s to week %(week)s of the program %(name)s"),
     "exercise_removed": _("Removed %(exercise)s from week %(week)s of the program %(name)s"),
+    "weeks_set": _("Set the weeks and exercises of the program %(name)s (%(weeks)s weeks)"),
 }
 
 

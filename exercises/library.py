@@ -378,3 +378,42 @@ def program_copy(*, program: ProgramTemplate, by) -> ProgramTemplate:
         )
     _audit(by=by, action="program.copied", target=copy, data={"name": copy.name, "source": source.name})
     return copy
+
+
+@transaction.atomic
+def program_weeks_set(*, program: ProgramTemplate, by, weeks: list[dict]) -> ProgramTemplate:
+    """Make the template's weeks exactly `weeks`, in order: each a dict of WEEK_FIELDS and
+    "exercises", a list of {"exercise": Exercise, and optional hold/repetition range}.
+
+    All or nothing: the first refusal (another clinic's exercise, a range the wrong way round, the
+    same exercise twice) rolls everything back. Plans made from the template keep their copy.
+    """
+    program = library_changeable(ProgramTemplate, program.pk, by=by, lock=True)
+    program.weeks.all().delete()
+    seen: set[int] = set()
+    for number, spec in enumerate(weeks, start=1):
+        week = ProgramWeek(
+            template=program, number=number, **{k: v for k, v in spec.items() if k in WEEK_FIELDS}
+        )
+        _week_check(week)
+        week.save()
+        for order, entry in enumerate(spec.get("exercises", []), start=1):
+            exercise = _in_library(Exercise, entry["exercise"].pk, by=by)
+            if exercise.pk in seen:
+                raise ValidationError(
+                    {"weeks": _("%(exercise)s is in the program twice.") % {"exercise": exercise.name}}
+                )
+            seen.add(exercise.pk)
+            item = WeekExercise(
+                week=week,
+                exercise=exercise,
+                order=order,
+                **{
+                    name: entry.get(name) or getattr(exercise, name)
+                    for name in ("hold_seconds_min", "hold_seconds_max", "reps_min", "reps_max")
+                },
+            )
+            _checked(item, texts=(), exclude=("week", "exercise"))
+            item.save()
+    _program_changed(by=by, program=program, change="weeks_set", weeks=len(weeks))
+    return program

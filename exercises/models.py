@@ -141,6 +141,13 @@ class Exercise(DoseRange):
     def is_shipped(self) -> bool:
         return self.clinic_id is None
 
+    def picture_url(self) -> str:
+        """Where an uploaded picture is read: the view that checks who asks (session or API
+        token), never a public media address. Empty when there is none."""
+        from django.urls import reverse
+
+        return reverse("exercise_picture", args=[self.pk]) if self.illustration else ""
+
     def steps(self) -> list[str]:
         """What the patient follows: the starting position, then the instructions a sentence at a time."""
         steps = [self.starting_position.strip()] if self.starting_position.strip() else []

@@ -7,6 +7,8 @@ picture to the people who may see it, and to nobody else.
 """
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
@@ -14,8 +16,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from rest_framework.exceptions import AuthenticationFailed
 
 from accounts.permissions import role_required
+from api.authentication import UserTokenAuthentication
 from portal.errors import add_errors, error_message
 
 from . import library
@@ -112,12 +116,26 @@ def exercise_copy(request, pk):
     return redirect("library:exercise_edit", pk=copy.pk)
 
 
+def _viewer(request):
+    """Who asks for a picture: the logged-in person, or an API client by its token (so the
+    `picture_url` the API gives works with the same credentials); None for nobody."""
+    if request.user.is_authenticated:
+        return request.user
+    try:
+        found = UserTokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return found[0] if found else None
+
+
+@login_not_required  # a session or an API token: checked here
 def exercise_picture(request, pk):
     """An uploaded exercise picture, streamed from the default storage to the people who may see
-    it (exercises.access `pictures_visible_to`); anyone else: 404."""
-    exercise = get_object_or_404(
-        Exercise.objects.pictures_visible_to(request.user).only("illustration"), pk=pk
-    )
+    it (exercises.access `pictures_visible_to`); anyone else: 404 (nobody signed in: the login page)."""
+    viewer = _viewer(request)
+    if viewer is None:
+        return redirect_to_login(request.get_full_path())
+    exercise = get_object_or_404(Exercise.objects.pictures_visible_to(viewer).only("illustration"), pk=pk)
     if not exercise.illustration:
         raise Http404
     try:

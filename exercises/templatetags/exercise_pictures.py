@@ -8,7 +8,6 @@ database on its own.
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
 
 from exercises.models import Exercise
 
@@ -24,7 +23,7 @@ def uploaded_picture_url(exercise: Exercise, *, for_print: bool = False) -> str:
         return ""
     if for_print:
         return "/" + settings.MEDIA_URL.lstrip("/") + exercise.illustration.name
-    return reverse("exercise_picture", args=[exercise.pk])
+    return exercise.picture_url()
 
 
 @register.inclusion_tag("exercises/includes/exercise_pictures.html")
