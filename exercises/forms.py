@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .library import EXERCISE_FIELDS, LIBRARY_TEXT_MAX_LENGTH, PROGRAM_FIELDS, WEEK_FIELDS
-from .models import Exercise, ProgramTemplate, ProgramWeek
+from .models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 
 
 def library_label(item) -> str:
@@ -114,7 +114,7 @@ class WeekExerciseForm(forms.Form):
 
     def __init__(self, *args, user, program: ProgramTemplate, **kwargs):
         super().__init__(*args, **kwargs)
-        in_program = program.weeks.values("exercises__exercise")
+        in_program = WeekExercise.objects.filter(week__template=program).values("exercise")
         self.fields["exercise"].queryset = (
             Exercise.objects.visible_to(user).current().exclude(pk__in=in_program).order_by("name", "clinic")
         )

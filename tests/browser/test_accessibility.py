@@ -13,6 +13,8 @@ from django.core.management import call_command
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from exercises import library
+from exercises.models import Exercise, ProgramTemplate
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
 
@@ -51,6 +53,11 @@ def _pages():
         f"{default_token_generator.make_token(user)}/"
     )
     patient = f"/portal/patients/{carla.pk}"
+    # The library: a shipped exercise and program, and the clinic's own copies (editable pages).
+    bridge = Exercise.objects.get(slug="bridge")
+    handout = ProgramTemplate.objects.get(slug="back-strengthening")
+    own_exercise = library.exercise_copy(exercise=bridge, by=carla.therapist)
+    own_program = library.program_copy(program=handout, by=carla.therapist)
     return {
         "patient": [
             carla.user.username,
@@ -71,6 +78,16 @@ def _pages():
                 f"{patient}/welcome/",
                 "/portal/patients/add/",
                 "/portal/reports/",
+                "/portal/library/",
+                "/portal/library/?q=bridge&body_position=back",
+                f"/portal/library/exercises/{bridge.pk}/",
+                f"/portal/library/exercises/{own_exercise.pk}/",
+                f"/portal/library/exercises/{own_exercise.pk}/edit/",
+                "/portal/library/exercises/add/",
+                "/portal/library/programs/",
+                "/portal/library/programs/add/",
+                f"/portal/library/programs/{handout.pk}/",
+                f"/portal/library/programs/{own_program.pk}/",
             ],
         ],
         "manager": [
@@ -82,6 +99,8 @@ def _pages():
                 "/portal/alerts/",
                 f"{patient}/",
                 "/portal/audit/?page=2",
+                "/portal/library/",
+                f"/portal/library/programs/{own_program.pk}/",
             ],
         ],
         "nobody": [
