@@ -2,6 +2,7 @@
 when the template or the exercise changes later."""
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -11,7 +12,8 @@ from audit.models import AuditEvent
 from exercises import library
 from exercises.models import Exercise, WeekExercise
 from patients.models import PlanExercise
-from patients.services import plan_approve, plan_create_from_template
+from patients.services import plan_approve, plan_create_from_template, plan_exercise_remove, plan_revise
+from printouts.pdf import pdf_unavailable_reason
 
 from .conftest import picture
 
@@ -169,3 +171,34 @@ def test_the_audit_trail_says_what_was_done_to_the_library_in_words(
     ]:
         assert sentence in text.replace("&#x27;", "'"), sentence
     assert AuditEvent.objects.filter(action__startswith="exercise.", clinic=therapist.clinic).count() == 3
+
+
+def test_the_printed_program_has_the_clinics_picture_and_today_its_video(
+    client, clinic_people, own_program, wall_sit
+):
+    therapist, _, _, patient, _ = clinic_people
+    library.exercise_update(
+        exercise=wall_sit, by=therapist, data={"video_url": "https://videos.example.org/wall-sit"}
+    )
+    approved_plan(patient, own_program, therapist)
+    client.force_login(patient.user)
+    today = client.get("/me/").content.decode()
+    assert 'href="https://videos.example.org/wall-sit"' in today
+    assert "Watch a video of the Wall sit" in today
+
+    reason = pdf_unavailable_reason()
+    if reason:
+        if os.environ.get("BACKCARE_REQUIRE_BROWSER"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    pdf = client.get("/me/program.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    # The shipped drawings are vector (SVG); the clinic's photo is the one raster image embedded.
+    assert b"/Subtype /Image" in pdf.content
+    library.program_exercise_remove(item=WeekExercise.objects.get(exercise=wall_sit), by=therapist)
+    draft = plan_revise(plan=patient.plans.get(), by=therapist)
+    plan_exercise_remove(
+        plan_exercise=PlanExercise.objects.get(week__plan=draft, exercise=wall_sit), by=therapist
+    )
+    plan_approve(plan=draft, by=therapist)
+    assert b"/Subtype /Image" not in client.get("/me/program.pdf").content
