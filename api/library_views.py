@@ -20,10 +20,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from exercises import library
+from exercises.images import too_large_message, upload_too_large
 from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 
 from . import library_serializers as ls
-from .parsers import JSONParser
+from .parsers import JSONParser, RequestTooLarge
 from .permissions import UsesLibrary
 
 
@@ -84,6 +85,11 @@ class ExerciseViewSet(
 
     def _render(self, exercise: Exercise, code=status.HTTP_200_OK) -> Response:
         return Response(ls.LibraryExerciseSerializer(exercise).data, status=code)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in ("POST", "PATCH") and upload_too_large(request):  # before the body is read
+            raise RequestTooLarge(too_large_message())
 
     def create(self, request):
         serializer = ls.ExerciseWriteSerializer(data=request.data)

@@ -28,6 +28,22 @@ FORMATS = {
 CONTENT_TYPES = dict(FORMATS.values())
 
 
+def upload_too_large(request) -> bool:
+    """Whether a request's body is larger than a picture and a form's fields can be: refused before
+    Django reads it (it would otherwise be written to a temporary file first)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return False
+    return length > settings.EXERCISE_IMAGE_MAX_BYTES + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def too_large_message() -> str:
+    return _("The picture is larger than %(size)s MB. Choose a smaller one.") % {
+        "size": f"{settings.EXERCISE_IMAGE_MAX_BYTES / (1024 * 1024):g}"
+    }
+
+
 def _refused(message: str, code: str) -> ValidationError:
     return ValidationError({"image": ValidationError(message, code=code)})
 
@@ -37,11 +53,7 @@ def image_clean(upload) -> ContentFile:
     max_bytes = settings.EXERCISE_IMAGE_MAX_BYTES
     max_side = settings.EXERCISE_IMAGE_MAX_SIDE
     if upload.size > max_bytes:
-        raise _refused(
-            _("The picture is larger than %(size)s MB. Choose a smaller one.")
-            % {"size": f"{max_bytes / (1024 * 1024):g}"},
-            "too_large",
-        )
+        raise _refused(too_large_message(), "too_large")
     not_a_picture = _refused(_("This file is not a JPEG, PNG or WebP picture."), "not_an_image")
     try:
         with warnings.catch_warnings():

@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from patients.services import MAX_RULE_DAYS  # a template's week rule has the plan's limits
 
 from .access import NotInLibrary, library_changeable, uses_library
 from .images import image_clean
@@ -212,7 +213,24 @@ def _program_check(program: ProgramTemplate) -> None:
     _checked(program, texts=("description", "general_cautions"), exclude=("slug", "clinic"))
 
 
+COUNTED_RULE_FIELDS = (
+    "min_days_in_previous_week",
+    "min_sessions_in_previous_week",
+    "no_worse_in_last_sessions",
+)
+
+
 def _week_check(week: ProgramWeek) -> None:
+    errors = {
+        name: ValidationError(
+            _("Choose 0 to %(max)s.") % {"max": MAX_RULE_DAYS},
+            code="limit",
+        )
+        for name in COUNTED_RULE_FIELDS
+        if (getattr(week, name) or 0) > MAX_RULE_DAYS
+    }
+    if errors:
+        raise ValidationError(errors)
     _checked(week, texts=("introduction",), exclude=("template", "number"))
 
 

@@ -24,7 +24,7 @@ from portal.errors import add_errors, error_message
 
 from . import library
 from .forms import ExerciseFilterForm, ExerciseForm, ProgramForm, WeekExerciseForm, WeekForm
-from .images import content_type_for
+from .images import content_type_for, too_large_message, upload_too_large
 from .models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
 
 library_required = role_required("therapist", "manager")
@@ -61,10 +61,20 @@ def exercise_detail(request, pk):
     return render(request, "exercises/exercise_detail.html", {"exercise": exercise, "newest": newest})
 
 
+def _exercise_form(request, **kwargs) -> ExerciseForm:
+    """The exercise form, bound to what was posted; a body too large for a picture is not read."""
+    if request.method == "POST" and upload_too_large(request):
+        form = ExerciseForm(**kwargs)
+        form.cleaned_data = {}
+        form.add_error(None, too_large_message())
+        return form
+    return ExerciseForm(request.POST or None, request.FILES or None, **kwargs)
+
+
 @library_required
 def exercise_add(request):
-    form = ExerciseForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    form = _exercise_form(request)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[name] for name in library.EXERCISE_FIELDS}
         try:
             exercise = library.exercise_create(by=request.user, data=data, image=form.cleaned_data["image"])
@@ -81,8 +91,8 @@ def exercise_edit(request, pk):
     exercise = _exercise(request, pk, change=True)
     if exercise.replaced_by_id:
         raise Http404
-    form = ExerciseForm(request.POST or None, request.FILES or None, instance=exercise)
-    if request.method == "POST" and form.is_valid():
+    form = _exercise_form(request, instance=exercise)
+    if request.method == "POST" and form.is_bound and form.is_valid():
         data = {name: form.cleaned_data[name] for name in library.EXERCISE_FIELDS}
         try:
             changed = library.exercise_update(

@@ -125,3 +125,35 @@ def test_a_patient_whose_plan_has_the_exercise_sees_its_picture_on_today(client,
     assert "Wall sit" in today
     assert f'src="/pictures/exercises/{wall_sit.pk}/"' in today
     assert client.get(f"/pictures/exercises/{wall_sit.pk}/").status_code == 200
+
+
+def test_a_body_too_large_for_a_picture_is_refused_before_it_is_read(client, clinic_people, settings):
+    from rest_framework.test import APIClient
+
+    settings.EXERCISE_IMAGE_MAX_BYTES = 200
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    noise = Image.effect_noise((60, 60), 80).convert("RGB")
+    out = io.BytesIO()
+    noise.save(out, format="PNG")
+    assert len(out.getvalue()) > 1200
+    client.force_login(clinic_people[0])
+    upload = SimpleUploadedFile("big.png", out.getvalue(), content_type="image/png")
+    page = client.post("/portal/library/exercises/add/", {**EXERCISE, "image": upload})
+    assert page.status_code == 200
+    assert "The picture is larger than" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(clinic_people[0])
+    upload.seek(0)
+    response = api.post("/api/v1/exercises/", {**EXERCISE, "image": upload}, format="multipart")
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("The picture is larger than")
+    assert not Exercise.objects.filter(name="Wall sit").exists()
+
+
+def test_a_template_week_rule_has_the_plans_limits(clinic_people):
+    program = library.program_create(by=clinic_people[0], data={"name": "Long"})
+    with pytest.raises(ValidationError) as refused:
+        library.program_week_add(
+            program=program, by=clinic_people[0], data={"title": "One", "min_days_in_previous_week": 400}
+        )
+    assert refused.value.message_dict == {"min_days_in_previous_week": ["Choose 0 to 28."]}
