@@ -32,6 +32,13 @@ def photo_bytes() -> bytes:
     return out.getvalue()
 
 
+def loaded_width(page, picture) -> int:
+    """The picture's width once the browser has loaded it (pictures load lazily)."""
+    handle = picture.element_handle()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=handle)
+    return page.evaluate("(img) => img.naturalWidth", handle)
+
+
 def test_a_therapist_adds_an_exercise_with_a_picture_builds_a_template_and_a_plan_from_it(
     live_server, desktop_page, phone_page, therapist, handout_program
 ):
@@ -63,7 +70,7 @@ def test_a_therapist_adds_an_exercise_with_a_picture_builds_a_template_and_a_pla
     page.get_by_text("Exercise added to your clinic's library.").wait_for()
     picture = page.get_by_role("img", name="Picture of the Wall sit")
     picture.wait_for()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth", picture.element_handle()) == 320
+    assert loaded_width(page, picture) == 320
     screenshot(page, "library-exercise-detail-desktop")
     wall_sit = Exercise.objects.get(name="Wall sit", clinic=therapist.clinic)
 
@@ -111,7 +118,7 @@ def test_a_therapist_adds_an_exercise_with_a_picture_builds_a_template_and_a_pla
     assert phone_page.get_by_text("Slide down until your knees are bent.").is_visible()
     picture = phone_page.get_by_role("img", name="Picture of the Wall sit")
     picture.scroll_into_view_if_needed()
-    assert phone_page.evaluate("(img) => img.complete && img.naturalWidth", picture.element_handle()) == 320
+    assert loaded_width(phone_page, picture) == 320
     screenshot(phone_page, "library-today-with-clinic-exercise-phone")
     # What was stored is a clean re-encoding: no camera metadata.
     from django.core.files.storage import default_storage
