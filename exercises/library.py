@@ -190,7 +190,11 @@ def exercise_update(
 def exercise_copy(*, exercise: Exercise, by) -> Exercise:
     """A copy of a shipped (or the clinic's own) exercise in `by`'s clinic library, to adapt."""
     _require_library_user(by)
-    source = _in_library(Exercise, exercise.pk, by=by)
+    source = Exercise.objects.visible_to(by).filter(pk=exercise.pk).first()
+    if source is None:
+        raise NotInLibrary
+    if source.replaced_by_id:
+        raise ValidationError(_("This is an earlier version of the exercise. Copy its newest version."))
     copy = _exercise_version(source)
     copy.clinic_id = by.clinic_id
     copy.name = _("%(name)s (copy)") % {"name": source.name}

@@ -121,7 +121,11 @@ def exercise_edit(request, pk):
 @require_POST
 def exercise_copy(request, pk):
     exercise = _exercise(request, pk, change=False)
-    copy = library.exercise_copy(exercise=exercise, by=request.user)
+    try:
+        copy = library.exercise_copy(exercise=exercise, by=request.user)
+    except ValidationError as error:  # an earlier version: only the newest is copied
+        error_message(request, error)
+        return redirect("library:exercise_detail", pk=exercise.pk)
     messages.success(request, _("Copied into your clinic's library. Change it as you need."))
     return redirect("library:exercise_edit", pk=copy.pk)
 

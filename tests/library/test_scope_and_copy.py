@@ -140,3 +140,25 @@ def test_the_library_search_and_filters(client, clinic_people, wall_sit):
     assert "Forearm press-up" in page and "Bridge" not in page and "Wall sit" not in page
     page = client.get("/portal/library/?body_position=standing&equipment=none").content.decode()
     assert "Wall sit" in page and "Bridge" not in page
+
+
+def test_an_earlier_version_is_readable_but_not_copied_or_changed(client, clinic_people, wall_sit):
+    from patients.services import plan_create_from_template
+
+    therapist, *_ = clinic_people
+    patient = clinic_people[3]
+    program = library.program_create(by=therapist, data={"name": "P"})
+    week = library.program_week_add(program=program, by=therapist, data={"title": "One"})
+    library.program_exercise_add(week=week, exercise=wall_sit, by=therapist)
+    plan_create_from_template(
+        patient=patient, template=program, start_date=patient.local_date(), by=therapist
+    )
+    newest = library.exercise_update(exercise=wall_sit, by=therapist, data={"name": "Wall sit 2"})
+    client.force_login(therapist)
+    page = client.get(f"/portal/library/exercises/{wall_sit.pk}/").content.decode()
+    assert "This is an earlier version" in page and f"/portal/library/exercises/{newest.pk}/" in page
+    response = client.post(f"/portal/library/exercises/{wall_sit.pk}/copy/", follow=True)
+    assert "This is an earlier version of the exercise. Copy its newest version." in response.content.decode()
+    assert client.get(f"/portal/library/exercises/{wall_sit.pk}/edit/").status_code == 404
+    with pytest.raises(ValidationError, match="changed since"):
+        library.exercise_update(exercise=wall_sit, by=therapist, data={"name": "Again"})
