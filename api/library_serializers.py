@@ -17,6 +17,9 @@ class LibraryExerciseSerializer(ExerciseSerializer):
     shipped = serializers.BooleanField(
         source="is_shipped", read_only=True, help_text=_("Read-only: copy it.")
     )
+    video_url = serializers.CharField(
+        read_only=True, help_text=_("An https:// link to a video; empty if none.")
+    )
     picture_url = serializers.SerializerMethodField(
         help_text=_(
             "The uploaded picture, for people of the clinic (and patients whose plan has it); null if none."
