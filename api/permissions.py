@@ -49,3 +49,10 @@ class ExportsRecords(_RolePermission):
 
     roles = ("manager",)
     message = _("Only clinic managers can export a patient's record.")
+
+
+class UsesLibrary(_RolePermission):
+    """The exercise library and program templates: a clinic's therapists and managers."""
+
+    roles = ("therapist", "manager")
+    message = _("Only therapists and clinic managers use the exercise library.")

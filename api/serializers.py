@@ -186,6 +186,10 @@ class TodayExerciseSerializer(PlanExerciseSerializer):
     starting_position = serializers.CharField(source="exercise.starting_position", read_only=True)
     instructions = serializers.CharField(source="exercise.instructions", read_only=True)
     cautions = serializers.CharField(source="exercise.cautions", read_only=True)
+    picture_url = serializers.SerializerMethodField(
+        help_text=_("The clinic's uploaded picture of the exercise (read with the same token); null if none.")
+    )
+    video_url = serializers.CharField(source="exercise.video_url", read_only=True)
 
     class Meta(PlanExerciseSerializer.Meta):
         fields = [
@@ -194,8 +198,14 @@ class TodayExerciseSerializer(PlanExerciseSerializer):
             "starting_position",
             "instructions",
             "cautions",
+            "picture_url",
+            "video_url",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_picture_url(self, item) -> str | None:
+        return item.exercise.picture_url() or None
 
 
 class TodaySerializer(serializers.Serializer):

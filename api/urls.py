@@ -2,15 +2,15 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import auth_views, views
+from . import auth_views, library_views, views
 from .record_views import PatientRecordView
 from .reports_views import AdherenceReportView
 
 app_name = "api"
 
 router = DefaultRouter()
-router.register("exercises", views.ExerciseViewSet, basename="exercise")
-router.register("programs", views.ProgramViewSet, basename="program")
+router.register("exercises", library_views.ExerciseViewSet, basename="exercise")
+router.register("programs", library_views.ProgramViewSet, basename="program")
 router.register("patients", views.PatientViewSet, basename="patient")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("sessions", views.SessionViewSet, basename="session")

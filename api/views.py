@@ -24,7 +24,7 @@ from rest_framework.views import APIView
 from accounts import two_factor
 from accounts.services import device_token_create
 from accounts.views import locked_out
-from exercises.models import Exercise, ProgramTemplate, ProgramWeek, WeekExercise
+from exercises.models import ProgramTemplate
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise, PlanWeek, SessionExercise, SessionLog
 from patients.progression_selectors import progression_notice_open_for
@@ -112,41 +112,7 @@ class TokenView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-# --- Library -------------------------------------------------------------------------------
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List the exercise library"),
-    retrieve=extend_schema(summary="Read one exercise"),
-)
-class ExerciseViewSet(viewsets.ReadOnlyModelViewSet):
-    """The exercise library is shared by every clinic: any signed-in user may read it."""
-
-    queryset = Exercise.objects.order_by("name", "pk")
-    serializer_class = s.ExerciseSerializer
-    permission_classes = [IsAuthenticated]
-
-
-@extend_schema_view(
-    list=extend_schema(summary="List program templates, weeks nested with exercises and rules"),
-    retrieve=extend_schema(summary="Read one program template by slug"),
-)
-class ProgramViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = ProgramTemplate.objects.order_by("name", "pk").prefetch_related(
-        Prefetch(
-            "weeks",
-            queryset=ProgramWeek.objects.order_by("number").prefetch_related(
-                Prefetch(
-                    "exercises",
-                    queryset=WeekExercise.objects.select_related("exercise").order_by("order", "pk"),
-                )
-            ),
-        )
-    )
-    serializer_class = s.ProgramSerializer
-    permission_classes = [IsAuthenticated]
-    lookup_field = "slug"
-    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+# --- Library: api/library_views.py ----------------------------------------------------------
 
 
 # --- Patients ------------------------------------------------------------------------------
@@ -307,7 +273,11 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         patient = Patient.objects.changeable_by(request.user).filter(pk=data["patient"]).first()
         if patient is None:
             raise ValidationError({"patient": _("None of your patients has this id.")})
-        template = ProgramTemplate.objects.filter(is_active=True, slug=data["template"]).first()
+        template = (
+            ProgramTemplate.objects.visible_to(request.user)
+            .filter(is_active=True, slug=data["template"])
+            .first()
+        )
         if template is None:
             raise ValidationError({"template": _("No program offered for new plans has this slug.")})
         with transaction.atomic():
@@ -480,7 +450,7 @@ class TodayView(APIView):
             "week": plan.current_week if plan else None,
             "progression_state": plan.progression_state if plan else None,
             "note_to_patient": plan.note_to_patient if plan else "",
-            "general_cautions": plan.template.general_cautions if plan else "",
+            "general_cautions": plan.general_cautions if plan else "",
             "session": session,
             "exercises": exercises,
         }

@@ -35,6 +35,12 @@ ACTION_LABELS = {
     "two_factor.recovery_codes_renewed": _("New recovery codes made"),
     "two_factor.recovery_code_used": _("Logged in with a recovery code"),
     "account.sessions_ended": _("All logins ended"),
+    "exercise.created": _("Exercise added to the library"),
+    "exercise.changed": _("Library exercise changed"),
+    "exercise.copied": _("Exercise copied into the library"),
+    "program.created": _("Program template made"),
+    "program.changed": _("Program template changed"),
+    "program.copied": _("Program template copied"),
 }
 
 

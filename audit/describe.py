@@ -276,6 +276,44 @@ def _sessions_ended(event, names: Names) -> Description:
     )
 
 
+EXERCISE_FIELDS_WORDS = {
+    "illustration": _("picture"),
+}
+
+
+def _exercise_changed(event, names: Names) -> Description:
+    data = event.data
+    fields = ", ".join(
+        str(EXERCISE_FIELDS_WORDS.get(name) or Exercise._meta.get_field(name).verbose_name)
+        for name in data.get("fields", [])
+    )
+    sentence = _("Changed the exercise %(name)s in the clinic's library: %(fields)s") % {
+        "name": data["name"],
+        "fields": fields,
+    }
+    if data.get("new_version"):
+        sentence += "; " + _("plans made before keep the version they were prescribed")
+    return Description(sentence)
+
+
+PROGRAM_CHANGES = {
+    "details": _("Changed the name, description or cautions of the program %(name)s"),
+    "week_added": _("Added week %(week)s to the program %(name)s"),
+    "week_changed": _(
+        "Changed week %(week)s of the program %(name)s (title, introduction or when to move on)"
+    ),
+    "week_removed": _("Removed week %(week)s from the program %(name)s"),
+    "exercise_added": _("Added %(exercise)s to week %(week)s of the program %(name)s"),
+    "exercise_removed": _("Removed %(exercise)s from week %(week)s of the program %(name)s"),
+    "weeks_set": _("Set the weeks and exercises of the program %(name)s (%(weeks)s weeks)"),
+}
+
+
+def _program_changed(event, names: Names) -> Description:
+    data = event.data
+    return Description(PROGRAM_CHANGES[data["change"]] % data)
+
+
 SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.created": _simple(_("Added %(patient)s as a patient")),
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
@@ -314,6 +352,12 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "two_factor.recovery_codes_renewed": _simple(_("Made new recovery codes (the old ones no longer work)")),
     "two_factor.recovery_code_used": _recovery_code_used,
     "account.sessions_ended": _sessions_ended,
+    "exercise.created": _simple(_("Added the exercise %(name)s to the clinic's library")),
+    "exercise.changed": _exercise_changed,
+    "exercise.copied": _simple(_("Copied the exercise %(source)s into the clinic's library as %(name)s")),
+    "program.created": _simple(_("Made the program template %(name)s")),
+    "program.changed": _program_changed,
+    "program.copied": _simple(_("Copied the program template %(source)s as %(name)s")),
 }
 
 

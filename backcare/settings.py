@@ -257,8 +257,11 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-MEDIA_URL = "media/"
+MEDIA_URL = "media/"  # never served as such: uploaded pictures go through an access-checked view
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+# A clinic's exercise pictures: the largest file accepted, and the longest side in pixels.
+EXERCISE_IMAGE_MAX_BYTES = env.int("EXERCISE_IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
+EXERCISE_IMAGE_MAX_SIDE = env.int("EXERCISE_IMAGE_MAX_SIDE", default=4000)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

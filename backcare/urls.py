@@ -1,9 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 from accounts import session_views, two_factor_views
 from accounts import views as account_views
+from exercises import views as exercise_views
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -33,7 +33,9 @@ urlpatterns = [
     path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
     path("portal/clinic/", two_factor_views.clinic_settings, name="clinic_settings"),
+    path("portal/library/", include("exercises.urls")),
     path("portal/", include("portal.urls")),
+    path("pictures/exercises/<int:pk>/", exercise_views.exercise_picture, name="exercise_picture"),
     path("me/", include("patients.urls")),
     path("api/", include("api.urls")),
 ]
@@ -43,8 +45,5 @@ urlpatterns = [
 handler400 = "backcare.faults.bad_request"
 handler404 = "backcare.faults.page_not_found"
 handler500 = "backcare.faults.server_error"
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files (MEDIA_ROOT) are never served at a public address: a clinic's exercise pictures
+# go through the access-checked view exercises:picture.

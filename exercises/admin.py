@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -34,10 +35,19 @@ class ExerciseIllustrationInline(admin.TabularInline):
 @admin.register(Exercise)
 class ExerciseAdmin(admin.ModelAdmin):
     inlines = [ExerciseIllustrationInline]
-    list_display = ["name", "per_side", "hold_seconds_min", "hold_seconds_max", "reps_min", "reps_max"]
-    list_filter = ["per_side"]
+    list_display = [
+        "name",
+        "clinic",
+        "per_side",
+        "hold_seconds_min",
+        "hold_seconds_max",
+        "reps_min",
+        "reps_max",
+    ]
+    list_filter = ["clinic", "per_side", "body_position", "equipment"]
     search_fields = ["name", "slug", "instructions"]
     prepopulated_fields = {"slug": ["name"]}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class WeekExerciseInline(admin.TabularInline):
@@ -61,8 +71,8 @@ class ProgramWeekInline(admin.StackedInline):
 
 @admin.register(ProgramTemplate)
 class ProgramTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_active"]
-    list_filter = ["is_active"]
+    list_display = ["name", "clinic", "slug", "is_active"]
+    list_filter = ["clinic", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [ProgramWeekInline]

@@ -1,9 +1,12 @@
 import re
 
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
+
+from .access import LibraryQuerySet
 
 # Instructions are split into steps a sentence at a time.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -45,25 +48,105 @@ class DoseRange(models.Model):
         return self.reps_min <= reps <= self.reps_max
 
 
+def illustration_path(instance: "Exercise", filename: str) -> str:
+    """Where an uploaded picture is stored (through the default storage): one folder per clinic.
+
+    The services name the file (a random name, the format's extension); it is never served from
+    here but through the access-checked view `exercises:picture`.
+    """
+    return f"exercises/clinic-{instance.clinic_id or 'shipped'}/{filename}"
+
+
+https_only = URLValidator(schemes=["https"], message=_("Give a video link that starts with https://."))
+
+
 class Exercise(DoseRange):
+    """An exercise of the library: shipped with the product (no clinic, read-only) or a clinic's own.
+
+    A clinic's exercise that a plan already uses is never changed in place: changing it makes a
+    new row (the new version) and marks the old one `replaced_by` it, so plans keep showing
+    what was prescribed. The library shows only current rows (`replaced_by` empty).
+    """
+
+    class BodyPosition(models.TextChoices):
+        BACK = "back", _("Lying on the back")
+        FRONT = "front", _("Lying face down")
+        SIDE = "side", _("Lying on the side")
+        HANDS_KNEES = "hands_knees", _("On hands and knees")
+        SITTING = "sitting", _("Sitting")
+        STANDING = "standing", _("Standing")
+
+    class Equipment(models.TextChoices):
+        NONE = "none", _("None")
+        MAT = "mat", _("Exercise mat")
+        CHAIR = "chair", _("Chair")
+        BALL = "ball", _("Exercise ball")
+        BAND = "band", _("Resistance band")
+        TOWEL = "towel", _("Towel or strap")
+
+    clinic = models.ForeignKey(
+        "accounts.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clinic"),
+        help_text=_("Empty: shipped with BackCare, read-only for every clinic."),
+    )
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), unique=True)
+    body_position = models.CharField(
+        _("body position"), max_length=16, choices=BodyPosition.choices, default=BodyPosition.BACK
+    )
+    equipment = models.CharField(
+        _("equipment"), max_length=16, choices=Equipment.choices, default=Equipment.NONE
+    )
     starting_position = models.TextField(_("starting position"))
     instructions = models.TextField(_("instructions"))
     per_side = models.BooleanField(
         _("each side"), default=False, help_text=_("Done with each leg (or side) in turn.")
     )
     cautions = models.TextField(_("cautions"), blank=True)
-    illustration = models.FileField(_("illustration"), upload_to="exercises/", blank=True)
+    illustration = models.FileField(_("illustration"), upload_to=illustration_path, blank=True)
+    video_url = models.URLField(_("video link"), blank=True, max_length=500, validators=[https_only])
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+        help_text=_("A newer version of this exercise; plans made before the change keep this one."),
+    )
+
+    objects = LibraryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("exercise")
         verbose_name_plural = _("exercises")
-        constraints = range_constraints("exercise")
+        constraints = [
+            *range_constraints("exercise"),
+            models.CheckConstraint(
+                condition=Q(video_url="") | Q(video_url__startswith="https://"),
+                name="exercise_video_https",
+                violation_error_message=_("Give a video link that starts with https://."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
+
+    def picture_url(self) -> str:
+        """Where an uploaded picture is read: the view that checks who asks (session or API
+        token), never a public media address. Empty when there is none."""
+        from django.urls import reverse
+
+        return reverse("exercise_picture", args=[self.pk]) if self.illustration else ""
 
     def steps(self) -> list[str]:
         """What the patient follows: the starting position, then the instructions a sentence at a time."""
@@ -75,6 +158,15 @@ class Exercise(DoseRange):
 class ProgramTemplate(models.Model):
     """A progressive program (the handout's, or one a clinic writes), made of ordered weeks."""
 
+    clinic = models.ForeignKey(
+        "accounts.Clinic",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("clinic"),
+        help_text=_("Empty: shipped with BackCare, read-only for every clinic."),
+    )
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), unique=True)
     description = models.TextField(_("description"), blank=True)
@@ -85,6 +177,8 @@ class ProgramTemplate(models.Model):
     )
     is_active = models.BooleanField(_("offered for new plans"), default=True)
 
+    objects = LibraryQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("program template")
@@ -92,6 +186,10 @@ class ProgramTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.clinic_id is None
 
 
 class ProgressionRule(models.Model):

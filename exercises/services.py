@@ -78,6 +78,9 @@ def program_load(*, data: dict) -> ProgramTemplate:
                 "instructions": spec["instructions"],
                 "per_side": spec.get("per_side", False),
                 "cautions": spec.get("cautions", ""),
+                "body_position": spec.get("body_position", Exercise.BodyPosition.BACK),
+                "equipment": spec.get("equipment", Exercise.Equipment.NONE),
+                "clinic": None,  # shipped: read-only for every clinic
                 **_range_fields(spec),
             },
         )
@@ -90,6 +93,7 @@ def program_load(*, data: dict) -> ProgramTemplate:
             "name": data["name"],
             "description": data.get("description", ""),
             "general_cautions": data.get("general_cautions", ""),
+            "clinic": None,
         },
     )
     week_numbers = []

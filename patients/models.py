@@ -128,6 +128,10 @@ class Plan(models.Model):
         related_name="plans",
         verbose_name=_("program template"),
     )
+    # What the patient is shown of the template, copied when the plan is made (and into each new
+    # version), so changing the template later never changes a plan made from it.
+    program_name = models.CharField(_("program"), max_length=200, blank=True)
+    general_cautions = models.TextField(_("general cautions"), blank=True)
     version = models.PositiveSmallIntegerField(_("version"), default=1)
     previous_version = models.OneToOneField(
         "self",
@@ -202,7 +206,7 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return _("%(patient)s — %(template)s, version %(version)s") % {
             "patient": self.patient,
-            "template": self.template,
+            "template": self.program_name,
             "version": self.version,
         }
 

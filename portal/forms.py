@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from exercises.forms import library_label
 from exercises.models import Exercise, ProgramTemplate
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
 from patients.models import (
@@ -112,12 +113,20 @@ class PatientEmailForm(forms.Form):
 class PlanCreateForm(forms.Form):
     template = forms.ModelChoiceField(
         label=_("Program"),
-        queryset=ProgramTemplate.objects.filter(is_active=True).order_by("name"),
+        queryset=ProgramTemplate.objects.none(),
         empty_label=None,
     )
     start_date = forms.DateField(label=_("Start date"), widget=DateInput())
     confirm_start_date = forms.BooleanField(label=_("Yes, start on that day"), required=False)
     note_to_patient = text_field(_("Note to the patient (optional)"), rows=3)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The shipped programs and the clinic's own (exercises.access), those offered for new plans.
+        self.fields["template"].queryset = (
+            ProgramTemplate.objects.visible_to(user).filter(is_active=True).order_by("clinic", "name")
+        )
+        self.fields["template"].label_from_instance = library_label
 
 
 class PlanDetailsForm(forms.Form):
@@ -204,11 +213,14 @@ class ExerciseAddForm(forms.Form):
     )
     out_of_range_reason = text_field(_("Reason if outside the range"), rows=1)
 
-    def __init__(self, *args, plan, **kwargs):
+    def __init__(self, *args, plan, user, **kwargs):
         super().__init__(*args, prefix="add", **kwargs)
         self.fields["week"].choices = [(w.number, str(w)) for w in plan.weeks.all()]
         in_plan = PlanExercise.objects.filter(week__plan=plan).values("exercise")
-        self.fields["exercise"].queryset = Exercise.objects.exclude(pk__in=in_plan).order_by("name")
+        self.fields["exercise"].queryset = (
+            Exercise.objects.visible_to(user).current().exclude(pk__in=in_plan).order_by("name", "clinic")
+        )
+        self.fields["exercise"].label_from_instance = library_label
         for name, field in self.fields.items():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             if self.is_bound and name in self.errors:

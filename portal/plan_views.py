@@ -30,7 +30,9 @@ from .forms import (
 @therapist_required
 def plan_create(request, pk):
     patient = patient_for(request, pk, change=True)
-    form = PlanCreateForm(request.POST or None, initial={"start_date": patient.local_date()})
+    form = PlanCreateForm(
+        request.POST or None, initial={"start_date": patient.local_date()}, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             plan = services.plan_create_from_template(
@@ -125,7 +127,7 @@ def plan_detail(request, pk, plan_pk):
     forms = add_form = None
     if editable:
         forms = _plan_forms(plan, data if action == "save" else None)
-        add_form = ExerciseAddForm(data if action == "add" else None, plan=plan)
+        add_form = ExerciseAddForm(data if action == "add" else None, plan=plan, user=request.user)
     if data is not None:
         if not editable:
             messages.error(
@@ -307,7 +309,13 @@ def plan_approve(request, pk, plan_pk):
                 message = _("Version %(version)s approved: the patient sees it now.")
             messages.success(request, message % {"version": plan.version})
             return redirect("portal:plan_detail", pk=pk, plan_pk=plan.pk)
-    return _plan_page(request, plan, forms=forms, add_form=ExerciseAddForm(None, plan=plan), failed="approve")
+    return _plan_page(
+        request,
+        plan,
+        forms=forms,
+        add_form=ExerciseAddForm(None, plan=plan, user=request.user),
+        failed="approve",
+    )
 
 
 @therapist_required

@@ -51,6 +51,13 @@ def active_plan(patient, handout_program):
 
 
 @pytest.fixture(autouse=True)
+def _media_of_its_own(settings, tmp_path_factory):
+    """Uploaded files (exercise pictures, the demo's among them) go to a folder of the test run,
+    never into the project's media/."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Real deployments hash with PBKDF2; tests only need hashing to be correct, not slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -86,3 +86,20 @@ def test_demo_plans_were_drafted_before_they_were_approved_and_the_trail_agrees(
         }
         assert events["plan.created"] == plan.created_at
         assert events["plan.approved"] == plan.approved_at
+
+
+def test_the_demo_clinic_has_its_own_exercise_with_a_picture_and_its_own_program(demo, client):
+    from exercises.models import Exercise, ProgramTemplate
+
+    riverside = Clinic.objects.get(slug="riverside")
+    wall_sit = Exercise.objects.get(clinic=riverside, name="Wall sit")
+    program = ProgramTemplate.objects.get(clinic=riverside)
+    assert [list(w.exercises.values_list("exercise__name", flat=True)) for w in program.weeks.all()] == [
+        ["Pelvic tilt", "Wall sit"],
+        ["Bridge"],
+    ]
+    client.login(username="therapist", password="backcare-demo")
+    assert client.get(wall_sit.picture_url()).status_code == 200
+    client.logout()
+    client.login(username="other-therapist", password="backcare-demo")
+    assert client.get(wall_sit.picture_url()).status_code == 404

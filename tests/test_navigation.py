@@ -31,25 +31,19 @@ def test_a_therapist_has_my_patients_reports_and_add_a_patient(client):
         ("Alerts", reverse("portal:alert_list"), None),
         ("Reports", reverse("reports:index"), None),
         ("Add a patient", reverse("portal:patient_add"), None),
+        ("Exercises", reverse("library:exercise_list"), None),
+        ("Programs", reverse("library:program_list"), None),
     ]
-    assert [current for *_, current in nav_links(client.get(reverse("portal:alert_list")))] == [
-        None,
-        "page",
-        None,
-        None,
-    ]
-    assert [current for *_, current in nav_links(client.get(reverse("reports:index")))] == [
-        None,
-        None,
-        "page",
-        None,
-    ]
-    assert [current for *_, current in nav_links(client.get(reverse("portal:patient_add")))] == [
-        None,
-        None,
-        None,
-        "page",
-    ]
+    for url, marks in [
+        (reverse("portal:alert_list"), [None, "page", None, None, None, None]),
+        (reverse("reports:index"), [None, None, "page", None, None, None]),
+        (reverse("portal:patient_add"), [None, None, None, "page", None, None]),
+        (reverse("library:exercise_list"), [None, None, None, None, "page", None]),
+        (reverse("library:exercise_add"), [None, None, None, None, "true", None]),
+        (reverse("library:program_list"), [None, None, None, None, None, "page"]),
+        (reverse("library:program_add"), [None, None, None, None, None, "true"]),
+    ]:
+        assert [current for *_, current in nav_links(client.get(url))] == marks, url
     patient = PatientFactory(therapist=therapist, clinic=therapist.clinic)
     detail = nav_links(client.get(reverse("portal:patient_detail", kwargs={"pk": patient.pk})))
     assert detail[0] == ("My patients", reverse("portal:caseload"), "true")  # a page within the section
@@ -61,6 +55,8 @@ def test_a_manager_has_reports_and_the_audit_trail(client):
         ("Reports", reverse("reports:index"), "page"),
         ("Alerts", reverse("portal:alert_list"), None),
         ("Audit trail", reverse("audit:list"), None),
+        ("Exercises", reverse("library:exercise_list"), None),
+        ("Programs", reverse("library:program_list"), None),
         ("Clinic settings", reverse("clinic_settings"), None),
     ]
     assert [current for *_, current in nav_links(client.get(reverse("audit:list")))] == [
@@ -68,14 +64,28 @@ def test_a_manager_has_reports_and_the_audit_trail(client):
         None,
         "page",
         None,
+        None,
+        None,
     ]
     assert [current for *_, current in nav_links(client.get(reverse("portal:alert_list")))] == [
         None,
         "page",
         None,
         None,
+        None,
+        None,
+    ]
+    assert [current for *_, current in nav_links(client.get(reverse("library:program_list")))] == [
+        None,
+        None,
+        None,
+        None,
+        "page",
+        None,
     ]
     assert [current for *_, current in nav_links(client.get(reverse("clinic_settings")))] == [
+        None,
+        None,
         None,
         None,
         None,

@@ -125,6 +125,8 @@ def plan_create_from_template(
         today=patient.local_date(),
         confirm_start_date=confirm_start_date,
     )
+    if not ProgramTemplate.objects.visible_to(by).filter(pk=template.pk, is_active=True).exists():
+        errors["template"] = [ValidationError(_("This program is not offered in your clinic's library."))]
     if errors:
         raise ValidationError(errors)
 
@@ -141,6 +143,8 @@ def plan_create_from_template(
         plan = Plan.objects.create(
             patient=patient,
             template=template,
+            program_name=template.name,
+            general_cautions=template.general_cautions,
             version=(last.version + 1) if last else 1,
             start_date=start_date,
             note_to_patient=note_to_patient,
@@ -178,6 +182,8 @@ def plan_revise(*, plan: Plan, by: User) -> Plan:
         draft = Plan.objects.create(
             patient=plan.patient,
             template=plan.template,
+            program_name=plan.program_name,
+            general_cautions=plan.general_cautions,
             version=last_version + 1,
             previous_version=plan,
             start_date=plan.start_date,
@@ -450,6 +456,8 @@ def plan_exercise_add(
     plan = changeable(Plan, week.plan_id, by=by, lock=True, related=("patient",))
     week.plan = plan
     _require_draft(plan)
+    if not Exercise.objects.visible_to(by).current().filter(pk=exercise.pk).exists():
+        raise ValidationError({"exercise": _("This exercise is not in your clinic's library.")})
 
     def in_plan() -> bool:
         return PlanExercise.objects.filter(week__plan=plan, exercise=exercise).exists()

@@ -20,13 +20,37 @@ ROLES = (
 )
 
 TODAY = "{today}"
+NEW_EXERCISE = {
+    "name": "Wall sit",
+    "starting_position": "Stand against a wall.",
+    "instructions": "Slide down.",
+}
 
 # (method, url, body, (anon, patient, other patient, therapist, colleague, other clinic, manager))
 MATRIX = [
-    ("get", "/api/v1/exercises/", None, (401, 200, 200, 200, 200, 200, 200)),
-    ("get", "/api/v1/exercises/{exercise}/", None, (401, 200, 200, 200, 200, 200, 200)),
-    ("get", "/api/v1/programs/", None, (401, 200, 200, 200, 200, 200, 200)),
-    ("get", "/api/v1/programs/back-strengthening/", None, (401, 200, 200, 200, 200, 200, 200)),
+    # The library: a clinic's therapists and managers read the shipped items and their own clinic's
+    # (another clinic's is not found), add and change their own; a shipped item answers 403 to a
+    # change (copy it); patients read their exercises through me/today.
+    ("get", "/api/v1/exercises/", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/exercises/{exercise}/", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/exercises/{own_exercise}/", None, (401, 403, 403, 200, 200, 404, 200)),
+    ("post", "/api/v1/exercises/", NEW_EXERCISE, (401, 403, 403, 201, 201, 201, 201)),
+    (
+        "patch",
+        "/api/v1/exercises/{own_exercise}/",
+        {"cautions": "Slowly."},
+        (401, 403, 403, 200, 200, 404, 200),
+    ),
+    ("patch", "/api/v1/exercises/{exercise}/", {"cautions": "Mine."}, (401, 403, 403, 403, 403, 403, 403)),
+    ("post", "/api/v1/exercises/{exercise}/copy/", None, (401, 403, 403, 201, 201, 201, 201)),
+    ("post", "/api/v1/exercises/{own_exercise}/copy/", None, (401, 403, 403, 201, 201, 404, 201)),
+    ("get", "/api/v1/programs/", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/programs/back-strengthening/", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/programs/{own_program}/", None, (401, 403, 403, 200, 200, 404, 200)),
+    ("post", "/api/v1/programs/", {"name": "Desk workers"}, (401, 403, 403, 201, 201, 201, 201)),
+    ("patch", "/api/v1/programs/{own_program}/", {"is_active": False}, (401, 403, 403, 200, 200, 404, 200)),
+    ("patch", "/api/v1/programs/back-strengthening/", {"name": "Mine"}, (401, 403, 403, 403, 403, 403, 403)),
+    ("post", "/api/v1/programs/back-strengthening/copy/", None, (401, 403, 403, 201, 201, 201, 201)),
     ("get", "/api/v1/patients/", None, (401, 403, 403, 200, 200, 200, 403)),
     (
         "post",
@@ -97,17 +121,38 @@ MATRIX = [
 ]
 
 
+def _library_items(world):
+    """One exercise and one program template of the therapist's clinic (made once per test)."""
+    from exercises import library
+    from exercises.models import Exercise, ProgramTemplate
+
+    clinic = world.therapist.clinic
+    exercise = Exercise.objects.filter(clinic=clinic, name="Riverside plank").first()
+    if exercise is None:
+        exercise = library.exercise_create(
+            by=world.therapist,
+            data={"name": "Riverside plank", "starting_position": "Lie face down.", "instructions": "Lift."},
+        )
+    program = ProgramTemplate.objects.filter(clinic=clinic, name="Riverside starter").first()
+    if program is None:
+        program = library.program_create(by=world.therapist, data={"name": "Riverside starter"})
+    return exercise, program
+
+
 def _fill(value, world):
     from exercises.models import Exercise
 
+    own_exercise, own_program = _library_items(world)
     names = {
+        "own_exercise": own_exercise.pk,
+        "own_program": own_program.slug,
         "patient": world.patient.pk,
         "plan": world.plan.pk,
         "draft": world.draft.pk,
         "session": world.session.pk,
         "alert": world.alert.pk,
         "device": world.device.pk,
-        "exercise": Exercise.objects.order_by("pk").first().pk,
+        "exercise": Exercise.objects.filter(clinic__isnull=True).order_by("pk").first().pk,
         "today": world.patient.local_date().isoformat(),
     }
     if isinstance(value, str):
@@ -133,6 +178,12 @@ def test_permission_matrix(world, method, url, body, role, expected):
     client = client_for(world.user(role))
     response = getattr(client, method)(_fill(url, world), _fill(body, world), format="json")
     assert response.status_code == expected, response.content[:300]
+    shipped = "{exercise}" in url or url.endswith("back-strengthening/")
+    if expected == 403 and method == "patch" and shipped and role not in ("patient", "other_patient"):
+        # A shipped library item: the refusal says what to do instead.
+        assert response.json() == {
+            "detail": "This ships with BackCare and is read-only: copy it to change it."
+        }
     if expected == 404:
         # Nothing of the object leaks, only "not found".
         assert set(response.json()) == {"detail"}
@@ -159,7 +210,16 @@ def test_matrix_covers_every_operation_in_the_schema(world):
         for method in operations
         if method in {"get", "post", "put", "patch", "delete"}
     }
-    names = {"exercise": "id", "patient": "id", "plan": "id", "draft": "id", "session": "id", "alert": "id"}
+    names = {
+        "own_exercise": "id",
+        "own_program": "slug",
+        "exercise": "id",
+        "patient": "id",
+        "plan": "id",
+        "draft": "id",
+        "session": "id",
+        "alert": "id",
+    }
     names["device"] = "id"
     covered = set()
     for method, url, _body, _statuses in MATRIX:

@@ -86,8 +86,8 @@ def test_session_login_works_for_the_browser_with_csrf(therapist):
 # --- Library -------------------------------------------------------------------------------
 
 
-def test_program_shows_the_handouts_weeks_exercises_and_rules(handout_program, patient):
-    response = client_for(patient.user).get("/api/v1/programs/back-strengthening/")
+def test_program_shows_the_handouts_weeks_exercises_and_rules(handout_program, therapist):
+    response = client_for(therapist).get("/api/v1/programs/back-strengthening/")
     assert response.status_code == 200
     program = response.json()
     assert [week["number"] for week in program["weeks"]] == [1, 2, 3]
@@ -123,8 +123,8 @@ def test_program_shows_the_handouts_weeks_exercises_and_rules(handout_program, p
     }
 
 
-def test_unknown_program_is_404(handout_program, patient):
-    assert client_for(patient.user).get("/api/v1/programs/no-such-program/").status_code == 404
+def test_unknown_program_is_404(handout_program, therapist):
+    assert client_for(therapist).get("/api/v1/programs/no-such-program/").status_code == 404
 
 
 def test_exercise_list_is_paginated(handout_program, therapist):

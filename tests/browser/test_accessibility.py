@@ -14,6 +14,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from accounts.services import device_token_create, email_change_request, email_change_token
+from exercises import library
+from exercises.models import Exercise, ProgramTemplate
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
 
@@ -57,6 +59,11 @@ def _pages():
         user=user, new_email="carla.new@example.org", by=carla.therapist, base_url="http://testserver/"
     )
     patient = f"/portal/patients/{carla.pk}"
+    # The library: a shipped exercise and program, and the clinic's own copies (editable pages).
+    bridge = Exercise.objects.get(slug="bridge")
+    handout = ProgramTemplate.objects.get(slug="back-strengthening")
+    own_exercise = library.exercise_copy(exercise=bridge, by=carla.therapist)
+    own_program = library.program_copy(program=handout, by=carla.therapist)
     return {
         "patient": [
             carla.user.username,
@@ -91,6 +98,16 @@ def _pages():
                 "/portal/reports/",
                 "/accounts/two-factor/",
                 "/accounts/devices/",
+                "/portal/library/",
+                "/portal/library/?q=bridge&body_position=back",
+                f"/portal/library/exercises/{bridge.pk}/",
+                f"/portal/library/exercises/{own_exercise.pk}/",
+                f"/portal/library/exercises/{own_exercise.pk}/edit/",
+                "/portal/library/exercises/add/",
+                "/portal/library/programs/",
+                "/portal/library/programs/add/",
+                f"/portal/library/programs/{handout.pk}/",
+                f"/portal/library/programs/{own_program.pk}/",
             ],
         ],
         "manager": [
@@ -103,6 +120,8 @@ def _pages():
                 f"{patient}/",
                 "/portal/audit/?page=2",
                 "/portal/clinic/",
+                "/portal/library/",
+                f"/portal/library/programs/{own_program.pk}/",
             ],
         ],
         "nobody": [

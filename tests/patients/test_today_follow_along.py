@@ -113,7 +113,7 @@ def test_a_clinics_own_picture_is_shown_instead_of_the_drawings(patient_client, 
     bridge.illustration.save("bridge.png", SimpleUploadedFile("bridge.png", b"\x89PNG\r\n\x1a\n"))
     card = next(card for card in cards_of(patient_client) if card["name"].endswith("Bridge"))
     assert [(img["src"], img["alt"]) for img in card["images"]] == [
-        (bridge.illustration.url, "Picture of the Bridge")
+        (f"/pictures/exercises/{bridge.pk}/", "Picture of the Bridge")  # access-checked, never /media/
     ]
 
 

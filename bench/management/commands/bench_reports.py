@@ -124,6 +124,8 @@ class Command(BaseCommand):
                 Plan(
                     patient=p,
                     template=template,
+                    program_name=template.name,
+                    general_cautions=template.general_cautions,
                     status=Plan.Status.APPROVED,
                     start_date=today - timedelta(days=DAYS - 1),
                     created_by=p.therapist,

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Clinic
 from audit.models import AuditEvent
+from demo.library import demo_library_create
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
 from patients.models import Alert, Plan, ProgressionNotice, ProgressionOverride, SessionLog
@@ -93,6 +94,7 @@ class Command(BaseCommand):
         }
         for row in FIRST_CLINIC_PATIENTS + SECOND_CLINIC_PATIENTS:
             self._patient_with_history(template, staff, *row)
+        demo_library_create(therapist=staff["therapist"])
 
     def _staff(self, username, first_name, last_name, clinic, role):
         user = User(
