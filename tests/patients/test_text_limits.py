@@ -97,7 +97,7 @@ def test_the_session_note_is_refused_with_the_message(active_plan):
 @pytest.mark.parametrize(
     ("form", "field", "kwargs"),
     [
-        (PlanCreateForm, "note_to_patient", {}),
+        (PlanCreateForm, "note_to_patient", "therapist"),
         (PlanDetailsForm, "note_to_patient", {}),
         (PauseForm, "reason", {}),
         (ProgressionOverrideForm, "reason", {}),
@@ -105,6 +105,8 @@ def test_the_session_note_is_refused_with_the_message(active_plan):
     ],
 )
 def test_the_forms_tell_the_browser_and_refuse_with_the_message(form, field, kwargs, draft):
+    if kwargs == "therapist":  # the programs offered are those the therapist's clinic sees
+        kwargs = {"user": draft.patient.therapist}
     if kwargs == "plan_exercise":
         kwargs = {"plan_exercise": PlanExercise.objects.filter(week__plan=draft).first()}
     unbound = form(**kwargs)
