@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "alert.acknowledged": _("Alert acknowledged"),
     "report.exported": _("Report exported"),
     "plan.printed": _("Program printed (PDF)"),
+    "plan.outcomes_changed": _("Plan's questionnaires changed"),
 }
 
 

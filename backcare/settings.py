@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "portal",
     "reports",
     "printouts",
+    "outcomes",
     "api",
     "demo",  # manage.py load_demo
     "bench",  # benchmarks and the load test (manage.py bench_reports, bench_requests, loadtest_setup)

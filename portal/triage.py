@@ -54,6 +54,8 @@ def _alert_phrase(alert: Alert, *, today: date) -> str:
         return _("pain up 2 or more from their usual")
     if alert.kind == kind.WORSE_TWICE:
         return _("worse two sessions running")
+    if alert.kind == kind.OUTCOME_WORSE:
+        return _("a questionnaire score meaningfully worse")
     return _("no session for 3 days")
 
 
