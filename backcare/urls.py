@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("outcomes.urls")),
     path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
     path("portal/", include("portal.urls")),

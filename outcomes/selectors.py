@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from patients.models import Patient, Plan, PlanPause
 
@@ -92,7 +92,7 @@ def _plans_for(patient_ids: list[int], *, today: date) -> list[Plan]:
     since = today - timedelta(days=AFTER_COMPLETION_DAYS + 1)
     plans = (
         Plan.objects.filter(outcome_plan_q(since), patient_id__in=patient_ids)
-        .select_related("patient")
+        .annotate(has_pauses=Exists(PlanPause.objects.filter(plan__patient_id=OuterRef("patient_id"))))
         .prefetch_related("outcomes")
         .order_by("patient_id", "-version")
     )
@@ -108,9 +108,9 @@ def due_for_patients(
 ) -> dict[int, list[DueQuestionnaire]]:
     """The questionnaires open now for each patient (by id), with whether each is overdue.
 
-    Four queries whatever the number of patients: plans with their schedules, pauses, the
-    answered due dates, and the current instruments. `today` (for tests) overrides each
-    patient's own local day.
+    At most five queries whatever the number of patients: plans, their schedules, pauses (only
+    when a plan has any), the answered due dates, and the current instruments (only when
+    something is due). `today` (for tests) overrides each patient's own local day.
     """
     if not patients:
         return {}
@@ -120,29 +120,38 @@ def due_for_patients(
     if not plans:
         return {}
     pauses: dict[int, list[PlanPause]] = defaultdict(list)
-    for pause in PlanPause.objects.filter(plan__patient_id__in=[p.patient_id for p in plans]).annotate(
-        for_patient=F("plan__patient_id")
-    ):
-        pauses[pause.for_patient].append(pause)
+    paused_patients = [plan.patient_id for plan in plans if plan.has_pauses]
+    if paused_patients:
+        for pause in PlanPause.objects.filter(plan__patient_id__in=paused_patients).annotate(
+            for_patient=F("plan__patient_id")
+        ):
+            pauses[pause.for_patient].append(pause)
     answered: dict[int, dict[str, set[date]]] = defaultdict(lambda: defaultdict(set))
     for patient_id, code, due in Response.objects.filter(
         patient_id__in=[p.patient_id for p in plans]
     ).values_list("patient_id", "instrument_code", "due_date"):
         answered[patient_id][code].add(due)
-    instruments = {i.code: i for i in Instrument.objects.current()}
-    result: dict[int, list[DueQuestionnaire]] = {}
+    open_dues: dict[int, list[tuple[Due, date]]] = {}
     for plan in plans:
         patient = by_id[plan.patient_id]
         plan.patient = patient
         plan.patient_pauses = pauses.get(patient.pk, [])
         local_today = today or patient.local_date()
+        dues = _open_dues(plan, today=local_today, answered=answered[patient.pk])
+        if dues:
+            open_dues[patient.pk] = [(due, local_today) for due in dues]
+    if not open_dues:
+        return {}
+    instruments = {i.code: i for i in Instrument.objects.current()}
+    result: dict[int, list[DueQuestionnaire]] = {}
+    for patient_id, dues in open_dues.items():
         items = [
             DueQuestionnaire(due, instruments[due.code], is_overdue(due, today=local_today))
-            for due in _open_dues(plan, today=local_today, answered=answered[patient.pk])
+            for due, local_today in dues
             if due.code in instruments
         ]
         if items:
-            result[patient.pk] = sorted(items, key=lambda item: (item.due.due_date, item.code))
+            result[patient_id] = sorted(items, key=lambda item: (item.due.due_date, item.code))
     return result
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
+from outcomes.selectors import due_for_patients
 from patients import services
 from patients.adherence import plan_week_rows
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
@@ -36,7 +37,7 @@ from .forms import (
     PatientAddForm,
     PauseForm,
 )
-from .triage import triage_line
+from .triage import questionnaires_overdue, triage_line
 
 INVITATION_SESSION_KEY = "portal_invitations"
 
@@ -74,8 +75,10 @@ def caseload(request):
         selectors.Triage.REST: _("Everyone else"),
     }
     rows = []
+    due = due_for_patients(list(page))  # one batch for the page: questionnaires overdue
     for patient in page:
         line = triage_line(patient, today=today)
+        patient.questionnaires_overdue = questionnaires_overdue(due.get(patient.pk, []), today=today)
         rows.append((patient, line, groups[line.group]))
 
     def link(**changes) -> str:
