@@ -19,7 +19,7 @@ from exercises.models import ProgramTemplate
 from patients.access import PatientScopedQuerySet, PlanScopedQuerySet
 from patients.models import Patient, Plan
 
-from .scoring import RULES
+from .scoring import RULES, STARTBACK_BANDS
 from .scoring import Score as RuleScore
 
 CODE_CHOICES = [(code, rule.name) for code, rule in RULES.items()]
@@ -189,7 +189,7 @@ class Score(models.Model):
     response = models.OneToOneField(Response, on_delete=models.CASCADE, related_name="score")
     value = models.DecimalField(_("score"), max_digits=6, decimal_places=2)
     subscale = models.PositiveSmallIntegerField(_("psychosocial subscale"), null=True, blank=True)
-    band = models.CharField(_("risk group"), max_length=8, blank=True)
+    band = models.CharField(_("risk group"), max_length=8, blank=True, choices=list(STARTBACK_BANDS.items()))
     parts = models.JSONField(_("activity ratings"), default=list, blank=True)
     change = models.DecimalField(
         _("change from baseline"), max_digits=6, decimal_places=2, null=True, blank=True

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
 
 from patients.models import Patient, Plan, PlanPause
 
@@ -232,3 +233,86 @@ def startback_band_for(*, patient: Patient) -> str:
         .first()
     )
     return str(RULES["startback"].bands.get(band, "")) if band else ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What the therapist reads for one questionnaire: the trend, its chart and its flag in words."""
+
+    trend: Trend
+    chart: object
+    flag: str
+    mcid: str
+
+
+def mcid_words(rule: Rule) -> str:
+    if rule.mcid_points is None:
+        return str(_("no meaningful-change threshold (it sorts patients by risk)"))
+    parts = [_("%(points)s points") % {"points": _plain(rule.mcid_points)}]
+    if rule.mcid_percent:
+        parts.append(_("%(percent)s %% of the baseline") % {"percent": rule.mcid_percent})
+    if rule.mcid_one_part:
+        parts.append(_("%(points)s points on one activity") % {"points": _plain(rule.mcid_one_part)})
+    return str(_(" or ").join(str(part) for part in parts))
+
+
+def _plain(value) -> str:
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def outcome_panels(*, patient: Patient, plan: Plan | None) -> list[Panel]:
+    """Each questionnaire's panel for the patient page: baseline, latest, change, chart, flag."""
+    from .charts import trend_chart
+
+    panels = []
+    for trend in trends_for(patient=patient, plan=plan):
+        moved = trend.change
+        if moved is None:
+            flag = _("Baseline only: the change shows after the first follow-up.")
+        elif moved.meaningful == "better":
+            flag = _("Meaningfully better: the change passes the meaningful threshold.")
+        elif moved.meaningful == "worse":
+            flag = _("Meaningfully worse: the change passes the meaningful threshold.")
+        elif trend.rule.mcid_points is None:
+            flag = ""
+        else:
+            flag = _("Not yet a meaningful change.")
+        chart = trend_chart(
+            [(row.due_date, row.score.value) for row in trend.points],
+            low=trend.rule.score_min,
+            high=trend.rule.score_max,
+        )
+        panels.append(Panel(trend=trend, chart=chart, flag=str(flag), mcid=mcid_words(trend.rule)))
+    return panels
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    code: str
+    name: str
+    loaded: bool
+    row: PlanOutcome | None
+
+    @property
+    def words(self) -> str:
+        if self.row is None:
+            return str(_("Not asked"))
+        times = []
+        if self.row.at_baseline:
+            times.append(str(_("at the start")))
+        if self.row.every_weeks:
+            times.append(str(_("every %(weeks)s weeks") % {"weeks": self.row.every_weeks}))
+        if self.row.at_completion:
+            times.append(str(_("at completion")))
+        return ", ".join(times)
+
+
+def plan_schedule_rows(*, plan: Plan) -> list[ScheduleRow]:
+    """Every questionnaire BackCare scores, with whether it is loaded and when this plan asks it."""
+    rows = {row.instrument_code: row for row in plan.outcomes.all()}
+    names = dict(Instrument.objects.current().values_list("code", "name"))
+    return [
+        ScheduleRow(code, names.get(code, rule.name), code in names, rows.get(code))
+        for code, rule in RULES.items()
+    ]

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
-from outcomes.selectors import due_for_patients
+from outcomes.selectors import due_for_patients, outcome_panels
 from patients import services
 from patients.adherence import plan_week_rows
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
@@ -257,6 +257,10 @@ def patient_detail(request, pk):
             "points": points,
             "weeks": plan_week_rows(patient=patient, today=today),
             "sessions": sessions,
+            "outcome_panels": outcome_panels(
+                patient=patient,
+                plan=live or next((p for p in versions if p.status != Plan.Status.DRAFT), None),
+            ),
         },
     )
 
