@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import outcome_views, views
 from .reports_views import AdherenceReportView
 
 app_name = "api"
@@ -14,11 +14,17 @@ router.register("patients", views.PatientViewSet, basename="patient")
 router.register("plans", views.PlanViewSet, basename="plan")
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("alerts", views.AlertViewSet, basename="alert")
+router.register("instruments", outcome_views.InstrumentViewSet, basename="instrument")
+router.register("schedules", outcome_views.ScheduleViewSet, basename="schedule")
+router.register("responses", outcome_views.ResponseViewSet, basename="response")
+router.register("scores", outcome_views.ScoreViewSet, basename="score")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/today/", views.TodayView.as_view(), name="me-today"),
+    path("me/questionnaires/", outcome_views.DueQuestionnairesView.as_view(), name="me-questionnaires"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
+    path("reports/outcomes/", outcome_views.OutcomeReportView.as_view(), name="reports-outcomes"),
     path("", include(router.urls)),
 ]
 

@@ -93,6 +93,7 @@ PATIENT_FIELDS = {
 EXPORTS = {
     "patients.csv": _("adherence per patient (CSV)"),
     "daily.csv": _("adherence day by day (CSV)"),
+    "outcomes.csv": _("outcome measures (CSV)"),
 }
 
 

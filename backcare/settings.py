@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "patients.models.Plan.Status",
         "ProgressionStateEnum": "patients.models.Plan.ProgressionState",
+        "QuestionnaireCodeEnum": "outcomes.models.CODE_CHOICES",
     },
 }
 

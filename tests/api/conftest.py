@@ -8,6 +8,7 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from outcomes.services import response_submit
 from patients.models import Alert, Patient, Plan
 from patients.services import plan_create_from_template, session_log
 from tests.factories import ClinicFactory, ManagerFactory, PatientFactory, TherapistFactory
@@ -48,6 +49,7 @@ class World:
     draft: Plan
     session: object
     alert: Alert
+    response: object
 
     def user(self, role: str):
         return {
@@ -79,6 +81,8 @@ def world(handout_program, active_plan) -> World:
     session, _ = session_log(
         patient=patient, day=yesterday, pain_before=4, pain_after=3, symptom_change="same"
     )
+    # The baseline pain rating, answered: a questionnaire answer and its score.
+    answered = response_submit(patient=patient, code="nprs", answers=[5])
     alert = Alert.objects.create(
         patient=patient,
         plan=active_plan,
@@ -98,4 +102,5 @@ def world(handout_program, active_plan) -> World:
         draft=draft,
         session=session,
         alert=alert,
+        response=answered.response,
     )
