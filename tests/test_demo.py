@@ -86,3 +86,25 @@ def test_demo_plans_were_drafted_before_they_were_approved_and_the_trail_agrees(
         }
         assert events["plan.created"] == plan.created_at
         assert events["plan.approved"] == plan.approved_at
+
+
+def test_demo_patients_answered_the_questionnaires_and_the_pages_show_the_change(demo, client):
+    from outcomes.models import Response
+    from outcomes.selectors import due_for
+    from reports.outcomes import outcome_report
+
+    ada = Patient.objects.get(user__username="ada.okafor")  # 40 days: baseline, weeks 2 and 4
+    assert list(
+        Response.objects.filter(patient=ada, instrument_code="nprs").values_list("due_date", flat=True)
+    ) == [ada.plans.get().start_date + timedelta(days=n) for n in (0, 14, 28)]
+    client.login(username="therapist", password="backcare-demo")
+    page = client.get(f"/portal/patients/{ada.pk}/").content.decode()
+    assert "Outcome measures" in page and "Meaningful change: 2 points or 30 % of the baseline." in page
+    # Sam, the demo patient, has the baseline questionnaires waiting on Today.
+    sam = Patient.objects.get(user__username="patient")
+    assert [item.code for item in due_for(patient=sam)] == ["nprs", "psfs"]
+    manager = User.objects.get(username="manager")
+    today = manager.clinic.local_date()
+    report = outcome_report(user=manager, start=today - timedelta(days=27), end=today)
+    nprs = next(row for row in report.totals if row.code == "nprs")
+    assert nprs.patients > 5 and 0 < nprs.improved < nprs.patients

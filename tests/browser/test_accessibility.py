@@ -56,6 +56,8 @@ def _pages():
             carla.user.username,
             ["/me/", "/me/log/", "/me/progress/", f"/me/sessions/{session.pk}/"],
         ],
+        # Sam, the demo patient, has the questionnaires waiting: each one's page.
+        "patient answering": ["patient", ["/me/", "/me/questionnaires/nprs/", "/me/questionnaires/psfs/"]],
         "therapist": [
             carla.therapist.username,
             [
@@ -71,6 +73,7 @@ def _pages():
                 f"{patient}/welcome/",
                 "/portal/patients/add/",
                 "/portal/reports/",
+                "/portal/reports/outcomes/",
             ],
         ],
         "manager": [
@@ -78,6 +81,7 @@ def _pages():
             [
                 "/",
                 "/portal/reports/",
+                "/portal/reports/outcomes/",
                 "/portal/audit/",
                 "/portal/alerts/",
                 f"{patient}/",
