@@ -108,3 +108,8 @@ def test_demo_patients_answered_the_questionnaires_and_the_pages_show_the_change
     report = outcome_report(user=manager, start=today - timedelta(days=27), end=today)
     nprs = next(row for row in report.totals if row.code == "nprs")
     assert nprs.patients > 5 and 0 < nprs.improved < nprs.patients
+    # Carla's pain rating went from 6 to 8: meaningfully worse, one safety alert for Dana.
+    carla = Patient.objects.get(user__username="carla.mendes")
+    assert [a.message for a in carla.alerts.filter(kind="outcome_worse")] == [
+        "Pain rating (NPRS) is meaningfully worse than at the start: 6 → 8."
+    ]

@@ -223,11 +223,14 @@ class Command(BaseCommand):
         same service as the patient's page; the activities get easier, or harder when worsening."""
         if behaviour == "lapsed" and day > patient.local_date() - timedelta(days=5):
             return ratings
-        if behaviour != "worsening" and day > patient.plans.get().start_date:
+        follow_up = day > patient.plans.get().start_date
+        if follow_up and behaviour != "worsening":
             ratings = [min(10, rating + rng.choice([1, 1, 2])) for rating in ratings]
-        elif behaviour == "worsening" and day > patient.plans.get().start_date:
+        elif follow_up:
             ratings = [max(0, rating - rng.choice([0, 1])) for rating in ratings]
-        response_submit(patient=patient, code="nprs", answers=[pain], today=day)
+        # The week's average pain: when worsening, as bad as after the sessions (pain + 1).
+        average = min(10, pain + 1) if follow_up and behaviour == "worsening" else pain
+        response_submit(patient=patient, code="nprs", answers=[average], today=day)
         response_submit(
             patient=patient,
             code="psfs",
