@@ -99,3 +99,39 @@ def test_overdue_questionnaires_show_on_the_therapists_triage(client, instrument
     response_submit(patient=patient, code="nprs", answers=[4])
     response_submit(patient=patient, code="psfs", answers=[{"name": n, "rating": 5} for n in "abc"])
     assert "overdue" not in client.get("/portal/").content.decode()
+
+
+def test_a_clinic_loaded_startback_is_answered_with_keeles_statement_on_the_form(
+    client, instruments, active_plan
+):
+    from outcomes.models import PlanOutcome
+    from outcomes.services import instrument_load
+
+    instrument_load(
+        data={
+            "format": 1,
+            "code": "startback",
+            "version_label": "9-item",
+            "name": "Keele STarT Back",
+            "language": "en",
+            "instructions": "Thinking about the last 2 weeks, tick your response.",
+            "copyright": "© Keele University 01/08/07",
+            "items": [{"text": f"Statement {n}", "options": ["Disagree", "Agree"]} for n in range(1, 9)]
+            + [
+                {
+                    "text": "Bothersome?",
+                    "options": ["Not at all", "Slightly", "Moderately", "Very much", "Extremely"],
+                }
+            ],
+        }
+    )
+    PlanOutcome.objects.create(
+        plan=active_plan, instrument_code="startback", every_weeks=0, at_completion=False
+    )
+    client = _login(client, active_plan.patient)
+    form = client.get("/me/questionnaires/startback/").content.decode()
+    assert "© Keele University 01/08/07" in form and "Very much" in form
+    answers = {f"item-{n}": "1" for n in range(1, 9)} | {"item-9": "4"}
+    assert client.post("/me/questionnaires/startback/", answers).status_code == 302
+    score = Response.objects.get(instrument_code="startback").score
+    assert (score.value, score.subscale, score.band) == (9, 5, "high")

@@ -265,3 +265,38 @@ def test_the_due_day_is_the_patients_own_local_day(instruments, handout_program)
             _plan(patient, handout_program, london.local_date(now) + dt.timedelta(days=1))
         assert [item.code for item in due_for(patient=auckland)] == ["nprs", "psfs"]
         assert due_for(patient=london) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_answers_for_the_same_due_date_make_one_response(active_plan):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: SQLite serialises every write, so two requests can never race; "
+            "run with DATABASE_URL=postgres://..."
+        )
+    patient, start = active_plan.patient, active_plan.start_date
+    barrier = threading.Barrier(2)
+    results, failures = [], []
+
+    def submit(pain):
+        try:
+            barrier.wait(timeout=10)
+            results.append(response_submit(patient=patient, code="nprs", answers=[pain], today=start))
+        except Exception as exc:  # noqa: BLE001 (reported by the assertion below)
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=submit, args=(n,)) for n in (3, 6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert failures == []
+    assert sorted(answered.created for answered in results) == [False, True]
+    stored = Response.objects.get(patient=patient, instrument_code="nprs")
+    assert stored.score.value in (3, 6)
