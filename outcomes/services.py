@@ -25,7 +25,7 @@ from patients.services import alert_raise_once
 from .itemfile import ItemFile, item_file_parse
 from .models import EVERY_WEEKS_MAX, Instrument, PlanOutcome, ProgramOutcomeDefault, Response, Score
 from .scoring import RULES, Activity, AnswerError, change
-from .selectors import plan_dues
+from .selectors import AFTER_COMPLETION_DAYS, plan_dues
 
 User = get_user_model()
 
@@ -212,6 +212,11 @@ def response_submit(*, patient: Patient, code: str, answers, today: date | None 
         if rule is None or not schedule:
             raise ValidationError(_("This questionnaire is not part of your plan."), code="not_scheduled")
         plan.patient = patient
+        if (
+            plan.status == Plan.Status.COMPLETED
+            and (today - patient.local_date(plan.ended_at)).days > AFTER_COMPLETION_DAYS
+        ):
+            raise ValidationError(_("Your plan has ended: there is nothing to answer now."), code="not_due")
         pauses = PlanPause.objects.filter(plan__patient_id=patient.pk)
         dues = plan_dues(plan, schedule, pauses, today=today)
         earlier = list(

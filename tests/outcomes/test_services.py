@@ -300,3 +300,20 @@ def test_two_simultaneous_answers_for_the_same_due_date_make_one_response(active
     assert sorted(answered.created for answered in results) == [False, True]
     stored = Response.objects.get(patient=patient, instrument_code="nprs")
     assert stored.score.value in (3, 6)
+
+
+def test_the_completion_questionnaire_is_due_on_completion_and_for_two_weeks(instruments, active_plan):
+    from patients.services import plan_complete
+
+    patient = active_plan.patient
+    response_submit(patient=patient, code="nprs", answers=[6], today=active_plan.start_date)
+    plan_complete(plan=active_plan, by=patient.therapist)
+    today = patient.local_date()
+    assert [(item.code, item.due.kind) for item in due_for(patient=patient, today=today)] == [
+        ("nprs", "completion"),
+        ("psfs", "completion"),
+    ]
+    answered = response_submit(patient=patient, code="nprs", answers=[3], today=today)
+    assert answered.response.due_date == today and answered.response.score.meaningful == "better"
+    with pytest.raises(ValidationError, match="has ended"):
+        response_submit(patient=patient, code="psfs", answers=[], today=today + dt.timedelta(days=15))
