@@ -41,13 +41,14 @@ axe:
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_programs
+	$(BIN)/python manage.py load_instruments
 	$(BIN)/python manage.py load_demo
 	@echo "BackCare is at http://$(HOST):$(PORT)/  (demo logins in README.md, password backcare-demo)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install axe
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts -lll
+	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts outcomes -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -2,7 +2,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from . import auth_views, library_views, views
+from . import auth_views, library_views, outcome_views, views
 from .record_views import PatientRecordView
 from .reports_views import AdherenceReportView
 
@@ -16,13 +16,19 @@ router.register("plans", views.PlanViewSet, basename="plan")
 router.register("sessions", views.SessionViewSet, basename="session")
 router.register("alerts", views.AlertViewSet, basename="alert")
 router.register("auth/devices", auth_views.DeviceViewSet, basename="device")
+router.register("instruments", outcome_views.InstrumentViewSet, basename="instrument")
+router.register("schedules", outcome_views.ScheduleViewSet, basename="schedule")
+router.register("responses", outcome_views.ResponseViewSet, basename="response")
+router.register("scores", outcome_views.ScoreViewSet, basename="score")
 
 v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/log-out-everywhere/", auth_views.LogOutEverywhereView.as_view(), name="log-out-everywhere"),
     path("me/today/", views.TodayView.as_view(), name="me-today"),
+    path("me/questionnaires/", outcome_views.DueQuestionnairesView.as_view(), name="me-questionnaires"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
     path("patients/<int:id>/record/", PatientRecordView.as_view(), name="patient-record"),
+    path("reports/outcomes/", outcome_views.OutcomeReportView.as_view(), name="reports-outcomes"),
     path("", include(router.urls)),
 ]
 

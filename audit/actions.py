@@ -41,6 +41,7 @@ ACTION_LABELS = {
     "program.created": _("Program template made"),
     "program.changed": _("Program template changed"),
     "program.copied": _("Program template copied"),
+    "plan.outcomes_changed": _("Plan's questionnaires changed"),
 }
 
 

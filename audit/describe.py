@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from exercises.models import Exercise, ProgramTemplate
+from outcomes.models import CODE_CHOICES as OUTCOME_CHOICES
 from patients.models import Alert, PlanWeek
 
 from .actions import action_label
@@ -116,6 +117,7 @@ PATIENT_FIELDS = {
 EXPORTS = {
     "patients.csv": _("adherence per patient (CSV)"),
     "daily.csv": _("adherence day by day (CSV)"),
+    "outcomes.csv": _("outcome measures (CSV)"),
 }
 
 
@@ -221,6 +223,27 @@ def _simple(sentence: str, *, quote: str = "") -> Callable:
         )
 
     return describe
+
+
+def _outcomes_changed(event, names: Names) -> Description:
+    data, patient = event.data, _patient(event)
+    name = dict(OUTCOME_CHOICES).get(data.get("instrument"), data.get("instrument"))
+    if not data.get("enabled"):
+        return Description(
+            _("Stopped asking %(patient)s for %(name)s in the draft plan")
+            % {"patient": patient, "name": name}
+        )
+    times = []
+    if data.get("at_baseline"):
+        times.append(str(_("at the start")))
+    if data.get("every_weeks"):
+        times.append(str(_("every %(weeks)s weeks") % {"weeks": data["every_weeks"]}))
+    if data.get("at_completion"):
+        times.append(str(_("at completion")))
+    return Description(
+        _("Set %(name)s for %(patient)s's draft plan: %(times)s")
+        % {"name": name, "patient": patient, "times": ", ".join(times)}
+    )
 
 
 def _alert(event, names: Names) -> Description:
@@ -340,6 +363,7 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "plan.paused": _simple(_("Paused %(patient)s's plan"), quote="reason"),
     "plan.resumed": _simple(_("Resumed %(patient)s's plan")),
     "plan.completed": _simple(_("Completed %(patient)s's plan")),
+    "plan.outcomes_changed": _outcomes_changed,
     "progression.advance": _override(_("Moved %(patient)s on to week %(week)s from %(day)s")),
     "progression.hold": _override(_("Held %(patient)s in week %(week)s from %(day)s")),
     "progression.release": _override(_("Released the hold on %(patient)s in week %(week)s from %(day)s")),

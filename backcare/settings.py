@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "reports",
     "printouts",
     "records",
+    "outcomes",
     "api",
     "demo",  # manage.py load_demo
     "bench",  # benchmarks and the load test (manage.py bench_reports, bench_requests, loadtest_setup)
@@ -330,6 +331,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PlanStatusEnum": "patients.models.Plan.Status",
         "ProgressionStateEnum": "patients.models.Plan.ProgressionState",
+        "QuestionnaireCodeEnum": "outcomes.models.CODE_CHOICES",
     },
 }
 

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("outcomes.urls")),
     path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
     path("portal/clinic/", two_factor_views.clinic_settings, name="clinic_settings"),

@@ -36,6 +36,7 @@ class AlertKind(TextChoices):
     HIGH_PAIN = "high_pain", _("Pain 7 or more after a session")
     PAIN_RISE = "pain_rise", _("Pain up 2 or more from baseline")
     SILENCE = "silence", _("No session for 3 days")
+    OUTCOME_WORSE = "outcome_worse", _("Questionnaire score meaningfully worse")
 
 
 # How serious each kind of safety alert is, in one place: 1 is the most serious. The triage
@@ -46,6 +47,7 @@ ALERT_SEVERITY = {
     AlertKind.HIGH_PAIN: 1,
     AlertKind.PAIN_RISE: 1,
     AlertKind.WORSE_TWICE: 2,
+    AlertKind.OUTCOME_WORSE: 2,
     AlertKind.SILENCE: 3,
 }
 

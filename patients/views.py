@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import patient_required
+from outcomes.selectors import due_for
 
 from .adherence import adherence_this_week
 from .charts import ChartPoint, pain_chart
@@ -85,6 +86,7 @@ def _today_context(patient: Patient, local_today: date) -> dict:
         "state": _plan_state(plan, local_today),
         "today": local_today,
         "safety_messages": patient_safety_messages(patient=patient),
+        "questionnaires": due_for(patient=patient, today=local_today),
     }
     if plan is not None:
         plan.patient = patient

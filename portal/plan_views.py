@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import therapist_required
+from outcomes.selectors import plan_schedule_rows, startback_band_for
 from patients import services
 from patients.models import Plan, PlanExercise, PlanWeek
 from patients.selectors import plan_with_weeks
@@ -113,6 +114,8 @@ def _plan_page(request, plan: Plan, *, forms: dict | None, add_form=None, failed
             "pause_form": PauseForm(),
             "failed": failed,
             "newer": Plan.objects.filter(previous_version=plan).only("pk", "version").first(),
+            "questionnaires": plan_schedule_rows(plan=plan),
+            "startback_band": startback_band_for(patient=plan.patient),
         },
     )
 

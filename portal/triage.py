@@ -54,6 +54,8 @@ def _alert_phrase(alert: Alert, *, today: date) -> str:
         return _("pain up 2 or more from their usual")
     if alert.kind == kind.WORSE_TWICE:
         return _("worse two sessions running")
+    if alert.kind == kind.OUTCOME_WORSE:
+        return _("a questionnaire score meaningfully worse")
     return _("no session for 3 days")
 
 
@@ -144,3 +146,17 @@ def triage_line(patient: Patient, *, today: date) -> TriageLine:
     if plan_url:
         return TriageLine(group, "", _("Open the plan"), plan_url)
     return TriageLine(group, "", _("Open"), detail)
+
+
+def questionnaires_overdue(items, *, today: date) -> str:
+    """Overdue questionnaires in words ("Questionnaires overdue: Pain rating (NPRS), since Tue"),
+    or "" when none is: a reminder beside the row's reason, not a triage group of its own."""
+    overdue = [item for item in items if item.overdue]
+    if not overdue:
+        return ""
+    oldest = min(item.due.due_date for item in overdue)
+    return ngettext(
+        "Questionnaire overdue: %(names)s, due %(day)s",
+        "Questionnaires overdue: %(names)s, due since %(day)s",
+        len(overdue),
+    ) % {"names": ", ".join(item.instrument.name for item in overdue), "day": short_day(oldest, today=today)}

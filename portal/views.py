@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import EmailChange
 from accounts.permissions import role_required, therapist_required
+from outcomes.selectors import due_for_patients, outcome_panels
 from patients import services
 from patients.adherence import plan_week_rows
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
@@ -38,7 +39,7 @@ from .forms import (
     PatientEmailForm,
     PauseForm,
 )
-from .triage import triage_line
+from .triage import questionnaires_overdue, triage_line
 
 INVITATION_SESSION_KEY = "portal_invitations"
 
@@ -76,8 +77,10 @@ def caseload(request):
         selectors.Triage.REST: _("Everyone else"),
     }
     rows = []
+    due = due_for_patients(list(page))  # one batch for the page: questionnaires overdue
     for patient in page:
         line = triage_line(patient, today=today)
+        patient.questionnaires_overdue = questionnaires_overdue(due.get(patient.pk, []), today=today)
         rows.append((patient, line, groups[line.group]))
 
     def link(**changes) -> str:
@@ -292,6 +295,10 @@ def patient_detail(request, pk):
             "points": points,
             "weeks": plan_week_rows(patient=patient, today=today),
             "sessions": sessions,
+            "outcome_panels": outcome_panels(
+                patient=patient,
+                plan=live or next((p for p in versions if p.status != Plan.Status.DRAFT), None),
+            ),
         },
     )
 

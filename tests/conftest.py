@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 from exercises.models import ProgramTemplate  # noqa: E402
 from exercises.services import shipped_programs_load  # noqa: E402
+from outcomes.services import shipped_instruments_load  # noqa: E402
 
 from .factories import ManagerFactory, PatientFactory, TherapistFactory  # noqa: E402
 
@@ -15,6 +16,7 @@ from .factories import ManagerFactory, PatientFactory, TherapistFactory  # noqa:
 @pytest.fixture
 def handout_program(db) -> ProgramTemplate:
     shipped_programs_load()
+    shipped_instruments_load()  # NPRS, PSFS and the program's default questionnaires, as `make run`
     return ProgramTemplate.objects.get(slug="back-strengthening")
 
 

@@ -103,3 +103,30 @@ def test_the_demo_clinic_has_its_own_exercise_with_a_picture_and_its_own_program
     client.logout()
     client.login(username="other-therapist", password="backcare-demo")
     assert client.get(wall_sit.picture_url()).status_code == 404
+
+
+def test_demo_patients_answered_the_questionnaires_and_the_pages_show_the_change(demo, client):
+    from outcomes.models import Response
+    from outcomes.selectors import due_for
+    from reports.outcomes import outcome_report
+
+    ada = Patient.objects.get(user__username="ada.okafor")  # 40 days: baseline, weeks 2 and 4
+    assert list(
+        Response.objects.filter(patient=ada, instrument_code="nprs").values_list("due_date", flat=True)
+    ) == [ada.plans.get().start_date + timedelta(days=n) for n in (0, 14, 28)]
+    client.login(username="therapist", password="backcare-demo")
+    page = client.get(f"/portal/patients/{ada.pk}/").content.decode()
+    assert "Outcome measures" in page and "Meaningful change: 2 points or 30 % of the baseline." in page
+    # Sam, the demo patient, has the baseline questionnaires waiting on Today.
+    sam = Patient.objects.get(user__username="patient")
+    assert [item.code for item in due_for(patient=sam)] == ["nprs", "psfs"]
+    manager = User.objects.get(username="manager")
+    today = manager.clinic.local_date()
+    report = outcome_report(user=manager, start=today - timedelta(days=27), end=today)
+    nprs = next(row for row in report.totals if row.code == "nprs")
+    assert nprs.patients > 5 and 0 < nprs.improved < nprs.patients
+    # Carla's pain rating went from 6 to 8: meaningfully worse, one safety alert for Dana.
+    carla = Patient.objects.get(user__username="carla.mendes")
+    assert [a.message for a in carla.alerts.filter(kind="outcome_worse")] == [
+        "Pain rating (NPRS) is meaningfully worse than at the start: 6 → 8."
+    ]

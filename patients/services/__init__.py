@@ -6,7 +6,7 @@ access layer (`patients.access.changeable`). Rule violations raise
 django.core.exceptions.ValidationError with messages a person can act on.
 """
 
-from .alerts import alert_acknowledge, alert_comment_problem, alerts_acknowledge
+from .alerts import alert_acknowledge, alert_comment_problem, alert_raise_once, alerts_acknowledge
 from .patients import PATIENT_FIELDS, PATIENT_USER_FIELDS, patient_create, patient_invitation, patient_update
 from .plans import (
     EARLIEST_START,
@@ -45,6 +45,7 @@ __all__ = [
     "ExerciseEntry",
     "alert_acknowledge",
     "alert_comment_problem",
+    "alert_raise_once",
     "alerts_acknowledge",
     "exercise_entry_problems",
     "patient_create",

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 
 from ..access import OutOfScope
 from ..choices import ALERT_COMMENT_MAX_LENGTH
-from ..models import Alert
+from ..models import Alert, Plan
 from .common import _audit
 
 User = get_user_model()
@@ -95,3 +95,23 @@ def alert_acknowledge(*, alert: Alert, by: User, comment: str = "") -> Alert:
     """One alert: the same rule as several (`alerts_acknowledge`)."""
     (alert,) = alerts_acknowledge(alerts=[alert], by=by, comment=comment)
     return alert
+
+
+def alert_raise_once(*, plan: Plan, kind: str, cause_key: str, message: str) -> Alert | None:
+    """Raise a safety alert for `plan` unless one was raised for this cause on the plan or its
+    earlier versions; returns the new alert, or None. For signals found outside the progression
+    engine (a questionnaire scored meaningfully worse); the caller holds the plan's row lock.
+    """
+    lineage, current = [plan.pk], plan
+    while current.previous_version_id is not None:
+        lineage.append(current.previous_version_id)
+        current = Plan.objects.only("previous_version_id").get(pk=current.previous_version_id)
+    if Alert.objects.filter(plan_id__in=lineage, cause_key=cause_key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            return Alert.objects.create(
+                plan=plan, patient_id=plan.patient_id, kind=kind, message=message, cause_key=cause_key
+            )
+    except IntegrityError:  # raised by a concurrent request a moment ago
+        return None

@@ -154,6 +154,9 @@ def plan_create_from_template(
     _plan_weeks_copy(
         plan=plan, weeks=template_weeks, targets=lambda item: (item.hold_seconds_min, item.reps_min, "")
     )
+    from outcomes.services import plan_outcomes_copy  # outcomes builds on patients
+
+    plan_outcomes_copy(plan=plan)  # the program's default questionnaires
     _audit(
         by=by,
         action="plan.created",
@@ -198,6 +201,9 @@ def plan_revise(*, plan: Plan, by: User) -> Plan:
         weeks=plan.weeks.prefetch_related("exercises").order_by("number"),
         targets=lambda item: (item.target_hold_seconds, item.target_reps, item.out_of_range_reason),
     )
+    from outcomes.services import plan_outcomes_copy  # outcomes builds on patients
+
+    plan_outcomes_copy(plan=draft, from_plan=plan)
     _audit(
         by=by,
         action="plan.revised",

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from accounts.services import device_token_create
+from outcomes.services import response_submit
 from patients.models import Alert, Patient, Plan
 from patients.services import plan_create_from_template, session_log
 from tests.factories import ClinicFactory, ManagerFactory, PatientFactory, TherapistFactory
@@ -49,6 +50,7 @@ class World:
     session: object
     alert: Alert
     device: object  # the patient's phone (an API token)
+    response: object
 
     def user(self, role: str):
         return {
@@ -80,6 +82,8 @@ def world(handout_program, active_plan) -> World:
     session, _ = session_log(
         patient=patient, day=yesterday, pain_before=4, pain_after=3, symptom_change="same"
     )
+    # The baseline pain rating, answered: a questionnaire answer and its score.
+    answered = response_submit(patient=patient, code="nprs", answers=[5])
     alert = Alert.objects.create(
         patient=patient,
         plan=active_plan,
@@ -100,4 +104,5 @@ def world(handout_program, active_plan) -> World:
         session=session,
         alert=alert,
         device=device_token_create(user=patient.user, name="Sam's phone")[0],
+        response=answered.response,
     )

@@ -112,6 +112,36 @@ MATRIX = [
     ("get", "/api/v1/reports/adherence/", None, (401, 403, 403, 200, 200, 200, 200)),
     # The whole record (ZIP): only a manager of the patient's clinic.
     ("get", "/api/v1/patients/{patient}/record/", None, (401, 403, 403, 403, 403, 403, 200)),
+    # Outcome measures: questionnaires are shared; schedules, answers and scores belong to a patient.
+    ("get", "/api/v1/instruments/", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/instruments/{instrument}/", None, (401, 200, 200, 200, 200, 200, 200)),
+    ("get", "/api/v1/schedules/", None, (401, 200, 200, 200, 200, 200, 403)),
+    ("get", "/api/v1/schedules/{schedule}/", None, (401, 200, 404, 200, 404, 404, 403)),
+    (
+        "post",
+        "/api/v1/schedules/",
+        {"plan": "{draft}", "instrument_code": "nprs", "every_weeks": 4},
+        # The draft asks for NPRS already (the program's default): changed, 200. Someone else's
+        # plan is not one the caller may name (400), as for plans.
+        (401, 403, 403, 200, 400, 400, 403),
+    ),
+    ("delete", "/api/v1/schedules/{draft_schedule}/", None, (401, 403, 403, 204, 404, 404, 403)),
+    ("get", "/api/v1/me/questionnaires/", None, (401, 200, 200, 403, 403, 403, 403)),
+    ("get", "/api/v1/responses/", None, (401, 200, 200, 200, 200, 200, 403)),
+    ("get", "/api/v1/responses/{response}/", None, (401, 200, 404, 200, 404, 404, 403)),
+    (
+        "post",
+        "/api/v1/responses/",
+        {
+            "instrument_code": "psfs",
+            "answers": [{"name": n, "rating": 5} for n in ("socks", "sitting", "lifting")],
+        },
+        # The other patient's plan is a draft: nothing is due for them (400).
+        (401, 201, 400, 403, 403, 403, 403),
+    ),
+    ("get", "/api/v1/scores/", None, (401, 200, 200, 200, 200, 200, 403)),
+    ("get", "/api/v1/scores/{score}/", None, (401, 200, 404, 200, 404, 404, 403)),
+    ("get", "/api/v1/reports/outcomes/", None, (401, 403, 403, 200, 200, 200, 200)),
     ("get", "/api/schema/", None, (200, 200, 200, 200, 200, 200, 200)),
     # Logins: everyone sees and ends only their own; {device} is the patient's phone.
     ("get", "/api/v1/auth/devices/", None, (401, 200, 200, 200, 200, 200, 200)),
@@ -141,11 +171,17 @@ def _library_items(world):
 
 def _fill(value, world):
     from exercises.models import Exercise
+    from outcomes.models import Instrument, PlanOutcome
 
     own_exercise, own_program = _library_items(world)
     names = {
         "own_exercise": own_exercise.pk,
         "own_program": own_program.slug,
+        "instrument": Instrument.objects.order_by("pk").first().pk,
+        "schedule": PlanOutcome.objects.filter(plan=world.plan).order_by("pk").first().pk,
+        "draft_schedule": PlanOutcome.objects.filter(plan=world.draft).order_by("pk").first().pk,
+        "response": world.response.pk,
+        "score": world.response.score.pk,
         "patient": world.patient.pk,
         "plan": world.plan.pk,
         "draft": world.draft.pk,
@@ -221,6 +257,7 @@ def test_matrix_covers_every_operation_in_the_schema(world):
         "alert": "id",
     }
     names["device"] = "id"
+    names |= {"instrument": "id", "schedule": "id", "draft_schedule": "id", "response": "id", "score": "id"}
     covered = set()
     for method, url, _body, _statuses in MATRIX:
         path = url.replace("back-strengthening", "{slug}")

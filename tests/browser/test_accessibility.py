@@ -79,6 +79,8 @@ def _pages():
                 "/accounts/email/",
             ],
         ],
+        # Sam, the demo patient, has the questionnaires waiting: each one's page.
+        "patient answering": ["patient", ["/me/", "/me/questionnaires/nprs/", "/me/questionnaires/psfs/"]],
         "therapist": [
             carla.therapist.username,
             [
@@ -108,6 +110,7 @@ def _pages():
                 "/portal/library/programs/add/",
                 f"/portal/library/programs/{handout.pk}/",
                 f"/portal/library/programs/{own_program.pk}/",
+                "/portal/reports/outcomes/",
             ],
         ],
         "manager": [
@@ -115,6 +118,7 @@ def _pages():
             [
                 "/",
                 "/portal/reports/",
+                "/portal/reports/outcomes/",
                 "/portal/audit/",
                 "/portal/alerts/",
                 f"{patient}/",

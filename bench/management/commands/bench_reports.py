@@ -5,7 +5,9 @@ Fills the database once (a second run reuses the data) with one generated chain 
 therapist to week 2 on day 8 and week 3 on day 15 (the progression periods say so, as the
 engine would have stored them), with a session every day and nine exercises a session —
 then times the clinic report page, one therapist's report page, the daily CSV export and a
-hand-written SQL aggregate over the same rows.
+hand-written SQL aggregate over the same rows. Each patient also answered the pain rating (NPRS)
+at baseline and every two weeks (added to a database generated before outcome measures existed),
+and the outcome report page is timed with its query count.
 Prints each figure, then one line of JSON.
 """
 
@@ -24,6 +26,9 @@ from django.utils import timezone
 from accounts.models import Clinic, User
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
+from outcomes.models import Instrument, Response, Score
+from outcomes.scoring import RULES, change, score_nprs
+from outcomes.services import shipped_instruments_load
 from patients.models import (
     Alert,
     Patient,
@@ -69,6 +74,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             clinic = self.generate(patients=patients, therapists=therapists)
             self.stdout.write(f"Generated in {time.perf_counter() - started:.0f} s.")
+        if not Response.objects.filter(patient__clinic=clinic).exists():
+            self.generate_outcomes(clinic)
         self.measure(clinic, repeat)
 
     # --- Data -----------------------------------------------------------------------------
@@ -247,6 +254,50 @@ class Command(BaseCommand):
         self.manager = manager
         return clinic
 
+    @transaction.atomic
+    def generate_outcomes(self, clinic: Clinic) -> None:
+        """NPRS at each patient's plan start and every 14 days since: pain going down by 0 to 3
+        points over the weeks, so some patients reach the meaningful improvement and some not."""
+        self.stdout.write("Questionnaire answers (NPRS, baseline and every 2 weeks)…")
+        shipped_instruments_load()
+        nprs = Instrument.objects.current().get(code="nprs")
+        rule = RULES["nprs"]
+        plans = Plan.objects.filter(patient__clinic=clinic).values_list("pk", "patient_id", "start_date")
+        today = timezone.localdate()
+        responses, scores = [], []
+        for plan_id, patient_id, start in plans:
+            base = 5 + patient_id % 4
+            for k, day in enumerate(start + timedelta(days=14 * n) for n in range(DAYS // 14 + 1)):
+                if day > today:
+                    break
+                value = max(0, base - (k * (patient_id % 4)) // 3)
+                responses.append(
+                    Response(
+                        patient_id=patient_id,
+                        plan_id=plan_id,
+                        instrument=nprs,
+                        instrument_code="nprs",
+                        due_date=day,
+                        is_baseline=k == 0,
+                        answered_on=day,
+                        answers={"items": [value]},
+                    )
+                )
+                moved = change(rule, baseline=score_nprs([base]), latest=score_nprs([value])) if k else None
+                scores.append(
+                    {
+                        "value": value,
+                        "change": moved.points if moved else None,
+                        "meaningful": moved.meaningful if moved else "",
+                    }
+                )
+        created = Response.objects.bulk_create(responses, batch_size=BATCH)
+        Score.objects.bulk_create(
+            (Score(response=response, **values) for response, values in zip(created, scores, strict=True)),
+            batch_size=BATCH,
+        )
+        self.stdout.write(f"  {len(created)} answers.")
+
     # --- Timing ---------------------------------------------------------------------------
 
     def measure(self, clinic: Clinic, repeat: int) -> None:
@@ -258,15 +309,15 @@ class Command(BaseCommand):
         patient_count = Patient.objects.filter(clinic=clinic).count()
         host = {"HTTP_HOST": "localhost"}
 
-        def page(user):
+        def page(user, url="/portal/reports/"):
             client = Client()
             client.force_login(user)
             times, queries = [], 0
-            client.get("/portal/reports/", **host)  # warm-up, like the hand SQL
+            client.get(url, **host)  # warm-up, like the hand SQL
             for _ in range(repeat):
                 with CaptureQueriesContext(connection) as ctx:
                     started = time.perf_counter()
-                    response = client.get("/portal/reports/", **host)
+                    response = client.get(url, **host)
                     times.append(time.perf_counter() - started)
                 assert response.status_code == 200, response.status_code
                 queries = len(ctx.captured_queries)
@@ -274,6 +325,7 @@ class Command(BaseCommand):
 
         clinic_s, clinic_q, clinic_all = page(manager)
         therapist_s, therapist_q, therapist_all = page(therapist)
+        outcomes_s, outcomes_q, outcomes_all = page(manager, "/portal/reports/outcomes/")
 
         client = Client()
         client.force_login(manager)
@@ -303,6 +355,8 @@ class Command(BaseCommand):
             "hand_sql_s": round(hand_s, 3),
             "clinic_report_to_sql_ratio": round(clinic_s / hand_s, 2),
             "clinic_report_queries": clinic_q,
+            "outcome_report_s": round(outcomes_s, 3),
+            "outcome_report_queries": outcomes_q,
             "export_peak_rss_mb": round(peak, 1),
         }
         out = self.stdout.write
@@ -311,6 +365,8 @@ class Command(BaseCommand):
         out(f"clinic report page:    {clinic_s:.3f} s (median of {runs}), {clinic_q} queries")
         runs = [round(t, 3) for t in therapist_all]
         out(f"therapist report page: {therapist_s:.3f} s (median of {runs}), {therapist_q} queries")
+        runs = [round(t, 3) for t in outcomes_all]
+        out(f"outcome report page:   {outcomes_s:.3f} s (median of {runs}), {outcomes_q} queries")
         out(f"daily CSV export:      {csv_s:.3f} s, {rows - 1} rows")
         out(f"  RSS {base_rss:.0f} MB before the export, peak {peak:.0f} MB during it")
         out(f"hand-written SQL:      {hand_s:.3f} s (median of {[round(t, 3) for t in hand_all]})")

@@ -14,6 +14,8 @@ from audit.models import AuditEvent
 from demo.library import demo_library_create
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
+from outcomes.models import Response
+from outcomes.services import response_submit, shipped_instruments_load
 from patients.models import Alert, Plan, ProgressionNotice, ProgressionOverride, SessionLog
 from patients.progression_services import (
     plan_progression_decide,
@@ -57,6 +59,20 @@ FIRST_CLINIC_PATIENTS = [
     ("rosa.lopez", "Rosa", "Lopez", "therapist2", 33, "steady"),
     ("sven.larsen", "Sven", "Larsen", "therapist2", 17, "patchy"),
 ]
+# Activities patients name on the PSFS at baseline (three each, chosen from these).
+PSFS_ACTIVITIES = [
+    "Putting on socks",
+    "Sitting through a film",
+    "Lifting a shopping bag",
+    "Getting out of bed",
+    "Gardening for an hour",
+    "Picking up my child",
+    "Driving to work",
+    "Walking the dog",
+]
+# The demo patient (Sam) has not answered the questionnaires yet: Today shows them to answer.
+QUESTIONNAIRES_WAITING = {"patient"}
+
 SECOND_CLINIC_PATIENTS = [
     ("tara.nguyen", "Tara", "Nguyen", "other-therapist", 20, "steady"),
     ("umar.farouk", "Umar", "Farouk", "other-therapist", 26, "patchy"),
@@ -69,6 +85,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         shipped_programs_load()
+        shipped_instruments_load()  # the program asks for NPRS and PSFS by default
         if User.objects.filter(username="patient").exists():
             self.stdout.write("Demo clinic already loaded.")
             return
@@ -140,6 +157,8 @@ class Command(BaseCommand):
             created_at=drafted_at - timedelta(hours=1)
         )
         week, review_from = 1, 7
+        activities = rng.sample(PSFS_ACTIVITIES, 3)
+        ratings = [rng.choice([2, 3, 4]) for _ in activities]
         loading_since = timezone.now()
         notices = ProgressionNotice.objects.filter(plan=plan)
         for offset in range(days + 1):
@@ -163,6 +182,8 @@ class Command(BaseCommand):
                 ProgressionOverride.objects.filter(pk=override.pk).update(created_at=timezone.now() - ago)
                 week, review_from = override.to_week, offset + 7
                 self._date_notices(notices, since=loading_since, ago=ago)
+            if offset % 14 == 0 and username not in QUESTIONNAIRES_WAITING:
+                ratings = self._questionnaires(patient, behaviour, rng, day, ago, pain, activities, ratings)
             if not self._logs_on(behaviour, rng, offset, days):
                 continue
             if behaviour == "worsening":
@@ -197,6 +218,33 @@ class Command(BaseCommand):
             created_at=Subquery(SessionLog.objects.filter(pk=OuterRef("session_id")).values("created_at")[:1])
         )
         return patient
+
+    @staticmethod
+    def _questionnaires(patient, behaviour, rng, day, ago, pain, activities, ratings) -> list[int]:
+        """NPRS and PSFS answered on their due day (baseline, then every two weeks), through the
+        same service as the patient's page; the activities get easier, or harder when worsening."""
+        if behaviour == "lapsed" and day > patient.local_date() - timedelta(days=5):
+            return ratings
+        follow_up = day > patient.plans.get().start_date
+        if follow_up and behaviour != "worsening":
+            ratings = [min(10, rating + rng.choice([1, 1, 2])) for rating in ratings]
+        elif follow_up:
+            ratings = [max(0, rating - rng.choice([0, 1])) for rating in ratings]
+        # The week's average pain: when worsening, as bad as after the sessions (pain + 1).
+        average = min(10, pain + 1) if follow_up and behaviour == "worsening" else pain
+        response_submit(patient=patient, code="nprs", answers=[average], today=day)
+        response_submit(
+            patient=patient,
+            code="psfs",
+            answers=[
+                {"name": name, "rating": rating} for name, rating in zip(activities, ratings, strict=True)
+            ],
+            today=day,
+        )
+        Response.objects.filter(patient=patient, due_date=day).update(
+            created_at=timezone.now() - ago, updated_at=timezone.now() - ago
+        )
+        return ratings
 
     @staticmethod
     def _date_notices(notices, *, since, ago) -> None:
