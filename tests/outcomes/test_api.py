@@ -1,19 +1,17 @@
 """Outcome measures through the API: due list, answering (again: 200), scores, schedules."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from outcomes.models import PlanOutcome, Response
 from patients.services import plan_create_from_template
 
+from ..api.conftest import client_for
 from ..factories import PatientFactory
 
 
 def _api(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
-    return client
+    return client_for(user)
 
 
 @pytest.fixture

@@ -7,14 +7,13 @@ import io
 from decimal import Decimal
 
 import pytest
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from outcomes.services import response_submit
 from patients.services import plan_approve, plan_create_from_template
 from reports.outcomes import outcome_report
 
+from ..api.conftest import client_for
 from ..factories import PatientFactory, TherapistFactory
 
 
@@ -88,8 +87,7 @@ def test_the_csv_has_the_same_figures_and_is_audited(client, clinic):
 
 
 def test_the_api_has_the_same_figures(clinic):
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=clinic['manager']).key}")
+    api = client_for(clinic["manager"])
     body = api.get("/api/v1/reports/outcomes/").json()
     nprs = next(row for row in body["totals"] if row["instrument_code"] == "nprs")
     assert (nprs["patients"], nprs["mean_change"], nprs["improved_pct"]) == (3, "-2.67", "66.7")
