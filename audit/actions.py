@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "alert.acknowledged": _("Alert acknowledged"),
     "report.exported": _("Report exported"),
     "plan.printed": _("Program printed (PDF)"),
+    "rtm.time_recorded": _("Treatment-management time recorded"),
 }
 
 

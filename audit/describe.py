@@ -92,6 +92,8 @@ PATIENT_FIELDS = {
 EXPORTS = {
     "patients.csv": _("adherence per patient (CSV)"),
     "daily.csv": _("adherence day by day (CSV)"),
+    "rtm.csv": _("the RTM report (CSV)"),
+    "api:reports/rtm": _("the RTM report (API)"),
 }
 
 
@@ -207,6 +209,36 @@ def _alert(event, names: Names) -> Description:
     )
 
 
+def _treatment_time(event, names: Names) -> Description:
+    data = event.data
+    values = {
+        "minutes": data["minutes"],
+        "patient": _patient(event),
+        "day": _day(data["day"]),
+        "who": data.get("performed_by", ""),
+    }
+    if data.get("interactive") and data.get("by_assistant"):
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, "
+            "with a real-time interaction, done by %(who)s (an assistant)"
+        )
+    elif data.get("interactive"):
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, "
+            "with a real-time interaction, done by %(who)s"
+        )
+    elif data.get("by_assistant"):
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, "
+            "done by %(who)s (an assistant)"
+        )
+    else:
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, done by %(who)s"
+        )
+    return Description(sentence % values, data.get("activity", ""))
+
+
 def _patient_changed(event, names: Names) -> Description:
     fields = ", ".join(str(PATIENT_FIELDS.get(name, name)) for name in event.data.get("fields", []))
     return Description(
@@ -244,6 +276,7 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "progression.back": _override(_("Moved %(patient)s back to week %(week)s from %(day)s")),
     "alert.acknowledged": _alert,
     "report.exported": _export,
+    "rtm.time_recorded": _treatment_time,
 }
 
 
