@@ -18,6 +18,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
+    path("portal/rtm/", include("billing.urls")),
     path("portal/", include("portal.urls")),
     path("me/", include("patients.urls")),
     path("api/", include("api.urls")),

@@ -145,3 +145,8 @@ def rtm_month(
             )
         )
     return rows
+
+
+def codes_for_page() -> list[BillingCode]:
+    """The codes in use, for the report's definitions (one query)."""
+    return list(BillingCode.objects.filter(active=True).order_by("code"))

@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required, therapist_required
+from billing.selectors import treatment_times_for
 from patients import services
 from patients.adherence import plan_week_rows
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
@@ -254,6 +255,7 @@ def patient_detail(request, pk):
             "points": points,
             "weeks": plan_week_rows(patient=patient, today=today),
             "sessions": sessions,
+            "treatment_times": treatment_times_for(patient=patient),
         },
     )
 
