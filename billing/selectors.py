@@ -24,11 +24,16 @@ from .models import BillingCode, TreatmentTime
 RECENT_TIME_ENTRIES = 10
 
 
-def rules_load() -> rtm.Rules:
-    """The codes in use, as the pure functions take them (one query)."""
+def codes_in_use() -> list[BillingCode]:
+    """The codes in use (one query)."""
+    return list(BillingCode.objects.filter(active=True).order_by("code"))
+
+
+def rules_load(codes: list[BillingCode] | None = None) -> rtm.Rules:
+    """The codes in use, as the pure functions take them (one query, none when `codes` are given)."""
     fields = ("code", "kind", "min_days", "max_days", "period_days", "minutes", "needs_interaction")
-    rows = BillingCode.objects.filter(active=True).order_by("code").values_list(*fields)
-    return rtm.Rules(codes=tuple(rtm.CodeRule(*row) for row in rows))
+    codes = codes_in_use() if codes is None else codes
+    return rtm.Rules(codes=tuple(rtm.CodeRule(*(getattr(code, name) for name in fields)) for code in codes))
 
 
 def treatment_times_for(*, patient: Patient, limit: int = RECENT_TIME_ENTRIES) -> list[TreatmentTime]:
@@ -145,8 +150,3 @@ def rtm_month(
             )
         )
     return rows
-
-
-def codes_for_page() -> list[BillingCode]:
-    """The codes in use, for the report's definitions (one query)."""
-    return list(BillingCode.objects.filter(active=True).order_by("code"))

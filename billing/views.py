@@ -57,12 +57,11 @@ def report(request):
     if not form.is_valid():
         return render(request, "billing/report.html", context, status=400)
     month = form.cleaned_data["month"]
-    rules = selectors.rules_load()
+    codes = selectors.codes_in_use()  # shown in the definitions, and counted with
     context.update(
         month=month,
-        last_day=rtm.month_last_day(month),
-        rows=selectors.rtm_month(user=request.user, month=month, rules=rules),
-        codes=selectors.codes_for_page(),
+        rows=selectors.rtm_month(user=request.user, month=month, rules=selectors.rules_load(codes)),
+        codes=codes,
     )
     return render(request, "billing/report.html", context)
 
