@@ -4,6 +4,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import views
 from .reports_views import AdherenceReportView
+from .rtm_views import RtmReportView
 
 app_name = "api"
 
@@ -19,6 +20,7 @@ v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("me/today/", views.TodayView.as_view(), name="me-today"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
+    path("reports/rtm/", RtmReportView.as_view(), name="reports-rtm"),
     path("", include(router.urls)),
 ]
 
