@@ -4,8 +4,19 @@ import datetime as dt
 
 import pytest
 
+from billing.defaults import codes_load
+from billing.models import BillingCode
 from patients.models import SessionLog
 from patients.services import plan_approve, plan_create_from_template
+
+
+@pytest.fixture(autouse=True)
+def billing_codes(request):
+    """The default codes, as `make run` loads them: a migration adds them, but a transactional
+    test elsewhere in the run empties every table, so each test here loads them again."""
+    if "db" in request.fixturenames or request.node.get_closest_marker("django_db"):
+        request.getfixturevalue("db")
+        codes_load(BillingCode)
 
 
 @pytest.fixture
