@@ -71,6 +71,8 @@ def _pages():
                 f"{patient}/welcome/",
                 "/portal/patients/add/",
                 "/portal/reports/",
+                "/portal/rtm/",
+                f"/portal/rtm/patients/{carla.pk}/time/",
             ],
         ],
         "manager": [
@@ -78,6 +80,7 @@ def _pages():
             [
                 "/",
                 "/portal/reports/",
+                "/portal/rtm/",
                 "/portal/audit/",
                 "/portal/alerts/",
                 f"{patient}/",
