@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .fhir_views import PatientEverythingView
 from .reports_views import AdherenceReportView
 from .rtm_views import RtmReportView
 
@@ -21,6 +22,12 @@ v1 = [
     path("me/today/", views.TodayView.as_view(), name="me-today"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
     path("reports/rtm/", RtmReportView.as_view(), name="reports-rtm"),
+    # FHIR's operation name starts with "$": a regular expression, so the schema keeps it.
+    re_path(
+        r"^fhir/Patient/(?P<id>[0-9]{1,18})/\$everything$",
+        PatientEverythingView.as_view(),
+        name="fhir-everything",
+    ),
     path("", include(router.urls)),
 ]
 

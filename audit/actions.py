@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "report.exported": _("Report exported"),
     "plan.printed": _("Program printed (PDF)"),
     "rtm.time_recorded": _("Treatment-management time recorded"),
+    "fhir.exported": _("Record exported (FHIR)"),
 }
 
 

@@ -239,6 +239,16 @@ def _treatment_time(event, names: Names) -> Description:
     return Description(sentence % values, data.get("activity", ""))
 
 
+def _fhir_export(event, names: Names) -> Description:
+    since = event.data.get("since")
+    if since:
+        return Description(
+            _("Exported %(patient)s's record as FHIR, changes since %(day)s")
+            % {"patient": _patient(event), "day": _day(str(since)[:10])}
+        )
+    return Description(_("Exported %(patient)s's record as FHIR") % {"patient": _patient(event)})
+
+
 def _patient_changed(event, names: Names) -> Description:
     fields = ", ".join(str(PATIENT_FIELDS.get(name, name)) for name in event.data.get("fields", []))
     return Description(
@@ -277,6 +287,7 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "alert.acknowledged": _alert,
     "report.exported": _export,
     "rtm.time_recorded": _treatment_time,
+    "fhir.exported": _fhir_export,
 }
 
 

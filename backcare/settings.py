@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "patients",
     "portal",
     "reports",
+    "interop",  # FHIR export
     "billing",  # remote therapeutic monitoring (RTM) codes, treatment time and the monthly report
     "printouts",
     "api",

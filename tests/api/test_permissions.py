@@ -87,6 +87,8 @@ MATRIX = [
     ),
     ("get", "/api/v1/reports/adherence/", None, (401, 403, 403, 200, 200, 200, 200)),
     ("get", "/api/v1/reports/rtm/", None, (401, 403, 403, 200, 200, 200, 200)),
+    # A patient's record as FHIR: the patient themselves, their therapist and their clinic's manager.
+    ("get", "/api/v1/fhir/Patient/{patient}/$everything", None, (401, 200, 404, 200, 404, 404, 200)),
     ("get", "/api/schema/", None, (200, 200, 200, 200, 200, 200, 200)),
 ]
 
