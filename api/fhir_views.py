@@ -1,21 +1,25 @@
 """GET /api/v1/fhir/Patient/{id}/$everything — one patient's record as a FHIR R4 Bundle
 (interop.fhir builds the resources; interop.selectors reads them through the access layer)."""
 
+import json
 from datetime import UTC, datetime, time
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from api.permissions import ReadsReports
 from api.schema import VALIDATION_ERROR_SCHEMA
 from audit.models import AuditEvent
 from interop import fhir
-from interop.selectors import patient_everything
+from interop.selectors import BULK_KINDS, bulk_resources, patient_everything
 
 
 def _since(value: str | None) -> datetime | None:
@@ -69,3 +73,62 @@ class PatientEverythingView(APIView):
         )
         base = request.build_absolute_uri("/api/v1/fhir/")
         return Response(fhir.bundle(resources, base=base, updated=timezone.now()))
+
+
+NDJSON = "application/fhir+ndjson"
+
+
+class NdjsonRenderer(BaseRenderer):
+    """Lets a client ask for NDJSON (Accept: application/fhir+ndjson); the view streams it."""
+
+    media_type = NDJSON
+    format = "ndjson"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return json.dumps(data).encode()  # only errors come through here: one JSON line
+
+
+class BulkExportView(APIView):
+    """Every resource of one type for the patients the caller may see (a manager's clinic, a
+    therapist's own patients), as a streamed NDJSON file: one FHIR R4 resource per line, the same
+    resources (ids, meta.lastUpdated) as a patient's bundle. Types: Patient, CarePlan, Goal,
+    Observation (pain before and after each session). `_since` keeps only the resources last
+    updated at or after it, for incremental export. Each export is in the clinic's audit trail.
+    """
+
+    permission_classes = [ReadsReports]
+    renderer_classes = [JSONRenderer, NdjsonRenderer]
+
+    @extend_schema(
+        operation_id="fhir_bulk_export",
+        parameters=[
+            OpenApiParameter(
+                "_since", OpenApiTypes.DATETIME, description="Only resources last updated at or after this."
+            )
+        ],
+        responses={
+            (200, NDJSON): OpenApiResponse(
+                OpenApiTypes.STR, description="One FHIR resource (JSON) per line."
+            ),
+            (400, "application/json"): VALIDATION_ERROR_SCHEMA,
+        },
+    )
+    def get(self, request, kind: str):
+        if kind not in BULK_KINDS:
+            raise NotFound(_("Export one of: %(kinds)s.") % {"kinds": ", ".join(BULK_KINDS)})
+        since = _since(request.query_params.get("_since"))
+        user = request.user
+        AuditEvent.record(
+            actor=user,
+            action="fhir.exported",
+            target=user.clinic,
+            clinic=user.clinic,
+            data={"kind": kind, "since": since.isoformat() if since else None},
+        )
+        lines = (
+            json.dumps(resource, ensure_ascii=False) + "\n"
+            for resource in bulk_resources(user=user, kind=kind, since=since)
+        )
+        response = StreamingHttpResponse(lines, content_type=NDJSON)
+        response["Content-Disposition"] = f'attachment; filename="{kind}.ndjson"'
+        return response

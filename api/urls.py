@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from . import views
-from .fhir_views import PatientEverythingView
+from .fhir_views import BulkExportView, PatientEverythingView
 from .reports_views import AdherenceReportView
 from .rtm_views import RtmReportView
 
@@ -28,6 +28,7 @@ v1 = [
         PatientEverythingView.as_view(),
         name="fhir-everything",
     ),
+    path("fhir/export/<str:kind>.ndjson", BulkExportView.as_view(), name="fhir-export"),
     path("", include(router.urls)),
 ]
 

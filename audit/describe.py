@@ -241,6 +241,11 @@ def _treatment_time(event, names: Names) -> Description:
 
 def _fhir_export(event, names: Names) -> Description:
     since = event.data.get("since")
+    if event.data.get("kind"):
+        sentence = _("Exported every %(kind)s resource as FHIR (NDJSON)") % {"kind": event.data["kind"]}
+        if since:
+            sentence += ", " + _("changes since %(day)s") % {"day": _day(str(since)[:10])}
+        return Description(sentence)
     if since:
         return Description(
             _("Exported %(patient)s's record as FHIR, changes since %(day)s")

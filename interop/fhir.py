@@ -63,7 +63,7 @@ def _person(user) -> str:
 
 
 def patient_id(patient) -> str:
-    return f"patient-{patient.pk}"
+    return f"patient-{patient if isinstance(patient, int) else patient.pk}"
 
 
 def patient_resource(patient) -> dict:
@@ -105,7 +105,7 @@ def goal_resource(plan) -> dict:
         "meta": _meta(plan_updated(plan)),
         "lifecycleStatus": GOAL_STATUS[plan.status],
         "description": {"text": f"Follow the home exercise program: {plan.template.name}"},
-        "subject": _ref("Patient", patient_id(plan.patient)),
+        "subject": _ref("Patient", patient_id(plan.patient_id)),
         "startDate": plan.start_date.isoformat(),
     }
 
@@ -135,7 +135,7 @@ def careplan_resource(plan, weeks: Iterable) -> dict:
         "status": CAREPLAN_STATUS[plan.status],
         "intent": "plan",
         "title": f"{plan.template.name}, version {plan.version}",
-        "subject": _ref("Patient", patient_id(plan.patient)),
+        "subject": _ref("Patient", patient_id(plan.patient_id)),
         "period": {"start": plan.start_date.isoformat()},
         "created": instant(plan.created_at),
         "author": {"display": _person(plan.created_by)},
@@ -168,7 +168,7 @@ def pain_observations(session) -> list[dict]:
                     "coding": [{"system": LOINC, "code": PAIN_CODE, "display": PAIN_DISPLAY}],
                     "text": f"Pain {when} the home exercise session (0-10)",
                 },
-                "subject": _ref("Patient", patient_id(session.patient)),
+                "subject": _ref("Patient", patient_id(session.patient_id)),
                 "effectiveDateTime": session.date.isoformat(),
                 "issued": instant(session.updated_at),
                 "valueInteger": value,
