@@ -46,6 +46,7 @@ RtmReportSerializer = inline_serializer(
     "RtmReport",
     {
         "month": serializers.CharField(help_text="YYYY-MM"),
+        "therapist": serializers.IntegerField(allow_null=True),
         "first_day": serializers.DateField(),
         "last_day": serializers.DateField(),
         "patients": RtmPatientSerializer(many=True),
@@ -75,16 +76,17 @@ class RtmReportView(APIView):
     )
     def get(self, request):
         user = request.user
-        form = MonthForm(request.query_params, today=user.clinic.local_date())
+        form = MonthForm(request.query_params, user=user, today=user.clinic.local_date())
         if not form.is_valid():
             raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
-        month = form.cleaned_data["month"]
+        month, therapist = form.cleaned_data["month"], form.cleaned_data.get("therapist")
         last = rtm.month_last_day(month)
-        report_export_record(by=user, export="api:reports/rtm", start=month, end=last)
-        rows = selectors.rtm_month(user=user, month=month)
+        report_export_record(by=user, export="api:reports/rtm", start=month, end=last, therapist=therapist)
+        rows = selectors.rtm_month(user=user, month=month, therapist=therapist)
         return Response(
             {
                 "month": month.strftime("%Y-%m"),
+                "therapist": therapist.pk if therapist else None,
                 "first_day": month,
                 "last_day": last,
                 "patients": RtmPatientSerializer(rows, many=True).data,

@@ -4,7 +4,10 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
+from patients.models import Patient
 from portal.forms import DateInput
+from reports.selectors import report_therapists
 
 from .models import MINUTES_MAX
 from .services import ACTIVITY_MAX_LENGTH
@@ -50,7 +53,8 @@ MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 class MonthForm(forms.Form):
-    """The report's month, as YYYY-MM (the query string, so a link can be shared)."""
+    """The report's month, as YYYY-MM, and for a manager one therapist's patients (the query
+    string, so a link can be shared)."""
 
     month = forms.CharField(
         label=_("Month"),
@@ -58,10 +62,21 @@ class MonthForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "month", "class": "form-control"}),
         help_text=_("Year and month, for example 2026-03."),
     )
+    therapist = forms.ModelChoiceField(
+        label=_("Therapist"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("All therapists"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
-    def __init__(self, data=None, *, today: date):
+    def __init__(self, data=None, *, user, today: date):
         self.today = today
         super().__init__(data)
+        if Patient.objects.may_compare_therapists(user):
+            self.fields["therapist"].queryset = report_therapists(user=user)
+        else:
+            del self.fields["therapist"]  # a therapist's report is always their own caseload
 
     def clean_month(self) -> date:
         value = (self.cleaned_data.get("month") or "").strip()

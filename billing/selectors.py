@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from patients.models import Patient, Plan, SessionLog
+from reports.selectors import report_patients
 
 from . import rtm
 from .models import BillingCode, TreatmentTime
@@ -59,15 +60,17 @@ APPROVED = (Plan.Status.APPROVED, Plan.Status.PAUSED, Plan.Status.COMPLETED, Pla
 
 
 def rtm_month(
-    *, user, month: date, today: date | None = None, rules: rtm.Rules | None = None
+    *, user, month: date, today: date | None = None, rules: rtm.Rules | None = None, therapist=None
 ) -> list[RtmRow]:
     """Per patient `user` may see (a therapist's own, a manager's clinic): the RTM figures of
     `month` (its first day), for patients being monitored in it or with time recorded in it,
-    in name order. "Today" (periods not yet over) is each patient's own unless given.
-    Five queries (four when `rules` are given), whatever the number of patients."""
+    in name order; with `therapist`, only their patients. "Today" (periods not yet over) is each
+    patient's own unless given. Five queries (four when `rules` are given), whatever the number
+    of patients."""
     rules = rules or rules_load()
     last = rtm.month_last_day(month)
-    visible = Patient.objects.visible_to(user).values("pk")
+    scope = report_patients(user=user, therapist=therapist)  # what `user` may see, one therapist's
+    visible = scope.values("pk")
 
     # The approved plans that can start an episode meeting the month (one query).
     plans = list(
@@ -126,8 +129,7 @@ def rtm_month(
 
     ids = {pk for pk, found in episodes.items() if found} | set(minutes)
     patients = (
-        Patient.objects.visible_to(user)
-        .filter(pk__in=ids)
+        scope.filter(pk__in=ids)
         .select_related("user", "therapist")
         .order_by("user__last_name", "user__first_name", "pk")
     )

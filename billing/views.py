@@ -47,7 +47,7 @@ def treatment_time_add(request, pk):
 
 
 def _month_form(request) -> MonthForm:
-    return MonthForm(request.GET, today=request.user.clinic.local_date())
+    return MonthForm(request.GET, user=request.user, today=request.user.clinic.local_date())
 
 
 @reports_required
@@ -60,7 +60,13 @@ def report(request):
     codes = selectors.codes_in_use()  # shown in the definitions, and counted with
     context.update(
         month=month,
-        rows=selectors.rtm_month(user=request.user, month=month, rules=selectors.rules_load(codes)),
+        therapist=form.cleaned_data.get("therapist"),
+        rows=selectors.rtm_month(
+            user=request.user,
+            month=month,
+            rules=selectors.rules_load(codes),
+            therapist=form.cleaned_data.get("therapist"),
+        ),
         codes=codes,
     )
     return render(request, "billing/report.html", context)
@@ -120,9 +126,11 @@ def report_csv(request):
     if not form.is_valid():
         context = {"form": form, "compares_therapists": Patient.objects.may_compare_therapists(request.user)}
         return render(request, "billing/report.html", context, status=400)
-    month = form.cleaned_data["month"]
-    rows = selectors.rtm_month(user=request.user, month=month)
-    report_export_record(by=request.user, export="rtm.csv", start=month, end=rtm.month_last_day(month))
+    month, therapist = form.cleaned_data["month"], form.cleaned_data.get("therapist")
+    rows = selectors.rtm_month(user=request.user, month=month, therapist=therapist)
+    report_export_record(
+        by=request.user, export="rtm.csv", start=month, end=rtm.month_last_day(month), therapist=therapist
+    )
     response = csv_response(f"rtm-{month:%Y-%m}.csv", CSV_COLUMNS, csv_rows(rows, month))
     response["Cache-Control"] = "no-store, private"  # health and billing data: never kept by a cache
     return response

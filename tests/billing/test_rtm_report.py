@@ -234,3 +234,21 @@ def test_the_csv_is_neutralised_audited_and_not_cached(client, therapist, monito
         and event.data["start"] == "2026-03-01"
         and event.data["end"] == "2026-03-31"
     )
+
+
+def test_a_manager_narrows_the_month_to_one_therapist_and_a_therapist_cannot(client, therapist, march):
+    colleague = TherapistFactory(clinic=therapist.clinic)
+    minutes(named(colleague, "Col", "League"), dt.date(2026, 3, 2), 15)
+    manager = ManagerFactory(clinic=therapist.clinic)
+    client.force_login(manager)
+    response = client.get(URL, {"month": "2026-03", "therapist": colleague.pk})
+    assert [row.name for row in response.context["rows"]] == ["Col League"]
+    csv_text = b"".join(
+        client.get(URL + "rtm.csv", {"month": "2026-03", "therapist": colleague.pk}).streaming_content
+    )
+    assert b"Col League" in csv_text and b"P16 Days" not in csv_text
+    other_clinic = TherapistFactory()
+    assert client.get(URL, {"month": "2026-03", "therapist": other_clinic.pk}).status_code == 400
+    client.force_login(therapist)  # a therapist's report is their own caseload, whatever is asked
+    response = client.get(URL, {"month": "2026-03", "therapist": colleague.pk})
+    assert "Col League" not in {row.name for row in response.context["rows"]}
