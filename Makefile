@@ -42,6 +42,7 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_programs
 	$(BIN)/python manage.py load_instruments
+	$(BIN)/python manage.py load_billing_codes
 	$(BIN)/python manage.py load_demo
 	@echo "BackCare is at http://$(HOST):$(PORT)/  (demo logins in README.md, password backcare-demo)"
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)

@@ -3,8 +3,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import DefaultRouter
 
 from . import auth_views, library_views, outcome_views, views
+from .fhir_views import BulkExportView, PatientEverythingView
 from .record_views import PatientRecordView
 from .reports_views import AdherenceReportView
+from .rtm_views import RtmReportView
 
 app_name = "api"
 
@@ -29,6 +31,14 @@ v1 = [
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
     path("patients/<int:id>/record/", PatientRecordView.as_view(), name="patient-record"),
     path("reports/outcomes/", outcome_views.OutcomeReportView.as_view(), name="reports-outcomes"),
+    path("reports/rtm/", RtmReportView.as_view(), name="reports-rtm"),
+    # FHIR's operation name starts with "$": a regular expression, so the schema keeps it.
+    re_path(
+        r"^fhir/Patient/(?P<id>[0-9]{1,18})/\$everything$",
+        PatientEverythingView.as_view(),
+        name="fhir-everything",
+    ),
+    path("fhir/export/<str:kind>.ndjson", BulkExportView.as_view(), name="fhir-export"),
     path("", include(router.urls)),
 ]
 

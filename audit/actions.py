@@ -42,6 +42,8 @@ ACTION_LABELS = {
     "program.changed": _("Program template changed"),
     "program.copied": _("Program template copied"),
     "plan.outcomes_changed": _("Plan's questionnaires changed"),
+    "rtm.time_recorded": _("Treatment-management time recorded"),
+    "fhir.exported": _("Record exported (FHIR)"),
 }
 
 

@@ -118,6 +118,8 @@ EXPORTS = {
     "patients.csv": _("adherence per patient (CSV)"),
     "daily.csv": _("adherence day by day (CSV)"),
     "outcomes.csv": _("outcome measures (CSV)"),
+    "rtm.csv": _("the RTM report (CSV)"),
+    "api:reports/rtm": _("the RTM report (API)"),
 }
 
 
@@ -254,6 +256,51 @@ def _alert(event, names: Names) -> Description:
     )
 
 
+def _treatment_time(event, names: Names) -> Description:
+    data = event.data
+    values = {
+        "minutes": data["minutes"],
+        "patient": _patient(event),
+        "day": _day(data["day"]),
+        "who": data.get("performed_by", ""),
+    }
+    if data.get("interactive") and data.get("by_assistant"):
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, "
+            "with a real-time interaction, done by %(who)s (an assistant)"
+        )
+    elif data.get("interactive"):
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, "
+            "with a real-time interaction, done by %(who)s"
+        )
+    elif data.get("by_assistant"):
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, "
+            "done by %(who)s (an assistant)"
+        )
+    else:
+        sentence = _(
+            "Recorded %(minutes)s minutes of treatment management for %(patient)s on %(day)s, done by %(who)s"
+        )
+    return Description(sentence % values, data.get("activity", ""))
+
+
+def _fhir_export(event, names: Names) -> Description:
+    since = event.data.get("since")
+    if event.data.get("kind"):
+        sentence = _("Exported every %(kind)s resource as FHIR (NDJSON)") % {"kind": event.data["kind"]}
+        if since:
+            sentence += ", " + _("changes since %(day)s") % {"day": _day(str(since)[:10])}
+        return Description(sentence)
+    if since:
+        return Description(
+            _("Exported %(patient)s's record as FHIR, changes since %(day)s")
+            % {"patient": _patient(event), "day": _day(str(since)[:10])}
+        )
+    return Description(_("Exported %(patient)s's record as FHIR") % {"patient": _patient(event)})
+
+
 def _patient_changed(event, names: Names) -> Description:
     fields = ", ".join(str(PATIENT_FIELDS.get(name, name)) for name in event.data.get("fields", []))
     return Description(
@@ -382,6 +429,8 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "program.created": _simple(_("Made the program template %(name)s")),
     "program.changed": _program_changed,
     "program.copied": _simple(_("Copied the program template %(source)s as %(name)s")),
+    "rtm.time_recorded": _treatment_time,
+    "fhir.exported": _fhir_export,
 }
 
 

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "patients",
     "portal",
     "reports",
+    "interop",  # FHIR export
+    "billing",  # remote therapeutic monitoring (RTM) codes, treatment time and the monthly report
     "printouts",
     "records",
     "outcomes",

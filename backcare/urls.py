@@ -35,6 +35,7 @@ urlpatterns = [
     path("portal/reports/", include("reports.urls")),
     path("portal/clinic/", two_factor_views.clinic_settings, name="clinic_settings"),
     path("portal/library/", include("exercises.urls")),
+    path("portal/rtm/", include("billing.urls")),
     path("portal/", include("portal.urls")),
     path("pictures/exercises/<int:pk>/", exercise_views.exercise_picture, name="exercise_picture"),
     path("me/", include("patients.urls")),

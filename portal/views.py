@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import EmailChange
 from accounts.permissions import role_required, therapist_required
+from billing.selectors import treatment_times_for
 from outcomes.selectors import due_for_patients, outcome_panels
 from patients import services
 from patients.adherence import plan_week_rows
@@ -299,6 +300,7 @@ def patient_detail(request, pk):
                 patient=patient,
                 plan=live or next((p for p in versions if p.status != Plan.Status.DRAFT), None),
             ),
+            "treatment_times": treatment_times_for(patient=patient),
         },
     )
 

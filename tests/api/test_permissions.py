@@ -142,6 +142,11 @@ MATRIX = [
     ("get", "/api/v1/scores/", None, (401, 200, 200, 200, 200, 200, 403)),
     ("get", "/api/v1/scores/{score}/", None, (401, 200, 404, 200, 404, 404, 403)),
     ("get", "/api/v1/reports/outcomes/", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/reports/rtm/", None, (401, 403, 403, 200, 200, 200, 200)),
+    # A patient's record as FHIR: the patient themselves, their therapist and their clinic's manager.
+    ("get", "/api/v1/fhir/Patient/{patient}/$everything", None, (401, 200, 404, 200, 404, 404, 200)),
+    # Bulk FHIR export (NDJSON): what the caller may see, so a colleague gets an empty file.
+    ("get", "/api/v1/fhir/export/Patient.ndjson", None, (401, 403, 403, 200, 200, 200, 200)),
     ("get", "/api/schema/", None, (200, 200, 200, 200, 200, 200, 200)),
     # Logins: everyone sees and ends only their own; {device} is the patient's phone.
     ("get", "/api/v1/auth/devices/", None, (401, 200, 200, 200, 200, 200, 200)),
@@ -260,7 +265,7 @@ def test_matrix_covers_every_operation_in_the_schema(world):
     names |= {"instrument": "id", "schedule": "id", "draft_schedule": "id", "response": "id", "score": "id"}
     covered = set()
     for method, url, _body, _statuses in MATRIX:
-        path = url.replace("back-strengthening", "{slug}")
+        path = url.replace("back-strengthening", "{slug}").replace("/Patient.ndjson", "/{kind}.ndjson")
         for name, param in names.items():
             path = path.replace("{" + name + "}", "{" + param + "}")
         covered.add((method, path))

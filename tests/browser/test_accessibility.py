@@ -111,6 +111,8 @@ def _pages():
                 f"/portal/library/programs/{handout.pk}/",
                 f"/portal/library/programs/{own_program.pk}/",
                 "/portal/reports/outcomes/",
+                "/portal/rtm/",
+                f"/portal/rtm/patients/{carla.pk}/time/",
             ],
         ],
         "manager": [
@@ -119,6 +121,7 @@ def _pages():
                 "/",
                 "/portal/reports/",
                 "/portal/reports/outcomes/",
+                "/portal/rtm/",
                 "/portal/audit/",
                 "/portal/alerts/",
                 f"{patient}/",

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.models import Clinic
 from audit.models import AuditEvent
+from billing.services import treatment_time_record
 from demo.library import demo_library_create
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
@@ -212,6 +213,7 @@ class Command(BaseCommand):
             )
             SessionLog.objects.filter(pk=session.pk).update(created_at=timezone.now() - ago)
             self._date_notices(notices, since=loading_since, ago=ago)
+        self._treatment_time(patient, therapist, rng, start=start, today=today)
         # Today's state (and alerts about silence), as the portal and the patient will see it.
         plan_progression_refresh(plan=plan, today=today)
         Alert.objects.filter(plan=plan, session__isnull=False).update(
@@ -245,6 +247,29 @@ class Command(BaseCommand):
             created_at=timezone.now() - ago, updated_at=timezone.now() - ago
         )
         return ratings
+
+    def _treatment_time(patient, therapist, rng, *, start, today) -> None:
+        """A review of the logs every week or so, some with a call (for the RTM report)."""
+        day = start + timedelta(days=rng.randint(3, 6))
+        while day <= today:
+            called = rng.random() < 0.5
+            what = "Reviewed the logged sessions and pain" + ("; phoned the patient." if called else ".")
+            entry = treatment_time_record(
+                patient=patient,
+                by=therapist,
+                day=day,
+                minutes=rng.choice([6, 8, 10, 12, 15]) + (10 if called else 0),
+                activity=what,
+                interactive=called,
+                by_assistant=False,
+            )
+            # Recorded that day, as it would have been; the audit trail says the same.
+            when = timezone.now() - timedelta(days=(today - day).days)
+            type(entry).objects.filter(pk=entry.pk).update(recorded_at=when)
+            AuditEvent.objects.filter(action="rtm.time_recorded", object_id=str(entry.pk)).update(
+                created_at=when
+            )
+            day += timedelta(days=rng.randint(6, 9))
 
     @staticmethod
     def _date_notices(notices, *, since, ago) -> None:

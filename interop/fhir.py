@@ -1,0 +1,188 @@
+"""FHIR R4 resources from BackCare's records, as plain dicts (JSON), built by pure functions.
+
+Nothing here reads the database: `interop.selectors` loads what a bundle needs (a fixed number
+of queries) and hands the objects in. Each resource has a stable id made from its kind and
+its row's primary key (`patient-12`, `careplan-34`, `goal-34`, `pain-before-56`), and a
+`meta.lastUpdated`. Every resource validates against the R4 models of `fhir.resources` (R4B,
+the closest to R4 it ships: tests/interop/).
+
+What maps to what (docs/fhir.md says the same):
+
+- **Patient**: name, email, active; the clinic as `managingOrganization` and the therapist as
+  `generalPractitioner`, by display name.
+- **CarePlan**, one per plan version: status draft / active (approved) / on-hold (paused) /
+  completed / revoked (superseded by a newer version, which `replaces` it); `period.start` is the
+  plan's start date; one `activity` per exercise of the plan, its `detail` saying the week it
+  starts, the daily repetitions and hold, and per side when the exercise is done with each leg.
+- **Goal**, one per plan: "follow the home exercise program" (`lifecycleStatus` from the plan).
+- **Observation**, two per session: pain before and pain after, each coded LOINC 72514-3
+  ("Pain severity - 0-10 verbal numeric rating [Score] - Reported"), `valueInteger` 0–10,
+  `effectiveDateTime` the session's day (the patient's own calendar day), told apart by
+  `code.text` and the id (`pain-before-…`, `pain-after-…`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.utils import timezone
+
+LOINC = "http://loinc.org"
+PAIN_CODE = "72514-3"
+PAIN_DISPLAY = "Pain severity - 0-10 verbal numeric rating [Score] - Reported"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+
+CAREPLAN_STATUS = {
+    "draft": "draft",
+    "approved": "active",
+    "paused": "on-hold",
+    "completed": "completed",
+    "superseded": "revoked",
+}
+GOAL_STATUS = {
+    "draft": "proposed",
+    "approved": "active",
+    "paused": "on-hold",
+    "completed": "completed",
+    "superseded": "cancelled",
+}
+
+
+def instant(moment: datetime) -> str:
+    """A FHIR instant: UTC, with seconds and a zone."""
+    return timezone.localtime(moment, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _meta(updated: datetime) -> dict:
+    return {"lastUpdated": instant(updated)}
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def patient_id(patient) -> str:
+    return f"patient-{patient if isinstance(patient, int) else patient.pk}"
+
+
+def patient_resource(patient) -> dict:
+    user = patient.user
+    resource = {
+        "resourceType": "Patient",
+        "id": patient_id(patient),
+        "meta": _meta(max(patient.created_at, user.date_joined)),
+        "identifier": [{"system": "urn:backcare:patient", "value": str(patient.pk)}],
+        "active": user.is_active,
+        "name": [{"use": "usual", "text": _person(user)}],
+        "managingOrganization": {"display": patient.clinic.name},
+        "generalPractitioner": [{"display": _person(patient.therapist)}],
+    }
+    if user.first_name or user.last_name:
+        name = resource["name"][0]
+        if user.last_name:
+            name["family"] = user.last_name
+        if user.first_name:
+            name["given"] = [user.first_name]
+    if user.email:
+        resource["telecom"] = [{"system": "email", "value": user.email}]
+    return resource
+
+
+def plan_updated(plan) -> datetime:
+    """The latest moment the plan's record changed that BackCare keeps: created, approved, ended."""
+    return max(moment for moment in (plan.created_at, plan.approved_at, plan.ended_at) if moment)
+
+
+def _ref(kind: str, resource_id: str) -> dict:
+    return {"reference": f"{kind}/{resource_id}"}
+
+
+def goal_resource(plan) -> dict:
+    return {
+        "resourceType": "Goal",
+        "id": f"goal-{plan.pk}",
+        "meta": _meta(plan_updated(plan)),
+        "lifecycleStatus": GOAL_STATUS[plan.status],
+        "description": {"text": f"Follow the home exercise program: {plan.template.name}"},
+        "subject": _ref("Patient", patient_id(plan.patient_id)),
+        "startDate": plan.start_date.isoformat(),
+    }
+
+
+def _activity(week, item) -> dict:
+    exercise = item.exercise
+    dose = f"{item.target_reps} repetitions, hold {item.target_hold_seconds} s"
+    if exercise.per_side:
+        dose += ", each side"
+    return {
+        "detail": {
+            "kind": "ServiceRequest",
+            "code": {"text": exercise.name},
+            "status": "not-started" if week.number > 1 else "in-progress",
+            "description": f"Week {week.number} ({week.title}) onwards: {dose}, daily.",
+            "scheduledTiming": {"repeat": {"frequency": 1, "period": 1, "periodUnit": "d"}},
+        }
+    }
+
+
+def careplan_resource(plan, weeks: Iterable) -> dict:
+    """The plan as a CarePlan; `weeks` its weeks in order, each with `.items` (its exercises)."""
+    resource = {
+        "resourceType": "CarePlan",
+        "id": f"careplan-{plan.pk}",
+        "meta": _meta(plan_updated(plan)),
+        "status": CAREPLAN_STATUS[plan.status],
+        "intent": "plan",
+        "title": f"{plan.template.name}, version {plan.version}",
+        "subject": _ref("Patient", patient_id(plan.patient_id)),
+        "period": {"start": plan.start_date.isoformat()},
+        "created": instant(plan.created_at),
+        "author": {"display": _person(plan.created_by)},
+        "goal": [_ref("Goal", f"goal-{plan.pk}")],
+        "activity": [_activity(week, item) for week in weeks for item in week.items],
+    }
+    if plan.note_to_patient:
+        resource["description"] = plan.note_to_patient
+    if plan.previous_version_id:
+        resource["replaces"] = [_ref("CarePlan", f"careplan-{plan.previous_version_id}")]
+    if plan.ended_at and plan.status in ("completed", "superseded"):
+        resource["period"]["end"] = timezone.localtime(plan.ended_at, plan.patient.tzinfo).date().isoformat()
+    return resource
+
+
+def pain_observations(session) -> list[dict]:
+    """Pain before and after the session, as two Observations coded LOINC 72514-3."""
+    out = []
+    for when, value in (("before", session.pain_before), ("after", session.pain_after)):
+        out.append(
+            {
+                "resourceType": "Observation",
+                "id": f"pain-{when}-{session.pk}",
+                "meta": _meta(session.updated_at),
+                "status": "final",
+                "category": [
+                    {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]}
+                ],
+                "code": {
+                    "coding": [{"system": LOINC, "code": PAIN_CODE, "display": PAIN_DISPLAY}],
+                    "text": f"Pain {when} the home exercise session (0-10)",
+                },
+                "subject": _ref("Patient", patient_id(session.patient_id)),
+                "effectiveDateTime": session.date.isoformat(),
+                "issued": instant(session.updated_at),
+                "valueInteger": value,
+            }
+        )
+    return out
+
+
+def bundle(resources: list[dict], *, base: str, updated: datetime) -> dict:
+    """A collection Bundle of `resources`, each with its full URL under `base` (ends with /)."""
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "timestamp": instant(updated),
+        "meta": _meta(updated),
+        "entry": [{"fullUrl": f"{base}{r['resourceType']}/{r['id']}", "resource": r} for r in resources],
+    }
