@@ -106,8 +106,15 @@ class BulkExportView(APIView):
         operation_id="fhir_bulk_export",
         parameters=[
             OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=BULK_KINDS,
+                description="The resource type of the file.",
+            ),
+            OpenApiParameter(
                 "_since", OpenApiTypes.DATETIME, description="Only resources last updated at or after this."
-            )
+            ),
         ],
         responses={
             (200, NDJSON): OpenApiResponse(
