@@ -39,10 +39,12 @@ def _since(value: str | None) -> datetime | None:
 
 class PatientEverythingView(APIView):
     """One patient's record as a FHIR R4 `collection` Bundle: the Patient, each approved plan
-    version as a CarePlan (one activity per exercise) with its Goal, and each session's pain
-    before and after as two Observations coded LOINC 72514-3. Resource ids are stable
-    (`patient-12`, `careplan-34`, `goal-34`, `pain-before-56`, `pain-after-56`) and every resource
-    has `meta.lastUpdated`; `_since` keeps only those last updated at or after it.
+    version as a CarePlan (one activity per exercise) with its Goal, each session's pain
+    before and after as two Observations coded LOINC 72514-3, and each answered questionnaire as
+    a QuestionnaireResponse with its score as an Observation derived from it. Resource ids are
+    stable (`patient-12`, `careplan-34`, `goal-34`, `pain-before-56`, `pain-after-56`,
+    `questionnaire-response-78`, `score-78`) and every resource has `meta.lastUpdated`; `_since`
+    keeps only those last updated at or after it.
 
     The same access as the rest of the API: a therapist's own patients, a manager's clinic, a
     patient their own record; anyone else's answers 404. Every export is in the audit trail.
@@ -92,7 +94,8 @@ class BulkExportView(APIView):
     """Every resource of one type for the patients the caller may see (a manager's clinic, a
     therapist's own patients), as a streamed NDJSON file: one FHIR R4 resource per line, the same
     resources (ids, meta.lastUpdated) as a patient's bundle. Types: Patient, CarePlan, Goal,
-    Observation (pain before and after each session). `_since` keeps only the resources last
+    Observation (pain before and after each session, then each questionnaire's score) and
+    QuestionnaireResponse (each answered questionnaire). `_since` keeps only the resources last
     updated at or after it, for incremental export. Each export is in the clinic's audit trail.
     """
 
@@ -103,8 +106,15 @@ class BulkExportView(APIView):
         operation_id="fhir_bulk_export",
         parameters=[
             OpenApiParameter(
+                "kind",
+                OpenApiTypes.STR,
+                OpenApiParameter.PATH,
+                enum=BULK_KINDS,
+                description="The resource type of the file.",
+            ),
+            OpenApiParameter(
                 "_since", OpenApiTypes.DATETIME, description="Only resources last updated at or after this."
-            )
+            ),
         ],
         responses={
             (200, NDJSON): OpenApiResponse(

@@ -1,5 +1,6 @@
-"""What a patient's FHIR bundle holds, read with a fixed number of queries (five), whatever the
-number of plans and sessions, through the access layer (`Patient.objects.visible_to`)."""
+"""What a patient's FHIR bundle holds, read with a fixed number of queries (six), whatever the
+number of plans, sessions and answered questionnaires, through the access layer
+(`Patient.objects.visible_to`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
+from outcomes.models import Response, Score
 from patients.models import Patient, Plan, PlanExercise, PlanWeek, SessionLog
 
 from . import fhir
@@ -31,10 +33,26 @@ def _plan_resources(plan) -> list[dict]:
     return [fhir.careplan_resource(plan, plan_weeks), fhir.goal_resource(plan)]
 
 
+def _responses():
+    """Answered questionnaires with the questionnaire version and the score: one query."""
+    return Response.objects.select_related("instrument", "score")
+
+
+def _response_resources(response) -> list[dict]:
+    """The QuestionnaireResponse and, once scored, its score as an Observation."""
+    resources = [fhir.questionnaire_response_resource(response)]
+    try:
+        score = response.score
+    except Score.DoesNotExist:
+        return resources
+    return [*resources, fhir.score_observation(response, score)]
+
+
 def patient_everything(*, user, pk: int, since: datetime | None = None) -> tuple[Patient, list[dict]]:
     """The patient `pk` as `user` may see them (404 otherwise) and their FHIR resources: the
     Patient, each approved plan version (drafts are not exported) as a CarePlan with its Goal,
-    and two pain Observations per session; with `since`, only those last updated at or after it."""
+    two pain Observations per session, and each answered questionnaire as a QuestionnaireResponse
+    followed by its score as an Observation; with `since`, only those last updated at or after it."""
     patient = get_object_or_404(
         Patient.objects.visible_to(user).select_related("user", "clinic", "therapist"), pk=pk
     )
@@ -42,6 +60,9 @@ def patient_everything(*, user, pk: int, since: datetime | None = None) -> tuple
     sessions = SessionLog.objects.filter(patient=patient).order_by("date")
     if since is not None:
         sessions = sessions.filter(updated_at__gte=since)
+    responses = _responses().filter(patient=patient).order_by("answered_on", "instrument_code", "pk")
+    if since is not None:
+        responses = responses.filter(updated_at__gte=since)
     resources = []
     if since is None or max(patient.created_at, patient.user.date_joined) >= since:
         resources.append(fhir.patient_resource(patient))
@@ -52,10 +73,12 @@ def patient_everything(*, user, pk: int, since: datetime | None = None) -> tuple
         resources += _plan_resources(plan)
     for session in sessions:
         resources += fhir.pain_observations(session)
+    for response in responses:
+        resources += _response_resources(response)
     return patient, resources
 
 
-BULK_KINDS = ("Patient", "CarePlan", "Goal", "Observation")
+BULK_KINDS = ("Patient", "CarePlan", "Goal", "Observation", "QuestionnaireResponse")
 BATCH = 500
 
 
@@ -74,7 +97,8 @@ def _batches(queryset, size: int):
 def bulk_resources(*, user, kind: str, since: datetime | None = None, size: int = BATCH):
     """Every `kind` resource of the patients `user` may see (a manager's clinic, a therapist's
     own patients), as an iterator of dicts read in batches of `size` rows, for a streamed NDJSON
-    file. With `since`, only those last updated at or after it."""
+    file. Observations are the pain before and after each session, then each questionnaire's
+    score. With `since`, only those last updated at or after it."""
     visible = Patient.objects.visible_to(user)
     if kind == "Patient":
         patients = visible.select_related("user", "clinic", "therapist")
@@ -97,5 +121,18 @@ def bulk_resources(*, user, kind: str, since: datetime | None = None, size: int 
         for batch in _batches(sessions, size):
             for session in batch:
                 yield from fhir.pain_observations(session)
+        scores = Score.objects.filter(response__patient__in=visible.values("pk")).select_related("response")
+        if since is not None:
+            scores = scores.filter(response__updated_at__gte=since)
+        for batch in _batches(scores, size):
+            for score in batch:
+                yield fhir.score_observation(score.response, score)
+    elif kind == "QuestionnaireResponse":
+        responses = Response.objects.filter(patient__in=visible.values("pk")).select_related("instrument")
+        if since is not None:
+            responses = responses.filter(updated_at__gte=since)
+        for batch in _batches(responses, size):
+            for response in batch:
+                yield fhir.questionnaire_response_resource(response)
     else:
         raise ValueError(kind)

@@ -147,6 +147,8 @@ MATRIX = [
     ("get", "/api/v1/fhir/Patient/{patient}/$everything", None, (401, 200, 404, 200, 404, 404, 200)),
     # Bulk FHIR export (NDJSON): what the caller may see, so a colleague gets an empty file.
     ("get", "/api/v1/fhir/export/Patient.ndjson", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/fhir/export/QuestionnaireResponse.ndjson", None, (401, 403, 403, 200, 200, 200, 200)),
+    ("get", "/api/v1/fhir/export/Observation.ndjson", None, (401, 403, 403, 200, 200, 200, 200)),
     ("get", "/api/schema/", None, (200, 200, 200, 200, 200, 200, 200)),
     # Logins: everyone sees and ends only their own; {device} is the patient's phone.
     ("get", "/api/v1/auth/devices/", None, (401, 200, 200, 200, 200, 200, 200)),

@@ -10,9 +10,11 @@ from fhir.resources.R4B.careplan import CarePlan
 from fhir.resources.R4B.goal import Goal
 from fhir.resources.R4B.observation import Observation
 from fhir.resources.R4B.patient import Patient as FhirPatient
+from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
 from audit.models import AuditEvent
 from interop.selectors import bulk_resources
+from outcomes.services import response_submit
 from patients.models import SessionLog
 from patients.services import plan_approve, plan_create_from_template
 from tests.api.conftest import client_for
@@ -20,7 +22,13 @@ from tests.factories import ManagerFactory, PatientFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
-MODELS = {"Patient": FhirPatient, "CarePlan": CarePlan, "Goal": Goal, "Observation": Observation}
+MODELS = {
+    "Patient": FhirPatient,
+    "CarePlan": CarePlan,
+    "Goal": Goal,
+    "Observation": Observation,
+    "QuestionnaireResponse": QuestionnaireResponse,
+}
 
 
 def export(user, kind, **params):
@@ -34,7 +42,8 @@ def export(user, kind, **params):
 
 @pytest.fixture
 def clinic(handout_program):
-    """Two therapists of one clinic, each with a patient on a plan with two sessions; another clinic."""
+    """Two therapists of one clinic, each with a patient on a plan with two sessions and the NPRS
+    answered; another clinic."""
     mine = TherapistFactory()
     colleague = TherapistFactory(clinic=mine.clinic)
     patients = []
@@ -60,11 +69,12 @@ def clinic(handout_program):
             )
             for n in (1, 2)
         )
+        response_submit(patient=patient, code="nprs", answers=[4], today=plan.start_date)
         patients.append(patient)
     return mine, colleague, patients
 
 
-@pytest.mark.parametrize("kind", ["Patient", "CarePlan", "Goal", "Observation"])
+@pytest.mark.parametrize("kind", list(MODELS))
 def test_every_line_is_a_valid_fhir_r4_resource_of_its_type(clinic, kind):
     manager = ManagerFactory(clinic=clinic[0].clinic)
     lines = export(manager, kind)
@@ -80,7 +90,8 @@ def test_the_manager_gets_the_clinic_and_a_therapist_their_own_patients(clinic):
     assert {r["id"] for r in export(mine, "Patient")} == {f"patient-{own.pk}"}
     subjects = {r["subject"]["reference"] for r in export(mine, "Observation")}
     assert subjects == {f"Patient/patient-{own.pk}"}
-    assert len(export(manager, "Observation")) == 2 * 2 * 2  # two patients, two sessions, before and after
+    # Two patients: two sessions each, pain before and after, and one questionnaire's score.
+    assert len(export(manager, "Observation")) == 2 * (2 * 2 + 1)
     assert AuditEvent.objects.filter(action="fhir.exported", data__kind="Observation").count() == 2
 
 
@@ -107,7 +118,9 @@ def test_each_batch_is_the_same_few_queries_whatever_the_number_of_patients(
     clinic, django_assert_num_queries
 ):
     manager = ManagerFactory(clinic=clinic[0].clinic)
-    # One batch of rows and the empty read that ends it; CarePlans add their weeks and exercises.
-    for kind, queries in (("Patient", 2), ("Goal", 2), ("Observation", 2), ("CarePlan", 4)):
+    # One batch of rows and the empty read that ends it; CarePlans add their weeks and exercises,
+    # Observations read the sessions and then the scores.
+    kinds = (("Patient", 2), ("Goal", 2), ("Observation", 4), ("CarePlan", 4), ("QuestionnaireResponse", 2))
+    for kind, queries in kinds:
         with django_assert_num_queries(queries):
             assert list(bulk_resources(user=manager, kind=kind))
