@@ -552,7 +552,8 @@ def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_pl
 # logged; the names of exercises that hurt (for the safety message) only
 # when a patient said one did (and the therapist's name only when the plan has a note); the
 # questionnaires due (the plan, its schedule, the answers given, the questionnaires' names);
-# the unread messages for the menu's badge (messaging). Progression is re-evaluated at most once a local day (not counted here). Nothing is cached:
+# the unread messages for the menu's badge (messaging). Progression is re-evaluated at most
+# once a local day (not counted here). Nothing is cached:
 # every view reads what it shows.
 TODAY_QUERIES = 13
 
