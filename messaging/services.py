@@ -6,6 +6,9 @@ Who may read or write a thread is decided in patients/access.py (`messages_reada
 view or a test handing over someone else's patient gets OutOfScope, whoever asks.
 """
 
+import logging
+import smtplib
+
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -20,6 +23,8 @@ from patients.access import OutOfScope
 from patients.models import Patient
 
 from .models import MESSAGE_MAX_LENGTH, Message
+
+logger = logging.getLogger(__name__)
 
 
 class MessageInvalid(ValidationError):
@@ -94,7 +99,11 @@ def message_notify(*, message_pk: int, base_url: str) -> bool:
     context = {"message": message, "patient": patient, "recipient": to, "link": link}
     subject = "".join(render_to_string("messaging/new_message_subject.txt", context).splitlines())
     body = render_to_string("messaging/new_message_email.txt", context)
-    send_mail(subject, body, None, [to.email])
+    try:
+        send_mail(subject, body, None, [to.email])
+    except (OSError, smtplib.SMTPException):  # the message is saved and shown; only the nudge is lost
+        logger.warning("The new-message e-mail for message %s could not be sent", message.pk, exc_info=True)
+        return False
     return True
 
 

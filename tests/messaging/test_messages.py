@@ -306,3 +306,17 @@ def test_a_message_is_never_deleted(client, patient):
     client.force_login(patient.user)
     assert client.delete(reverse("messaging:thread")).status_code == 405
     assert Message.objects.filter(pk=message.pk).exists()
+
+
+def test_a_mail_server_that_is_down_loses_only_the_nudge(
+    client, patient, monkeypatch, django_capture_on_commit_callbacks
+):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP down")
+
+    monkeypatch.setattr("messaging.services.send_mail", refuse)
+    client.force_login(patient.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("messaging:thread"), {"body": "Are you there?"})
+    assert response.status_code == 302
+    assert Message.objects.get().body == "Are you there?"
