@@ -35,6 +35,14 @@ class Clinic(models.Model):
             "at every login."
         ),
     )
+    # Changed by the clinic's manager (messaging.services.clinic_managers_read_messages_set), audited.
+    managers_read_messages = models.BooleanField(
+        _("managers may read messages"),
+        default=False,
+        help_text=_(
+            "The clinic's managers may read (not write) the messages between patients and their therapists."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

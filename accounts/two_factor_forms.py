@@ -32,3 +32,11 @@ class ClinicTwoFactorForm(forms.Form):
             "reach nothing else until it is done. Patients are never asked."
         ),
     )
+    managers_read_messages = forms.BooleanField(
+        label=_("Let the clinic's managers read the messages between patients and their therapists"),
+        required=False,
+        help_text=_(
+            "Off: only the patient and their therapist read their messages. On: managers may read "
+            "them too (never write). Every change is in the audit trail."
+        ),
+    )

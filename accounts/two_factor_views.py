@@ -14,6 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import two_factor
 from accounts.permissions import role_required
+from messaging.services import clinic_managers_read_messages_set
 
 from .two_factor_forms import ClinicTwoFactorForm, CodeForm
 
@@ -160,22 +161,35 @@ def two_factor_recovery_codes(request):
 @role_required("manager")
 @require_http_methods(["GET", "POST"])
 def clinic_settings(request):
-    """The clinic's settings its manager changes: whether staff must use two-factor login."""
+    """The clinic's settings its manager changes: whether staff must use two-factor login, and
+    whether managers may read patients' messages."""
     clinic = request.user.clinic
     form = ClinicTwoFactorForm(
         request.POST if request.method == "POST" else None,
-        initial={"require_two_factor": clinic.require_two_factor},
+        initial={
+            "require_two_factor": clinic.require_two_factor,
+            "managers_read_messages": clinic.managers_read_messages,
+        },
     )
     if request.method == "POST" and form.is_valid():
         required = form.cleaned_data["require_two_factor"]
+        allowed = form.cleaned_data["managers_read_messages"]
+        changed = False
         if two_factor.clinic_two_factor_set(clinic=clinic, required=required, by=request.user):
+            changed = True
             if required:
                 messages.success(request, _("Two-factor login is now required for the clinic's staff."))
             else:
                 messages.success(
                     request, _("Two-factor login is no longer required; staff may still use it.")
                 )
-        else:
+        if clinic_managers_read_messages_set(clinic=clinic, allowed=allowed, by=request.user):
+            changed = True
+            if allowed:
+                messages.success(request, _("The clinic's managers may now read patients' messages."))
+            else:
+                messages.success(request, _("Only patients and their therapists read their messages now."))
+        if not changed:
             messages.info(request, _("Nothing changed."))
         return redirect("clinic_settings")
     return render(

@@ -56,3 +56,11 @@ class UsesLibrary(_RolePermission):
 
     roles = ("therapist", "manager")
     message = _("Only therapists and clinic managers use the exercise library.")
+
+
+class ReadsMessages(_RolePermission):
+    """A patient's message thread in the API's patient resources: their therapist reads and
+    writes; a clinic manager reads where the clinic allows it (patients/access.py decides)."""
+
+    roles = ("therapist", "manager")
+    message = _("Only therapists and clinic managers can use this; patients use /api/v1/me/messages/.")

@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "plan.outcomes_changed": _("Plan's questionnaires changed"),
     "rtm.time_recorded": _("Treatment-management time recorded"),
     "fhir.exported": _("Record exported (FHIR)"),
+    "message.sent": _("Message sent"),
+    "clinic.managers_read_messages": _("Managers' reading of messages changed"),
 }
 
 

@@ -325,6 +325,21 @@ def _clinic_two_factor(event, names: Names) -> Description:
     return Description(_("Stopped requiring two-factor login for the clinic's therapists and managers"))
 
 
+def _message_sent(event, names: Names) -> Description:
+    """Who wrote to whom, never what: the words stay in the thread."""
+    if event.data.get("from") == "patient":
+        return Description(_("%(patient)s sent a message to their therapist") % {"patient": _patient(event)})
+    return Description(_("Sent a message to %(patient)s") % {"patient": _patient(event)})
+
+
+def _clinic_managers_read_messages(event, names: Names) -> Description:
+    if event.data["allowed"]:
+        return Description(_("Let the clinic's managers read the messages between patients and therapists"))
+    return Description(
+        _("Stopped the clinic's managers reading the messages between patients and therapists")
+    )
+
+
 def _recovery_code_used(event, names: Names) -> Description:
     return Description(
         ngettext(
@@ -431,6 +446,8 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "program.copied": _simple(_("Copied the program template %(source)s as %(name)s")),
     "rtm.time_recorded": _treatment_time,
     "fhir.exported": _fhir_export,
+    "message.sent": _message_sent,
+    "clinic.managers_read_messages": _clinic_managers_read_messages,
 }
 
 

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "billing",  # remote therapeutic monitoring (RTM) codes, treatment time and the monthly report
     "printouts",
     "records",
+    "messaging",  # messages between a patient and their therapist
     "outcomes",
     "api",
     "demo",  # manage.py load_demo
@@ -107,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "messaging.context_processors.unread_messages",  # the patient menu's count
             ],
         },
     },

@@ -79,6 +79,31 @@ class PatientQuerySet(models.QuerySet):
             return self.filter(clinic_id=user.clinic_id)
         return self.none()
 
+    def messages_readable_by(self, user) -> "PatientQuerySet":
+        """Whose message thread `user` may read (messaging): the patient their own, the patient's
+        therapist (the one assigned now), and the clinic's manager only where the clinic lets
+        managers read messages (accounts.Clinic.managers_read_messages), read-only. Nobody else,
+        site operators included: messages are between the patient and their therapist."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_therapist:
+            return self.filter(therapist=user, clinic_id=user.clinic_id)
+        if user.is_patient:
+            return self.filter(user=user)
+        if user.is_manager:
+            return self.filter(clinic_id=user.clinic_id, clinic__managers_read_messages=True)
+        return self.none()
+
+    def messages_writable_by(self, user) -> "PatientQuerySet":
+        """In whose thread `user` may write: the patient in their own, their therapist in it."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_therapist:
+            return self.filter(therapist=user, clinic_id=user.clinic_id)
+        if user.is_patient:
+            return self.filter(user=user)
+        return self.none()
+
     def may_add(self, user) -> bool:
         """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
         return user.is_authenticated and user.is_therapist
@@ -106,6 +131,17 @@ class PatientScopedQuerySet(models.QuerySet):
 
     def changeable_by(self, user):
         return self.filter(**{f"{self.patient_lookup}__in": _patients().changeable_by(user).values("pk")})
+
+
+class MessageScopedQuerySet(models.QuerySet):
+    """Messages: read and written by the thread's own rules (`messages_readable_by` and
+    `messages_writable_by` above), not by who may see the patient's plan."""
+
+    def visible_to(self, user):
+        return self.filter(patient__in=_patients().messages_readable_by(user).values("pk"))
+
+    def changeable_by(self, user):
+        return self.filter(patient__in=_patients().messages_writable_by(user).values("pk"))
 
 
 class PlanScopedQuerySet(PatientScopedQuerySet):

@@ -29,6 +29,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Least
 from django.utils import timezone
 
+from messaging.selectors import unread_from_patient_count
 from patients.adherence import last_days_window, patient_annotations
 from patients.choices import ALERT_SEVERITY
 from patients.models import (
@@ -151,6 +152,7 @@ def caseload_for(
     last_session     date of the latest session logged
     last_symptom     better/same/worse from that session
     open_alerts      safety alerts not yet acknowledged
+    unread_messages  the patient's messages their therapist has not opened yet (messaging)
     days_prescribed  prescribed days in the last 14 (patients.adherence: any counted plan, not paused)
     sessions_logged  sessions logged on those days
     exercises_prescribed, exercises_done  the same days' exercises (the weeks the patient was in)
@@ -192,6 +194,7 @@ def caseload_for(
                 ).values("start")[:1]
             ),
             open_alerts=_count(open_alerts),
+            unread_messages=unread_from_patient_count(),
             worst_alert=Subquery(
                 open_alerts.annotate(severity=ALERT_SEVERITY_SQL).order_by("severity").values("severity")[:1],
                 output_field=IntegerField(),

@@ -90,6 +90,14 @@ def ready_since(patient: Patient, *, today: date) -> date | None:
     return min(today, patient.week_since + timedelta(days=patient.next_week_min_days or 0))
 
 
+def unread_messages_phrase(patient: Patient) -> str:
+    """ "2 unread messages" on a caseload row (the caseload's `unread_messages`), or ""."""
+    count = getattr(patient, "unread_messages", 0) or 0
+    if not count:
+        return ""
+    return ngettext("%(count)s unread message", "%(count)s unread messages", count) % {"count": count}
+
+
 def triage_line(patient: Patient, *, today: date) -> TriageLine:
     """Why this caseload row needs the therapist (or not), and the link to act on it."""
     detail = reverse("portal:patient_detail", kwargs={"pk": patient.pk})

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from messaging import views as messaging_views
 from printouts import views as printouts_views
 from records import views as records_views
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("patients/add/", views.patient_add, name="patient_add"),
     path("patients/<int:pk>/", views.patient_detail, name="patient_detail"),
     path("patients/<int:pk>/record.zip", records_views.patient_record_zip, name="patient_record_zip"),
+    path("patients/<int:pk>/messages/", messaging_views.patient_thread, name="patient_messages"),
     path("patients/<int:pk>/welcome/", views.patient_welcome, name="patient_welcome"),
     path("patients/<int:pk>/invite/", views.patient_invite, name="patient_invite"),
     path("patients/<int:pk>/email/", views.patient_email, name="patient_email"),

@@ -19,8 +19,12 @@ from django.views.decorators.http import require_POST
 from accounts.models import EmailChange
 from accounts.permissions import role_required, therapist_required
 from billing.selectors import treatment_times_for
+from messaging.forms import MessageForm
+from messaging.models import Message
+from messaging.services import thread_read
 from outcomes.selectors import due_for_patients, outcome_panels
 from patients import services
+from patients.access import OutOfScope
 from patients.adherence import plan_week_rows
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
 from patients.filters import AlertFilter
@@ -40,7 +44,7 @@ from .forms import (
     PatientEmailForm,
     PauseForm,
 )
-from .triage import questionnaires_overdue, triage_line
+from .triage import questionnaires_overdue, triage_line, unread_messages_phrase
 
 INVITATION_SESSION_KEY = "portal_invitations"
 
@@ -82,6 +86,7 @@ def caseload(request):
     for patient in page:
         line = triage_line(patient, today=today)
         patient.questionnaires_overdue = questionnaires_overdue(due.get(patient.pk, []), today=today)
+        patient.unread_messages_phrase = unread_messages_phrase(patient)
         rows.append((patient, line, groups[line.group]))
 
     def link(**changes) -> str:
@@ -272,6 +277,16 @@ def patient_detail(request, pk):
     points = selectors.pain_points_for(patient=patient)
     alert_groups = selectors.alert_groups_for(patient=patient)
     sessions = Paginator(selectors.sessions_for(patient=patient), 10).get_page(request.GET.get("page"))
+    # The message thread, where the viewer may read it (opening the page marks it read).
+    unread_messages = (
+        Message.objects.filter(patient=patient, from_patient=True, read_at__isnull=True).count()
+        if can_change
+        else 0
+    )
+    try:
+        thread = thread_read(patient=patient, by=request.user)
+    except OutOfScope:  # a clinic manager, where the clinic keeps messages from managers
+        thread = None
     return render(
         request,
         "portal/patient_detail.html",
@@ -301,6 +316,10 @@ def patient_detail(request, pk):
                 plan=live or next((p for p in versions if p.status != Plan.Status.DRAFT), None),
             ),
             "treatment_times": treatment_times_for(patient=patient),
+            "thread": thread,
+            "unread_messages": unread_messages,
+            "can_write_messages": can_change,
+            "message_form": MessageForm(),
         },
     )
 

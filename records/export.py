@@ -200,6 +200,21 @@ def _audit(export: Export) -> list:
     ]
 
 
+def _messages(export: Export) -> list:
+    """The thread with the therapist, oldest first: who wrote, when, the words, when it was read."""
+    from messaging.models import Message
+
+    messages = Message.objects.filter(patient=export.patient).select_related("author", "read_by")
+    return [
+        {
+            **row(message),
+            "author_name": _person(message.author),
+            "read_by_name": _person(message.read_by),
+        }
+        for message in messages.order_by("created_at", "pk")
+    ]
+
+
 def _program_pdf(export: Export) -> bytes | None:
     """The printed program of the plan the patient follows (or last followed), as they get it."""
     from printouts.pdf import html_to_pdf
@@ -228,6 +243,7 @@ SECTIONS: list[Section] = [
     Section(
         "progression.json", _("the weeks the patient was in, progression notices and overrides"), _progression
     ),
+    Section("messages.json", _("every message between the patient and their therapist"), _messages),
     Section("audit.json", _("every audit event about the patient, in words"), _audit),
     Section(
         "program.pdf",

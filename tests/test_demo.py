@@ -130,3 +130,18 @@ def test_demo_patients_answered_the_questionnaires_and_the_pages_show_the_change
     assert [a.message for a in carla.alerts.filter(kind="outcome_worse")] == [
         "Pain rating (NPRS) is meaningfully worse than at the start: 6 → 8."
     ]
+
+
+def test_sam_asked_a_question_and_dana_answered_and_carla_is_waiting(demo, client):
+    from messaging.models import Message
+
+    sam = User.objects.get(username="patient").patient
+    thread = list(Message.objects.filter(patient=sam))
+    assert [m.from_patient for m in thread] == [True, False]
+    assert thread[0].read_at is not None and thread[1].read_at is None
+    assert "evening" in thread[0].body and "any time of day" in thread[1].body
+    client.force_login(User.objects.get(username="therapist"))
+    assert "1 unread message" in client.get("/portal/").content.decode()  # Carla's
+    client.force_login(sam.user)
+    page = client.get("/me/messages/").content.decode()
+    assert page.index("evening instead of the morning") < page.index("any time of day")

@@ -100,9 +100,16 @@ def test_a_patient_has_today_log_a_session_and_my_progress(client):
         ("Today", reverse("patients:today"), None),
         ("Log a session", reverse("patients:log"), None),
         ("My progress", reverse("patients:progress"), "page"),
+        ("Messages", reverse("messaging:thread"), None),
     ]
     assert [current for *_, current in nav_links(client.get(reverse("patients:today")))] == [
         "page",
         None,
         None,
+        None,
     ]
+    assert nav_links(client.get(reverse("messaging:thread")))[-1] == (
+        "Messages",
+        reverse("messaging:thread"),
+        "page",
+    )

@@ -59,6 +59,9 @@ def _pages():
         user=user, new_email="carla.new@example.org", by=carla.therapist, base_url="http://testserver/"
     )
     patient = f"/portal/patients/{carla.pk}"
+    # Carla's clinic lets its managers read messages: the manager's read-only thread is a page too.
+    carla.clinic.managers_read_messages = True
+    carla.clinic.save(update_fields=["managers_read_messages"])
     # The library: a shipped exercise and program, and the clinic's own copies (editable pages).
     bridge = Exercise.objects.get(slug="bridge")
     handout = ProgramTemplate.objects.get(slug="back-strengthening")
@@ -72,6 +75,7 @@ def _pages():
                 "/me/log/",
                 "/me/progress/",
                 f"/me/sessions/{session.pk}/",
+                "/me/messages/",
                 "/accounts/devices/",
                 "/accounts/log-out-everywhere/",
                 "/accounts/password_change/",
@@ -90,6 +94,7 @@ def _pages():
                 "/portal/alerts/",
                 "/portal/alerts/?open=true&kind=hurt",
                 f"{patient}/progression/",
+                f"{patient}/messages/",
                 f"{patient}/plans/{live.pk}/",
                 f"{patient}/plans/{draft.pk}/",
                 f"{patient}/plans/new/",
@@ -125,6 +130,7 @@ def _pages():
                 "/portal/audit/",
                 "/portal/alerts/",
                 f"{patient}/",
+                f"{patient}/messages/",
                 "/portal/audit/?page=2",
                 "/portal/clinic/",
                 "/portal/library/",

@@ -551,10 +551,11 @@ def test_today_tells_the_patient_to_stop_an_exercise_that_hurt(client, active_pl
 # exercises (with their week), their drawings, what hurt in the last session, whether today is
 # logged; the names of exercises that hurt (for the safety message) only
 # when a patient said one did (and the therapist's name only when the plan has a note); the
-# questionnaires due (the plan, its schedule, the answers given, the questionnaires' names).
-# Progression is re-evaluated at most once a local day (not counted here). Nothing is cached:
+# questionnaires due (the plan, its schedule, the answers given, the questionnaires' names);
+# the unread messages for the menu's badge (messaging). Progression is re-evaluated at most
+# once a local day (not counted here). Nothing is cached:
 # every view reads what it shows.
-TODAY_QUERIES = 12
+TODAY_QUERIES = 13
 
 
 def test_today_page_takes_a_fixed_number_of_queries(client, active_plan, django_assert_num_queries):

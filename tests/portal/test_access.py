@@ -34,6 +34,10 @@ MANAGER_LISTS = {"portal:alert_list"}
 # Only a clinic manager, for their own clinic's patients: the whole record (ZIP). Therapists 403.
 MANAGER_ONLY = {"portal:patient_record_zip"}
 
+# The message thread: a manager reads it only where the clinic allows it (off in this world;
+# on is tested in tests/messaging), so to any manager it is not found.
+MANAGER_NOT_FOUND = {"portal:patient_messages"}
+
 # (method, url name, kwargs from the world, POST data, scoped to the patient?)
 URLS = [
     ("get", "portal:caseload", lambda w: {}, None, False),
@@ -89,6 +93,8 @@ URLS = [
     ("post", "portal:plan_complete", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, {}, True),
     ("get", "portal:plan_program_pdf", lambda w: {"pk": w.patient.pk, "plan_pk": w.plan.pk}, None, True),
     ("get", "portal:progression", lambda w: {"pk": w.patient.pk}, None, True),
+    ("get", "portal:patient_messages", lambda w: {"pk": w.patient.pk}, None, True),
+    ("post", "portal:patient_messages", lambda w: {"pk": w.patient.pk}, {"body": "How is it going?"}, True),
     (
         "post",
         "portal:progression",
@@ -106,6 +112,8 @@ def expected_status(visitor: str, method: str, name: str, scoped: bool) -> int:
         return 200
     if visitor.startswith("manager") and method == "get" and name in MANAGER_READS | MANAGER_ONLY:
         return 200 if visitor == "manager" else 404
+    if visitor.startswith("manager") and name in MANAGER_NOT_FOUND:
+        return 404
     if name in MANAGER_ONLY:
         return 403
     if visitor.startswith("manager") or visitor == "patient":

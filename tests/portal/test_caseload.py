@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from messaging.services import message_send
 from patients.models import Alert, Plan
 from patients.progression_services import plan_progression_refresh
 from patients.selectors import plan_exercises_up_to_week
@@ -181,6 +182,7 @@ def test_the_caseload_costs_the_same_queries_for_2_or_30_patients(
         Alert.objects.create(
             patient=patient, plan=patient.plans.get(), kind=Alert.Kind.HURT, message="x", cause_key=f"k{n}"
         )
+        message_send(patient=patient, by=patient.user, body="A question", base_url="http://testserver/")
     client.force_login(therapist)
     client.get(reverse("portal:caseload"))  # the first request of a login also refreshes its session
     # The session, the user with their clinic, then the page's COUNT, the one caseload query
@@ -190,6 +192,7 @@ def test_the_caseload_costs_the_same_queries_for_2_or_30_patients(
         response = client.get(reverse("portal:caseload"))
     assert len(response.context["page"]) == min(size, 25)
     assert "1 alert: stopped an exercise because it hurt" in response.content.decode()
+    assert "1 unread message" in response.content.decode()  # in the caseload's one query
 
 
 def _refreshed(patient):

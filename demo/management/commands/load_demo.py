@@ -15,6 +15,8 @@ from billing.services import treatment_time_record
 from demo.library import demo_library_create
 from exercises.models import ProgramTemplate
 from exercises.services import shipped_programs_load
+from messaging.models import Message
+from messaging.services import message_send, thread_read
 from outcomes.models import Response
 from outcomes.services import response_submit, shipped_instruments_load
 from patients.models import Alert, Plan, ProgressionNotice, ProgressionOverride, SessionLog
@@ -113,6 +115,46 @@ class Command(BaseCommand):
         for row in FIRST_CLINIC_PATIENTS + SECOND_CLINIC_PATIENTS:
             self._patient_with_history(template, staff, *row)
         demo_library_create(therapist=staff["therapist"])
+        self._messages(staff["therapist"])
+
+    @staticmethod
+    def _messages(therapist) -> None:
+        """Sam asked Dana a question yesterday and she answered (Sam has not read it yet); Carla
+        wrote this morning and Dana has not opened it: the caseload shows it unread."""
+        patients = {p.user.username: p for p in therapist.caseload.select_related("user")}
+        sam, carla = patients["patient"], patients["carla.mendes"]
+        base_url = "http://127.0.0.1:8000/"
+        now = timezone.now()
+        asked = message_send(
+            patient=sam,
+            by=sam.user,
+            body="Is it all right to do the exercises in the evening instead of the morning?",
+            base_url=base_url,
+        )
+        thread_read(patient=sam, by=therapist)
+        answered = message_send(
+            patient=sam,
+            by=therapist,
+            body=(
+                "Yes, any time of day is fine. Pick a time you can keep to, and leave an hour "
+                "after a big meal."
+            ),
+            base_url=base_url,
+        )
+        unread = message_send(
+            patient=carla,
+            by=carla.user,
+            body="My back was sore after yesterday's session. Should I skip the bridge today?",
+            base_url=base_url,
+        )
+        # Back-dated, as the rest of the history is; Dana read Sam's question an hour after it came.
+        for message, ago in ((asked, 26), (answered, 22), (unread, 2)):
+            sent = now - timedelta(hours=ago)
+            Message.objects.filter(pk=message.pk).update(created_at=sent)
+            AuditEvent.objects.filter(action="message.sent", object_id=str(message.pk)).update(
+                created_at=sent
+            )
+        Message.objects.filter(pk=asked.pk).update(read_at=now - timedelta(hours=25))
 
     def _staff(self, username, first_name, last_name, clinic, role):
         user = User(
