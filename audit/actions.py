@@ -44,6 +44,8 @@ ACTION_LABELS = {
     "plan.outcomes_changed": _("Plan's questionnaires changed"),
     "rtm.time_recorded": _("Treatment-management time recorded"),
     "fhir.exported": _("Record exported (FHIR)"),
+    "reminders.turned_on": _("Reminders turned on"),
+    "reminders.turned_off": _("Reminders turned off"),
 }
 
 

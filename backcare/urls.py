@@ -38,6 +38,7 @@ urlpatterns = [
     path("portal/rtm/", include("billing.urls")),
     path("portal/", include("portal.urls")),
     path("pictures/exercises/<int:pk>/", exercise_views.exercise_picture, name="exercise_picture"),
+    path("", include("reminders.urls")),
     path("me/", include("patients.urls")),
     path("api/", include("api.urls")),
 ]
