@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from . import auth_views, library_views, outcome_views, views
 from .fhir_views import BulkExportView, PatientEverythingView
 from .record_views import PatientRecordView
+from .reminder_views import MyRemindersView
 from .reports_views import AdherenceReportView
 from .rtm_views import RtmReportView
 
@@ -27,6 +28,7 @@ v1 = [
     path("auth/token/", views.TokenView.as_view(), name="token"),
     path("auth/log-out-everywhere/", auth_views.LogOutEverywhereView.as_view(), name="log-out-everywhere"),
     path("me/today/", views.TodayView.as_view(), name="me-today"),
+    path("me/reminders/", MyRemindersView.as_view(), name="me-reminders"),
     path("me/questionnaires/", outcome_views.DueQuestionnairesView.as_view(), name="me-questionnaires"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
     path("patients/<int:id>/record/", PatientRecordView.as_view(), name="patient-record"),

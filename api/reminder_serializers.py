@@ -1,0 +1,31 @@
+"""A patient's reminder settings in the API: their own (me/reminders), read-only on a patient."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+
+class ReminderSettingsSerializer(serializers.Serializer):
+    on = serializers.BooleanField(read_only=True, help_text=_("Whether reminders are sent (a time is set)."))
+    time = serializers.TimeField(
+        allow_null=True,
+        required=False,
+        format="%H:%M",
+        help_text=_("The patient's local time (their own time zone), e.g. 18:00; null for no reminders."),
+    )
+    days = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        required=False,
+        max_length=7,
+        help_text=_("Weekdays, 0 = Monday … 6 = Sunday."),
+    )
+    second_nudge = serializers.BooleanField(
+        required=False, help_text=_("A second reminder after 2 prescribed days without a session.")
+    )
+
+    def to_representation(self, settings):
+        return {
+            "on": settings.is_on,
+            "time": settings.time.strftime("%H:%M") if settings.time else None,
+            "days": settings.weekdays,
+            "second_nudge": settings.second_nudge,
+        }
