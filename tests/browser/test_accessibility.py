@@ -72,6 +72,7 @@ def _pages():
                 "/me/log/",
                 "/me/progress/",
                 f"/me/sessions/{session.pk}/",
+                "/me/reminders/",
                 "/accounts/devices/",
                 "/accounts/log-out-everywhere/",
                 "/accounts/password_change/",
