@@ -253,6 +253,7 @@ class Command(BaseCommand):
         )
         return ratings
 
+    @staticmethod
     def _treatment_time(patient, therapist, rng, *, start, today) -> None:
         """A review of the logs every week or so, some with a call (for the RTM report)."""
         day = start + timedelta(days=rng.randint(3, 6))
