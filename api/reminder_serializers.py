@@ -1,17 +1,26 @@
 """A patient's reminder settings in the API: their own (me/reminders), read-only on a patient."""
 
+import datetime
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 
 class ReminderSettingsSerializer(serializers.Serializer):
     on = serializers.BooleanField(read_only=True, help_text=_("Whether reminders are sent (a time is set)."))
-    time = serializers.TimeField(
+    time = serializers.RegexField(
+        r"^([01][0-9]|2[0-3]):[0-5][0-9]$",
         allow_null=True,
         required=False,
-        format="%H:%M",
-        help_text=_("The patient's local time (their own time zone), e.g. 18:00; null for no reminders."),
+        error_messages={"invalid": _("Give the time as hours and minutes, such as 18:00.")},
+        help_text=_(
+            "The patient's local time (their own time zone), as HH:MM, e.g. 18:00; null for no reminders."
+        ),
     )
+
+    def validate_time(self, value):
+        return None if value is None else datetime.time.fromisoformat(value)
+
     days = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=6),
         required=False,

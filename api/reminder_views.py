@@ -10,7 +10,6 @@ from reminders.services import reminder_settings_change, reminder_settings_of
 
 from .permissions import IsPatient
 from .reminder_serializers import ReminderSettingsSerializer
-from .schema import ErrorSerializer
 from .views import _own_patient
 
 
@@ -30,7 +29,7 @@ class MyRemindersView(APIView):
         operation_id="me_reminders_partial_update",
         summary="Change the signed-in patient's reminder settings (time null turns them off)",
         request=ReminderSettingsSerializer,
-        responses={200: ReminderSettingsSerializer, 400: ErrorSerializer},
+        responses={200: ReminderSettingsSerializer},
         tags=["me"],
     )
     def patch(self, request):

@@ -69,6 +69,13 @@ def test_the_api_reads_and_changes_the_patients_own_settings(patient):
     assert answer.json() == {"on": True, "time": "07:30", "days": [5, 6], "second_nudge": False}
     bad = api.patch("/api/v1/me/reminders/", {"days": [9]}, format="json")
     assert bad.status_code == 400
+    late = api.patch("/api/v1/me/reminders/", {"time": "25:00"}, format="json")
+    assert late.json() == {"time": ["Give the time as hours and minutes, such as 18:00."]}
+    zoned = api.patch("/api/v1/me/reminders/", {"time": "18:00:00Z"}, format="json")
+    assert zoned.status_code == 400
+    assert api.patch("/api/v1/me/reminders/", {"time": "07:30", "days": []}, format="json").json() == {
+        "days": ["Choose at least one day for the reminder."]
+    }
     assert ReminderSettings.objects.get(patient=patient).weekdays == [5, 6]
     therapist = APIClient()
     therapist.force_authenticate(patient.therapist)
