@@ -176,7 +176,7 @@ def reminders_send_due(*, now: datetime | None = None, channel: Channel | None =
     channel = channel or EmailChannel()
     sent = 0
     candidates = (
-        ReminderSettings.objects.filter(time__isnull=False, days__gt=0)
+        ReminderSettings.objects.filter(time__isnull=False, days__gt=0, patient__user__is_active=True)
         .select_related("patient__user", "patient__clinic")
         .order_by("pk")
     )

@@ -32,7 +32,7 @@ def reminder_settings(request):
         )
         messages.success(request, _("Your reminder settings are saved."))
         return redirect("reminders:settings")
-    return render(request, "reminders/settings.html", {"form": form, "settings": settings})
+    return render(request, "reminders/settings.html", {"form": form, "zone": patient.timezone})
 
 
 @login_not_required

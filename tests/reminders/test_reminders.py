@@ -233,3 +233,23 @@ def test_two_runs_at_once_send_one_email(reminded):
     assert sorted(counts) == [0, 1]
     assert len(mail.outbox) == 1
     assert ReminderSent.objects.count() == 1
+
+
+def test_no_reminder_to_a_deactivated_login(reminded):
+    set_zone(reminded, "Europe/London")
+    reminded.user.is_active = False
+    reminded.user.save(update_fields=["is_active"])
+    assert reminders_send_due(now=at("Europe/London", 2026, 6, 10, 19)) == 0
+
+
+def test_the_command_sends_what_is_due(reminded):
+    from django.core.management import call_command
+
+    # Midnight every day: whatever the real clock says, a reminder is due today.
+    reminder_settings_change(
+        patient=reminded, by=reminded.user, time=dt.time(0), days=EVERY_DAY, second_nudge=False
+    )
+    SessionLog.objects.filter(patient=reminded).delete()
+    call_command("send_reminders", verbosity=0)
+    call_command("send_reminders", verbosity=0)
+    assert len(mail.outbox) == ReminderSent.objects.count() == 1
