@@ -45,6 +45,7 @@ class MyRemindersView(APIView):
                 time=data.get("time", current.time),
                 days=data.get("days", current.weekdays),
                 second_nudge=data.get("second_nudge", current.second_nudge),
+                via="api",
             )
         except ValidationError as error:
             raise RequestInvalid(error.message_dict) from error
