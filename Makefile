@@ -49,7 +49,7 @@ run: install
 
 test: install axe
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts outcomes -lll
+	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts outcomes reminders -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

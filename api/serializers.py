@@ -22,6 +22,7 @@ from patients.models import (
     SessionLog,
 )
 from patients.services import EARLIEST_START, LATEST_START
+from reminders.services import reminder_settings_of
 
 from .fields import (
     MAX_BULK_ALERTS,
@@ -33,6 +34,7 @@ from .fields import (
 from .plan_serializers import (
     PlanExerciseSerializer,
 )
+from .reminder_serializers import ReminderSettingsSerializer
 
 # --- Library -------------------------------------------------------------------------------
 
@@ -122,6 +124,13 @@ class PatientSerializer(serializers.ModelSerializer):
         )
     )
     timezone = TimeZoneField(read_only=True)
+    reminders = serializers.SerializerMethodField(
+        help_text=_("The patient's reminder settings, which only the patient changes (me/reminders).")
+    )
+
+    @extend_schema_field(ReminderSettingsSerializer)
+    def get_reminders(self, patient) -> dict:
+        return ReminderSettingsSerializer(reminder_settings_of(patient)).data
 
     @extend_schema_field(serializers.EmailField(allow_null=True))
     def get_email_pending(self, patient) -> str | None:
@@ -140,6 +149,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "therapist",
             "timezone",
             "baseline_pain",
+            "reminders",
             "created_at",
         ]
         read_only_fields = fields

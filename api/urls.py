@@ -6,6 +6,7 @@ from . import auth_views, library_views, outcome_views, views
 from .fhir_views import BulkExportView, PatientEverythingView
 from .message_views import OwnMessagesView, PatientMessagesView
 from .record_views import PatientRecordView
+from .reminder_views import MyRemindersView
 from .reports_views import AdherenceReportView
 from .rtm_views import RtmReportView
 
@@ -30,6 +31,7 @@ v1 = [
     path("me/today/", views.TodayView.as_view(), name="me-today"),
     path("me/messages/", OwnMessagesView.as_view(), name="me-messages"),
     path("patients/<int:id>/messages/", PatientMessagesView.as_view(), name="patient-messages"),
+    path("me/reminders/", MyRemindersView.as_view(), name="me-reminders"),
     path("me/questionnaires/", outcome_views.DueQuestionnairesView.as_view(), name="me-questionnaires"),
     path("reports/adherence/", AdherenceReportView.as_view(), name="reports-adherence"),
     path("patients/<int:id>/record/", PatientRecordView.as_view(), name="patient-record"),

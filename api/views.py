@@ -149,7 +149,7 @@ class PatientViewSet(
     def get_queryset(self):
         return (
             Patient.objects.visible_to(self.request.user)
-            .select_related("user__email_change")
+            .select_related("user__email_change", "reminder_settings")
             .order_by("user__last_name", "user__first_name", "pk")
         )
 

@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "fhir.exported": _("Record exported (FHIR)"),
     "message.sent": _("Message sent"),
     "clinic.managers_read_messages": _("Managers' reading of messages changed"),
+    "reminders.turned_on": _("Reminders turned on"),
+    "reminders.turned_off": _("Reminders turned off"),
 }
 
 

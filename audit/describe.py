@@ -399,6 +399,15 @@ def _program_changed(event, names: Names) -> Description:
     return Description(PROGRAM_CHANGES[data["change"]] % data)
 
 
+def _reminders(event, names: Names) -> Description:
+    words = {"patient": _patient(event), "time": event.data.get("time", "")}
+    if event.action == "reminders.turned_on":
+        return Description(_("%(patient)s turned on reminders at %(time)s") % words)
+    if event.data.get("via") == "unsubscribe":
+        return Description(_("%(patient)s turned off reminders from the link in a reminder e-mail") % words)
+    return Description(_("%(patient)s turned off reminders") % words)
+
+
 SENTENCES: dict[str, Callable[..., Description]] = {
     "patient.created": _simple(_("Added %(patient)s as a patient")),
     "patient.invited": _simple(_("Made a one-time link for %(patient)s to choose a password")),
@@ -448,6 +457,8 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "fhir.exported": _fhir_export,
     "message.sent": _message_sent,
     "clinic.managers_read_messages": _clinic_managers_read_messages,
+    "reminders.turned_on": _reminders,
+    "reminders.turned_off": _reminders,
 }
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "records",
     "messaging",  # messages between a patient and their therapist
     "outcomes",
+    "reminders",  # reminder e-mails (manage.py send_reminders)
     "api",
     "demo",  # manage.py load_demo
     "bench",  # benchmarks and the load test (manage.py bench_reports, bench_requests, loadtest_setup)
@@ -286,6 +287,8 @@ if not DEBUG and EMAIL_BACKEND == _CONSOLE_EMAIL and not env.bool("ALLOW_CONSOLE
         "to print mail anyway (a server that sends no mail)."
     )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="BackCare <noreply@localhost>")
+# The address patients open BackCare at: links in mail sent without a request (reminders).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 REST_FRAMEWORK = {
     # Token first, so a request without credentials answers 401 with WWW-Authenticate.

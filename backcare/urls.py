@@ -39,6 +39,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("pictures/exercises/<int:pk>/", exercise_views.exercise_picture, name="exercise_picture"),
     path("me/messages/", include("messaging.urls")),
+    path("", include("reminders.urls")),
     path("me/", include("patients.urls")),
     path("api/", include("api.urls")),
 ]

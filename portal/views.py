@@ -32,6 +32,7 @@ from patients.models import Plan
 from patients.progression_selectors import progression_notice_open_for
 from patients.progression_services import plan_progression_refresh_if_stale
 from patients.selectors import plan_exercises_up_to_week
+from reminders.selectors import reminder_summary
 
 from . import selectors
 from .access import may_change, may_export_record, patient_for
@@ -294,6 +295,7 @@ def patient_detail(request, pk):
             "patient": patient,
             "can_change": can_change,
             "can_export_record": may_export_record(request, patient),
+            "reminders": reminder_summary(patient),
             "today": today,
             "live": live,
             "live_weeks": live_weeks,

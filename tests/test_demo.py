@@ -145,3 +145,26 @@ def test_sam_asked_a_question_and_dana_answered_and_carla_is_waiting(demo, clien
     client.force_login(sam.user)
     page = client.get("/me/messages/").content.decode()
     assert page.index("evening instead of the morning") < page.index("any time of day")
+
+
+def test_sam_is_reminded_at_six_on_weekdays_unless_he_has_logged(demo):
+    import datetime as dt
+
+    from django.core import mail
+
+    from reminders.services import reminders_send_due
+
+    patient = Patient.objects.get(user__username="patient")
+    settings = patient.reminder_settings
+    assert (settings.time, settings.weekdays) == (dt.time(18), [0, 1, 2, 3, 4])
+    today = patient.local_date()
+    monday = today - dt.timedelta(days=today.weekday())  # this week's Monday, on his plan
+    SessionLog.objects.filter(patient=patient, date=monday).delete()
+    six = dt.datetime.combine(monday, dt.time(18, 5), tzinfo=patient.tzinfo)
+    assert reminders_send_due(now=six) == 1  # a weekday he has not logged: one reminder
+    assert mail.outbox[0].to == ["patient@example.org"]
+    logged = SessionLog.objects.filter(patient=patient).exclude(date=monday).order_by("-date").first()
+    mail.outbox.clear()
+    at_six = dt.datetime.combine(logged.date, dt.time(18, 5), tzinfo=patient.tzinfo)
+    assert reminders_send_due(now=at_six) == 0  # a logged day: none
+    assert mail.outbox == []

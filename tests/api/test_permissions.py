@@ -85,6 +85,14 @@ MATRIX = [
     ("post", "/api/v1/plans/{plan}/resume/", None, (401, 403, 403, 400, 404, 404, 403)),
     ("post", "/api/v1/plans/{plan}/complete/", None, (401, 403, 403, 200, 404, 404, 403)),
     ("get", "/api/v1/me/today/", None, (401, 200, 200, 403, 403, 403, 403)),
+    # Reminders: each patient reads and changes only their own; staff see them on the patient.
+    ("get", "/api/v1/me/reminders/", None, (401, 200, 200, 403, 403, 403, 403)),
+    (
+        "patch",
+        "/api/v1/me/reminders/",
+        {"time": "18:00", "days": [0, 1, 2, 3, 4]},
+        (401, 200, 200, 403, 403, 403, 403),
+    ),
     ("get", "/api/v1/sessions/", None, (401, 200, 200, 200, 200, 200, 403)),
     (
         "post",

@@ -18,6 +18,7 @@ from exercises import library
 from exercises.models import Exercise, ProgramTemplate
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
+from reminders.services import unsubscribe_token
 
 from .conftest import AXE_JS, DESKTOP, PHONE, log_in
 
@@ -76,6 +77,8 @@ def _pages():
                 "/me/progress/",
                 f"/me/sessions/{session.pk}/",
                 "/me/messages/",
+                "/me/reminders/",
+                f"/reminders/unsubscribe/{unsubscribe_token(carla)}/",
                 "/accounts/devices/",
                 "/accounts/log-out-everywhere/",
                 "/accounts/password_change/",

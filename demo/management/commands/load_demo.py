@@ -1,7 +1,7 @@
 """A demo clinic so a first look shows everything working. Safe to run again."""
 
 import random
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
@@ -33,6 +33,7 @@ from patients.services import (
     plan_create_from_template,
     session_log,
 )
+from reminders.services import reminder_settings_change
 
 User = get_user_model()
 DEMO_PASSWORD = "backcare-demo"  # noqa: S105 (documented demo password)
@@ -258,6 +259,10 @@ class Command(BaseCommand):
         self._treatment_time(patient, therapist, rng, start=start, today=today)
         # Today's state (and alerts about silence), as the portal and the patient will see it.
         plan_progression_refresh(plan=plan, today=today)
+        if username == "patient":  # Sam: a reminder at 18:00 on weekdays
+            reminder_settings_change(
+                patient=patient, by=patient.user, time=time(18, 0), days=[0, 1, 2, 3, 4], second_nudge=False
+            )
         Alert.objects.filter(plan=plan, session__isnull=False).update(
             created_at=Subquery(SessionLog.objects.filter(pk=OuterRef("session_id")).values("created_at")[:1])
         )

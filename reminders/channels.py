@@ -1,0 +1,57 @@
+"""How a reminder reaches a patient. A channel is anything with `name` and `send(patient, kind)`:
+e-mail is built now; SMS or web push can be added beside it without touching the rules."""
+
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from patients.models import Patient
+
+from .models import ReminderSent
+
+
+class Channel(Protocol):
+    name: str
+
+    def can_reach(self, patient: Patient) -> bool: ...
+
+    def send(self, patient: Patient, kind: str) -> None:
+        """Sends the reminder or raises (the send is then undone and tried again on a later run)."""
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+class EmailChannel:
+    """Through Django's e-mail backend (EMAIL_URL). No health details: only that it is time for the
+    exercises, a link to Today and a one-click unsubscribe (a link and the List-Unsubscribe header)."""
+
+    name = "email"
+
+    def can_reach(self, patient: Patient) -> bool:
+        return bool(patient.user.email)
+
+    def send(self, patient: Patient, kind: str) -> None:
+        from .services import unsubscribe_token
+
+        unsubscribe_url = absolute(reverse("reminders:unsubscribe", args=[unsubscribe_token(patient)]))
+        context = {
+            "today_url": absolute(reverse("patients:today")),
+            "unsubscribe_url": unsubscribe_url,
+            "missed": kind == ReminderSent.Kind.MISSED,
+        }
+        message = EmailMessage(
+            subject=_("Time for your exercises"),
+            body=render_to_string("reminders/reminder_email.txt", context),
+            to=[patient.user.email],
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe_url}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+        message.send()
