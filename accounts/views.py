@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .forms import AuditedPasswordResetForm, OwnEmailForm
+from .forms import AuditedPasswordResetForm, LanguageForm, OwnEmailForm
 from .services import (
     EmailChangeLinkError,
     EndReason,
@@ -16,6 +17,7 @@ from .services import (
     email_change_request,
     end_all_sessions,
     password_reset_completed,
+    user_language_set,
 )
 
 
@@ -174,3 +176,16 @@ def own_email(request):
         return redirect("own_email")
     waiting = EmailChange.objects.filter(user=request.user).first()
     return render(request, "registration/own_email.html", {"form": form, "waiting": waiting})
+
+
+def own_language(request):
+    """Anyone logged in chooses the language of their pages, e-mails and printed program."""
+    from django.shortcuts import render
+
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        user_language_set(user=request.user, language=form.cleaned_data["language"])
+        with translation.override(request.user.language):  # said in the language just chosen
+            messages.success(request, _("Your language was saved."))
+        return redirect("own_language")
+    return render(request, "accounts/language.html", {"form": form})
