@@ -10,7 +10,12 @@ from django.core.management.base import BaseCommand
 # Not the product: the virtualenv, npm's folder, the tests, benchmarks and generated files.
 IGNORE = [".venv", "node_modules", "tests", "bench", "staticfiles", "media", "test-artifacts", "scripts"]
 # Only the file in each entry's reference: line numbers would change the catalogue with every edit.
-MAKEMESSAGES_OPTIONS = {"ignore_patterns": IGNORE, "add_location": "file", "no_obsolete": True, "verbosity": 0}
+MAKEMESSAGES_OPTIONS = {
+    "ignore_patterns": IGNORE,
+    "add_location": "file",
+    "no_obsolete": True,
+    "verbosity": 0,
+}
 
 
 def shipped_languages() -> list[str]:
