@@ -72,6 +72,7 @@ class PatientAddForm(forms.Form):
         label=_("The patient's language"),
         choices=language_choices,
         initial=settings.LANGUAGE_CODE,
+        required=False,  # left out: the site's default language
         help_text=_("Their pages, e-mails and printed program are in it; they can change it themselves."),
     )
     access = forms.ChoiceField(
