@@ -289,3 +289,20 @@ def test_the_therapist_chooses_the_language_when_adding_a_patient_in_the_portal(
     from accounts.models import User
 
     assert User.objects.get(username="lucia").language == "es"
+
+
+def test_the_questionnaires_are_in_spanish(spanish_client, spanish_plan):
+    from outcomes.services import shipped_instruments_load
+
+    shipped_instruments_load()
+    today = text(spanish_client.get(TODAY_URL))
+    assert "Escala de dolor (EVN)" in today and "Actividades que le cuestan (PSFS)" in today
+    nprs = text(spanish_client.get("/me/questionnaires/nprs/"))
+    assert "¿cuánto le ha dolido la espalda?" in nprs
+    assert "Elija el número que mejor describe su dolor." in nprs
+    assert_no_english(nprs)
+    psfs = text(spanish_client.get("/me/questionnaires/psfs/"))
+    assert "ponerse los calcetines" in psfs
+    assert_no_english(psfs)
+    refused = text(spanish_client.post("/me/questionnaires/nprs/", {}))
+    assert "Responda a la(s) pregunta(s) 1." in refused
