@@ -3,6 +3,7 @@ in locale/<lang>/LC_MESSAGES/django.po, translated (not empty, not fuzzy), with 
 placeholders, and the catalogue compiles. A new string without its translation fails here."""
 
 import gettext
+import json
 import os
 import re
 import shutil
@@ -108,3 +109,50 @@ def test_the_catalogue_compiles(tmp_path, language):
     with mo.open("rb") as file:
         compiled = gettext.GNUTranslations(file)
     assert compiled.gettext("Log out") != "Log out"
+
+
+# The shipped program's and questionnaires' words (not slugs, file names or codes).
+DATA_TEXT_KEYS = {
+    "name",
+    "description",
+    "general_cautions",
+    "starting_position",
+    "instructions",
+    "cautions",
+    "alt",
+    "title",
+    "introduction",
+    "activity_prompt",
+    "text",
+    "options",
+}
+
+
+def _shipped_texts(path: Path) -> set[str]:
+    texts: set[str] = set()
+
+    def walk(value, key=None):
+        if isinstance(value, dict):
+            for child_key, child in value.items():
+                walk(child, child_key)
+        elif isinstance(value, list):
+            for child in value:
+                walk(child, key)
+        elif isinstance(value, str) and key in DATA_TEXT_KEYS and value.strip() and not value.isdigit():
+            texts.add(value)
+
+    walk(json.loads(path.read_text(encoding="utf-8")))
+    return texts
+
+
+@pytest.mark.parametrize("language", shipped_languages())
+@pytest.mark.parametrize("folder", ["exercises/programs", "outcomes/instruments"])
+def test_the_shipped_programs_and_questionnaires_text_is_translated_as_data(folder, language):
+    base = Path(settings.BASE_DIR) / folder
+    shipped = set().union(*(_shipped_texts(path) for path in base.glob("*.json")))
+    translations = json.loads((base / "translations" / f"{language}.json").read_text(encoding="utf-8"))[
+        "texts"
+    ]
+    assert sorted(shipped - set(translations)) == [], "shipped text without a translation"
+    assert sorted(set(translations) - shipped) == [], "a translation of a text no longer shipped"
+    assert all(text.strip() and text != source for source, text in translations.items())
