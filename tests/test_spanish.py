@@ -306,3 +306,19 @@ def test_the_questionnaires_are_in_spanish(spanish_client, spanish_plan):
     assert_no_english(psfs)
     refused = text(spanish_client.post("/me/questionnaires/nprs/", {}))
     assert "Responda a la(s) pregunta(s) 1." in refused
+
+
+def test_the_therapist_changes_a_patients_language_and_the_audit_trail_says_so(client, patient, manager):
+    changed = client_for(patient.therapist).patch(
+        f"/api/v1/patients/{patient.pk}/", {"language": "es"}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["language"] == "es"
+    refused = client_for(patient.therapist).patch(
+        f"/api/v1/patients/{patient.pk}/", {"language": "xx"}, format="json"
+    )
+    assert refused.status_code == 400
+    patient.user.refresh_from_db()
+    assert patient.user.language == "es"
+    client.force_login(manager)
+    name = patient.user.get_full_name()
+    assert f"Changed {name}'s details: language" in text(client.get("/portal/audit/"))
