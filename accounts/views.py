@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .forms import AuditedPasswordResetForm, LanguageForm, OwnEmailForm
+from .middleware import activate_user_language
 from .services import (
     EmailChangeLinkError,
     EndReason,
@@ -104,6 +105,12 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
     post_reset_login_backend = "accounts.backends.UserModelBackend"
     success_url = reverse_lazy("home")
     success_message = gettext_lazy("Your password is saved. Next time, log in as %(username)s with it.")
+
+    def get_form_kwargs(self):
+        # Reached only with a valid link: the page, its errors and the message in the language of
+        # the person it is for (a therapist who set up a Spanish patient), not the browser's.
+        activate_user_language(self.request, self.user)
+        return super().get_form_kwargs()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

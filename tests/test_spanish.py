@@ -322,3 +322,21 @@ def test_the_therapist_changes_a_patients_language_and_the_audit_trail_says_so(c
     client.force_login(manager)
     name = patient.user.get_full_name()
     assert f"Changed {name}'s details: language" in text(client.get("/portal/audit/"))
+
+
+def test_a_spanish_patients_invitation_page_is_in_spanish_whatever_the_browser(client, therapist):
+    from patients import services
+
+    patient = services.patient_create(
+        therapist=therapist, username="lucia", first_name="Lucía", last_name="Gómez", language="es"
+    )
+    uidb64, token = services.patient_invitation(patient=patient, by=therapist)
+    link = reverse("password_reset_confirm", kwargs={"uidb64": uidb64, "token": token})
+    form_url = client.get(link, HTTP_ACCEPT_LANGUAGE="en").url
+    page = text(client.get(form_url, HTTP_ACCEPT_LANGUAGE="en"))
+    assert "Elija su contraseña" in page and "Su nombre de usuario es lucia" in page
+    weak = text(
+        client.post(form_url, {"new_password1": "123", "new_password2": "123"}, HTTP_ACCEPT_LANGUAGE="en")
+    )
+    assert "La contraseña es demasiado corta" in weak  # Django's own validation message, in Spanish
+    assert_no_english(weak)
