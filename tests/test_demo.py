@@ -130,3 +130,13 @@ def test_demo_patients_answered_the_questionnaires_and_the_pages_show_the_change
     assert [a.message for a in carla.alerts.filter(kind="outcome_worse")] == [
         "Pain rating (NPRS) is meaningfully worse than at the start: 6 → 8."
     ]
+
+
+def test_demo_rosa_reads_spanish(demo, client):
+    rosa = User.objects.get(username="rosa.lopez")
+    assert rosa.language == "es"
+    client.login(username="rosa.lopez", password="backcare-demo")
+    for url in ["/me/", "/me/log/", "/me/progress/"]:
+        page = client.get(url).content.decode()
+        assert '<html lang="es">' in page and "Cerrar sesión" in page, url
+        assert "Log out" not in page and "Take it slow" not in page, url
