@@ -340,3 +340,26 @@ def test_a_spanish_patients_invitation_page_is_in_spanish_whatever_the_browser(c
     )
     assert "La contraseña es demasiado corta" in weak  # Django's own validation message, in Spanish
     assert_no_english(weak)
+
+
+def test_an_exercise_that_hurt_and_the_session_page_are_in_spanish(spanish_client, spanish_plan):
+    from patients.selectors import plan_exercises_up_to_week
+    from patients.services import ExerciseEntry, session_log
+
+    items = list(plan_exercises_up_to_week(plan=spanish_plan, week=1))
+    entries = [ExerciseEntry.at_targets(item, hurt=item.exercise.slug == "pelvic-tilt") for item in items]
+    session, _created = session_log(
+        patient=spanish_plan.patient,
+        day=spanish_plan.patient.local_date(),
+        pain_before=4,
+        pain_after=5,
+        symptom_change="worse",
+        exercises=entries,
+    )
+    today = text(spanish_client.get(TODAY_URL))
+    assert "Usted paró Basculación pélvica porque le dolía." in today  # the name from the data, too
+    assert "La última vez esto le dolió y paró." in today
+    assert_no_english(today)
+    detail = text(spanish_client.get(reverse("patients:session", args=[session.pk])))
+    assert "Dolor antes" in detail and "Basculación pélvica" in detail and "Peor" in detail
+    assert_no_english(detail)
