@@ -296,7 +296,9 @@ class ProgramWeek(ProgressionRule):
         ]
 
     def __str__(self) -> str:
-        return _("Week %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+        from .data_text import data_text
+
+        return _("Week %(number)s: %(title)s") % {"number": self.number, "title": data_text(self.title)}
 
 
 class WeekExercise(DoseRange):

@@ -363,3 +363,15 @@ def test_an_exercise_that_hurt_and_the_session_page_are_in_spanish(spanish_clien
     detail = text(spanish_client.get(reverse("patients:session", args=[session.pk])))
     assert "Dolor antes" in detail and "Basculación pélvica" in detail and "Peor" in detail
     assert_no_english(detail)
+
+
+def test_a_spanish_speaking_therapist_sees_the_shipped_library_in_spanish(client, therapist, handout_program):
+    therapist.language = "es"
+    therapist.save(update_fields=["language"])
+    client.login(username=therapist.username, password=PASSWORD)
+    library = text(client.get(reverse("library:exercise_list")))
+    assert "Puente" in library and "Basculación pélvica" in library
+    program = text(client.get(reverse("library:program_detail", args=[handout_program.pk])))
+    assert "Ejercicios para fortalecer la espalda" in program and "Semana 1: Para empezar" in program
+    assert "Getting started" not in program
+    assert_no_english(text(client.get(reverse("portal:caseload"))))
