@@ -10,7 +10,8 @@ RUN pip install --no-cache-dir pip==26.3 \
  && pip install --no-cache-dir --build-constraint build-constraints.txt -r requirements.txt
 COPY . .
 # Built as in production (DEBUG off), so the hashed-name manifest whitenoise serves from exists.
-RUN DEBUG=false SECRET_KEY=only-for-collectstatic ALLOW_CONSOLE_EMAIL=true python manage.py collectstatic --noinput
+RUN DEBUG=false SECRET_KEY=only-for-collectstatic ALLOW_CONSOLE_EMAIL=true python manage.py collectstatic --noinput \
+ && DEBUG=false SECRET_KEY=only-for-collectstatic ALLOW_CONSOLE_EMAIL=true python manage.py compile_translations
 RUN useradd --system --home /app backcare && chown -R backcare /app
 USER backcare
 EXPOSE 8000

@@ -25,7 +25,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt build-constraints.txt 
 .env:
 	echo "DEBUG=true" > $@
 
+# The translations: the repository holds only locale/*/LC_MESSAGES/*.po; the .mo files are made here.
 install: $(VENV)/.installed .env
+	$(BIN)/python manage.py compile_translations
 
 # axe-core for the accessibility test, pinned in tests/browser/axe/package-lock.json, from the npm
 # registry with npm (the copy inside axe-playwright-python lags behind the current rules). Only the

@@ -1,5 +1,7 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .services import password_reset_requested
@@ -13,7 +15,8 @@ class AuditedPasswordResetForm(PasswordResetForm):
     """
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        with translation.override(context["user"].language):  # the login's language, not the asker's
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
         password_reset_requested(user=context["user"])
 
 
@@ -26,3 +29,15 @@ class OwnEmailForm(forms.Form):
             "links go to your current address, which we tell of the change. Empty: remove your address."
         ),
     )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Each language in its own words ("English", "Español"), so anyone finds theirs."""
+    return [
+        (code, translation.get_language_info(code)["name_local"].capitalize())
+        for code, _label in settings.LANGUAGES
+    ]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=language_choices)

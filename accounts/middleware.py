@@ -2,6 +2,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, logout
+from django.utils import translation
 
 RENEWED_AT = "_backcare_renewed_at"
 STARTED_AT = "_backcare_started_at"
@@ -87,3 +88,26 @@ class TwoFactorMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return redirect(target)
+
+
+def activate_user_language(request, user) -> None:
+    """Pages, e-mails, PDFs and API answers of this request in the person's own language."""
+    language = getattr(user, "language", "")
+    if language and language in dict(settings.LANGUAGES):
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+
+
+class UserLanguageMiddleware:
+    """After authentication: a logged-in person's stored language (User.language) wins over the
+    browser's Accept-Language, which LocaleMiddleware has read for everyone before. Anonymous pages
+    (login, password reset) keep the browser's. API requests with a token are authenticated later,
+    by DRF: api.authentication.UserTokenAuthentication calls activate_user_language itself."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            activate_user_language(request, request.user)
+        return self.get_response(request)

@@ -81,6 +81,12 @@ class User(AbstractUser):
     # Bumped by accounts.services.end_all_sessions: part of the session hash Django checks on every
     # request, so one increment ends every web session of the person, wherever it is stored.
     session_epoch = models.PositiveIntegerField(_("session epoch"), default=0, editable=False)
+    # The language of their pages, e-mails, PDF and API answers (accounts.middleware activates it;
+    # the API's token authentication too). A therapist sets it for a new patient; anyone changes
+    # their own under "Language" in the menu.
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
 
     objects = UserManager()
 

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from knox.settings import knox_settings
@@ -131,8 +131,10 @@ def _audit(*, by, action: str, user, data: dict | None = None) -> None:
 
 
 def _mail(*, template: str, to: str, context: dict) -> None:
-    subject = "".join(render_to_string(f"accounts/{template}_subject.txt", context).splitlines())
-    body = render_to_string(f"accounts/{template}_email.txt", context)
+    """A mail about `context["user"]`'s login, in their own language whoever asked for it."""
+    with translation.override(context["user"].language):
+        subject = "".join(render_to_string(f"accounts/{template}_subject.txt", context).splitlines())
+        body = render_to_string(f"accounts/{template}_email.txt", context)
     send_mail(subject, body, None, [to])
 
 
@@ -230,6 +232,16 @@ def email_change_confirm(*, token: str, by) -> User:
     user.save(update_fields=["email"])
     change.delete()
     _audit(by=by, action="email.change_confirmed", user=user, data={"new_email": user.email})
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """A person chooses the language of their own pages, e-mails, PDF and API answers."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 

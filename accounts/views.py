@@ -4,10 +4,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .forms import AuditedPasswordResetForm, OwnEmailForm
+from .forms import AuditedPasswordResetForm, LanguageForm, OwnEmailForm
+from .middleware import activate_user_language
 from .services import (
     EmailChangeLinkError,
     EndReason,
@@ -16,6 +18,7 @@ from .services import (
     email_change_request,
     end_all_sessions,
     password_reset_completed,
+    user_language_set,
 )
 
 
@@ -103,6 +106,12 @@ class PasswordChooseView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("home")
     success_message = gettext_lazy("Your password is saved. Next time, log in as %(username)s with it.")
 
+    def get_form_kwargs(self):
+        # Reached only with a valid link: the page, its errors and the message in the language of
+        # the person it is for (a therapist who set up a Spanish patient), not the browser's.
+        activate_user_language(self.request, self.user)
+        return super().get_form_kwargs()
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if context.get("validlink"):
@@ -174,3 +183,16 @@ def own_email(request):
         return redirect("own_email")
     waiting = EmailChange.objects.filter(user=request.user).first()
     return render(request, "registration/own_email.html", {"form": form, "waiting": waiting})
+
+
+def own_language(request):
+    """Anyone logged in chooses the language of their pages, e-mails and printed program."""
+    from django.shortcuts import render
+
+    form = LanguageForm(request.POST or None, initial={"language": request.user.language})
+    if request.method == "POST" and form.is_valid():
+        user_language_set(user=request.user, language=form.cleaned_data["language"])
+        with translation.override(request.user.language):  # said in the language just chosen
+            messages.success(request, _("Your language was saved."))
+        return redirect("own_language")
+    return render(request, "accounts/language.html", {"form": form})

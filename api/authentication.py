@@ -9,6 +9,7 @@ from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
+from accounts.middleware import activate_user_language
 from accounts.models import DeviceToken
 from accounts.services import device_token_used
 
@@ -19,6 +20,12 @@ class UserTokenAuthentication(TokenAuthentication):
     from; see patients.selectors.patient_of_user). Read on every request: an ended or expired token
     or a deactivated user is refused at once. Each use renews the token's expiry
     (accounts.services.device_token_used)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None:  # the answer in the person's own language, as the pages are
+            activate_user_language(request, result[0])
+        return result
 
     def authenticate_credentials(self, token):
         msg = _("Invalid token.")

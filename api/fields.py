@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from exercises.data_text import data_text
 from exercises.models import ProgramWeek
 from patients.models import (
     TEXT_MAX_LENGTH,
@@ -84,3 +85,11 @@ class ProgressionRuleSerializer(serializers.Serializer):
     pain_ceiling = serializers.IntegerField(read_only=True, allow_null=True)
     requires_therapist_confirmation = serializers.BooleanField(read_only=True)
     on_not_met = serializers.ChoiceField(choices=ProgramWeek.OnNotMet.choices, read_only=True)
+
+
+class DataTextField(serializers.CharField):
+    """Text of the shipped program or questionnaires, in the asker's language where it has a
+    translation (exercises/data_text.py); a clinic's own text as written."""
+
+    def to_representation(self, value):
+        return data_text(super().to_representation(value))

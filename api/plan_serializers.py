@@ -12,7 +12,7 @@ from patients.models import (
     ProgressionOverride,
 )
 
-from .fields import ProgressionRuleSerializer, text_field
+from .fields import DataTextField, ProgressionRuleSerializer, text_field
 
 
 class PlanExerciseSerializer(serializers.ModelSerializer):
@@ -20,7 +20,7 @@ class PlanExerciseSerializer(serializers.ModelSerializer):
 
     id = serializers.IntegerField(read_only=True, help_text=_("The plan exercise's id (used when logging)."))
     exercise = serializers.SlugField(source="exercise.slug", read_only=True)
-    name = serializers.CharField(source="exercise.name", read_only=True)
+    name = DataTextField(source="exercise.name", read_only=True)
     per_side = serializers.BooleanField(source="exercise.per_side", read_only=True)
 
     class Meta:

@@ -4,6 +4,7 @@ Serializers validate shape (types, ranges, lengths); the rules (who may, in whic
 which day) live in the services the views call.
 """
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -27,6 +28,7 @@ from reminders.services import reminder_settings_of
 from .fields import (
     MAX_BULK_ALERTS,
     MAX_EXERCISES_PER_SESSION,
+    DataTextField,
     ProgressionRuleSerializer,
     TimeZoneField,
     text_field,
@@ -128,6 +130,13 @@ class PatientSerializer(serializers.ModelSerializer):
         help_text=_("The patient's reminder settings, which only the patient changes (me/reminders).")
     )
 
+    language = serializers.ChoiceField(
+        source="user.language",
+        choices=settings.LANGUAGES,
+        read_only=True,
+        help_text=_("The language of the patient's pages, e-mails, printed program and API answers."),
+    )
+
     @extend_schema_field(ReminderSettingsSerializer)
     def get_reminders(self, patient) -> dict:
         return ReminderSettingsSerializer(reminder_settings_of(patient)).data
@@ -148,6 +157,7 @@ class PatientSerializer(serializers.ModelSerializer):
             "email_pending",
             "therapist",
             "timezone",
+            "language",
             "baseline_pain",
             "reminders",
             "created_at",
@@ -162,6 +172,11 @@ class PatientWriteSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150)
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     timezone = TimeZoneField(required=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        help_text=_("The patient's language (their pages, e-mails, printed program). Default: English."),
+    )
     baseline_pain = serializers.IntegerField(
         min_value=0,
         max_value=10,
@@ -193,9 +208,9 @@ class PatientCreateSerializer(PatientWriteSerializer):
 
 class TodayExerciseSerializer(PlanExerciseSerializer):
     week = serializers.IntegerField(source="week.number", read_only=True, help_text=_("Week that added it."))
-    starting_position = serializers.CharField(source="exercise.starting_position", read_only=True)
-    instructions = serializers.CharField(source="exercise.instructions", read_only=True)
-    cautions = serializers.CharField(source="exercise.cautions", read_only=True)
+    starting_position = DataTextField(source="exercise.starting_position", read_only=True)
+    instructions = DataTextField(source="exercise.instructions", read_only=True)
+    cautions = DataTextField(source="exercise.cautions", read_only=True)
     picture_url = serializers.SerializerMethodField(
         help_text=_("The clinic's uploaded picture of the exercise (read with the same token); null if none.")
     )
@@ -227,7 +242,7 @@ class TodaySerializer(serializers.Serializer):
         choices=Plan.ProgressionState.choices, read_only=True, allow_null=True
     )
     note_to_patient = serializers.CharField(read_only=True)
-    general_cautions = serializers.CharField(read_only=True)
+    general_cautions = DataTextField(read_only=True)
     session = serializers.IntegerField(
         read_only=True, allow_null=True, help_text=_("Today's session, if one is logged.")
     )

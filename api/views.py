@@ -166,6 +166,7 @@ class PatientViewSet(
             password=data.get("password") or None,
             timezone_name=data.get("timezone"),
             baseline_pain=data.get("baseline_pain"),
+            language=data.get("language"),
         )
         return Response(s.PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 

@@ -113,6 +113,7 @@ PATIENT_FIELDS = {
     "email": _("email"),
     "timezone": _("time zone"),
     "baseline_pain": _("usual pain at the start"),
+    "language": _("language"),
 }
 EXPORTS = {
     "patients.csv": _("adherence per patient (CSV)"),

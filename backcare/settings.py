@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): whether this login passed the second step (django-otp).
     "django_otp.middleware.OTPMiddleware",
+    # The logged-in person's own language (User.language) over the browser's (LocaleMiddleware).
+    "accounts.middleware.UserLanguageMiddleware",
     # Cache-Control: no-store, private on everything a logged-in person sees and all of /api/.
     "backcare.middleware.PrivateNoStoreMiddleware",
     # Default deny: every page needs a login unless its view is marked @login_not_required.
@@ -244,7 +246,9 @@ LOGOUT_REDIRECT_URL = "login"
 USE_TZ = True
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="en")
-LANGUAGES = [("en", _("English"))]
+# Each person's language is their own (User.language), activated after login by
+# accounts.middleware.UserLanguageMiddleware; before login, LocaleMiddleware follows the browser.
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 USE_I18N = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 

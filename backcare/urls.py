@@ -23,6 +23,7 @@ urlpatterns = [
     path("accounts/log-out-everywhere/", session_views.log_out_everywhere, name="log_out_everywhere"),
     path("accounts/password_reset/", account_views.PasswordResetAskView.as_view(), name="password_reset"),
     path("accounts/email/", account_views.own_email, name="own_email"),
+    path("accounts/language/", account_views.own_language, name="own_language"),
     path(
         "accounts/email/confirm/<str:token>/",
         account_views.email_confirm,

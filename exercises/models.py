@@ -149,9 +149,13 @@ class Exercise(DoseRange):
         return reverse("exercise_picture", args=[self.pk]) if self.illustration else ""
 
     def steps(self) -> list[str]:
-        """What the patient follows: the starting position, then the instructions a sentence at a time."""
-        steps = [self.starting_position.strip()] if self.starting_position.strip() else []
-        steps += [part for part in SENTENCE_END.split(self.instructions.strip()) if part]
+        """What the patient follows: the starting position, then the instructions a sentence at a
+        time, in the active language where the shipped text has a translation (exercises/data_text.py)."""
+        from .data_text import data_text
+
+        starting_position = data_text(self.starting_position.strip())
+        steps = [starting_position] if starting_position else []
+        steps += [part for part in SENTENCE_END.split(data_text(self.instructions.strip())) if part]
         return steps
 
 
@@ -292,7 +296,9 @@ class ProgramWeek(ProgressionRule):
         ]
 
     def __str__(self) -> str:
-        return _("Week %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+        from .data_text import data_text
+
+        return _("Week %(number)s: %(title)s") % {"number": self.number, "title": data_text(self.title)}
 
 
 class WeekExercise(DoseRange):

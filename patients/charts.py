@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import formats
+from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 340, 230
 LEFT, RIGHT, TOP, BOTTOM = 34, 16, 26, 40
@@ -78,9 +79,9 @@ def pain_chart(points: list[ChartPoint]) -> PainChart | None:
         label_below = point.after < point.before or (point.after == point.before and point.after > 0)
         before.append(Marker(px, by, point.before, point.day, by))
         after.append(Marker(px, ay, point.after, point.day, ay + 21 if label_below else ay - 10))
-    x_labels = [(x(first), formats.date_format(first, "j M"))]
+    x_labels = [(x(first), formats.date_format(first, _("j M")))]
     if last != first:
-        x_labels.append((x(last), formats.date_format(last, "j M")))
+        x_labels.append((x(last), formats.date_format(last, _("j M"))))
     return PainChart(
         width=WIDTH,
         height=HEIGHT,

@@ -6,6 +6,8 @@ from datetime import date
 from django.db.models import F, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
+from exercises.data_text import data_text
+
 from .models import Alert, Patient, Plan, ProgressionNotice, ProgressionOverride, SessionExercise
 from .progression_services import plan_lineage
 
@@ -64,7 +66,7 @@ def patient_safety_messages(*, patient: Patient) -> list[SafetyMessage]:
             "session_id", "plan_exercise__exercise__name"
         )
         for session_id, name in entries:
-            hurt_names.setdefault(session_id, []).append(name)
+            hurt_names.setdefault(session_id, []).append(data_text(name))  # in their language
     messages, seen = [], set()
     for alert in alerts:
         text = _patient_text(alert, hurt_names)

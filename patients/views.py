@@ -69,7 +69,7 @@ def day_label(day: date, today: date, *, short: bool = False) -> str:
         return _("Today")
     if day == today - timedelta(days=1):
         return _("Yesterday")
-    return formats.date_format(day, "l" if short else "l j F")
+    return formats.date_format(day, "l" if short else _("l j F"))
 
 
 @patient_required

@@ -1,10 +1,12 @@
 """Portal forms: they check the shape of input; the rules live in patients.services."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import language_choices
 from exercises.forms import library_label
 from exercises.models import Exercise, ProgramTemplate
 from patients.choices import ALERT_COMMENT_MAX_LENGTH
@@ -65,6 +67,13 @@ class PatientAddForm(forms.Form):
         max_value=10,
         required=False,
         help_text=_("Empty: taken from the first sessions the patient logs."),
+    )
+    language = forms.ChoiceField(
+        label=_("The patient's language"),
+        choices=language_choices,
+        initial=settings.LANGUAGE_CODE,
+        required=False,  # left out: the site's default language
+        help_text=_("Their pages, e-mails and printed program are in it; they can change it themselves."),
     )
     access = forms.ChoiceField(
         label=_("How the patient gets in"), choices=ACCESS_CHOICES, widget=forms.RadioSelect, initial=INVITE

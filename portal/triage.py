@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from patients.choices import ALERT_SEVERITY
 from patients.models import Alert, Patient, Plan
@@ -150,10 +150,12 @@ def triage_line(patient: Patient, *, today: date) -> TriageLine:
             reason = _("Reported worse last session (%(day)s)") % {
                 "day": short_day(patient.last_session, today=today)
             }
-        return TriageLine(group, reason, _("Open the plan") if plan_url else _("Open"), plan_url or detail)
+        return TriageLine(
+            group, reason, _("Open the plan") if plan_url else pgettext("button", "Open"), plan_url or detail
+        )
     if plan_url:
         return TriageLine(group, "", _("Open the plan"), plan_url)
-    return TriageLine(group, "", _("Open"), detail)
+    return TriageLine(group, "", pgettext("button", "Open"), detail)
 
 
 def questionnaires_overdue(items, *, today: date) -> str:

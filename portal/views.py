@@ -191,6 +191,7 @@ def patient_add(request):
                 email=data["email"],
                 password=data["password"] or None,
                 baseline_pain=data["baseline_pain"],
+                language=data["language"] or None,
             )
         except ValidationError as error:
             add_errors(form, error)

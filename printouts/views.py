@@ -11,6 +11,7 @@ import logging
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -33,8 +34,9 @@ def _filename(patient: Patient) -> str:
 
 def _program_pdf(request, plan: Plan, *, record_for=None) -> HttpResponse:
     patient = plan.patient
-    context = program_printout(plan=plan, today=patient.local_date())
-    html = render_to_string("printouts/program.html", context, request=request)
+    with translation.override(patient.user.language):  # the patient's language, whoever prints it
+        context = program_printout(plan=plan, today=patient.local_date())
+        html = render_to_string("printouts/program.html", context, request=request)
     try:
         pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
     except PdfUnavailable as error:

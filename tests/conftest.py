@@ -13,6 +13,13 @@ from outcomes.services import shipped_instruments_load  # noqa: E402
 from .factories import ManagerFactory, PatientFactory, TherapistFactory  # noqa: E402
 
 
+def pytest_sessionstart(session):
+    """The Spanish pages need the compiled catalogues (the repository holds only the .po files)."""
+    from accounts.management.commands.compile_translations import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture
 def handout_program(db) -> ProgramTemplate:
     shipped_programs_load()

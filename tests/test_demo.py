@@ -168,3 +168,13 @@ def test_sam_is_reminded_at_six_on_weekdays_unless_he_has_logged(demo):
     at_six = dt.datetime.combine(logged.date, dt.time(18, 5), tzinfo=patient.tzinfo)
     assert reminders_send_due(now=at_six) == 0  # a logged day: none
     assert mail.outbox == []
+
+
+def test_demo_rosa_reads_spanish(demo, client):
+    rosa = User.objects.get(username="rosa.lopez")
+    assert rosa.language == "es"
+    client.login(username="rosa.lopez", password="backcare-demo")
+    for url in ["/me/", "/me/log/", "/me/progress/"]:
+        page = client.get(url).content.decode()
+        assert '<html lang="es">' in page and "Cerrar sesión" in page, url
+        assert "Log out" not in page and "Take it slow" not in page, url

@@ -1,5 +1,6 @@
 """Patients: their login, record and invitation."""
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -51,11 +52,13 @@ def patient_create(
     password: str | None = None,
     timezone_name: str | None = None,
     baseline_pain: int | None = None,
+    language: str | None = None,
 ) -> Patient:
     """Create a patient's login, tied to the therapist's clinic and to the therapist.
 
     Without a password the login cannot be used until the patient sets one through an
-    invitation (password-reset) link.
+    invitation (password-reset) link. `language` (a code of settings.LANGUAGES) is that of their
+    pages, e-mails and printed program; the clinic's default language when not given.
     """
     if not Patient.objects.may_add(therapist):
         raise ValidationError(_("Only a therapist can add a patient."))
@@ -67,6 +70,9 @@ def patient_create(
     def taken() -> bool:
         return username_taken(username)
 
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
     taken_error = ValidationError({"username": USERNAME_TAKEN})
     if taken():
         raise taken_error
@@ -77,6 +83,7 @@ def patient_create(
         email=email,
         role=User.Role.PATIENT,
         clinic=therapist.clinic,
+        language=language,
     )
     if password:
         user.set_password(password)
@@ -109,7 +116,7 @@ def patient_invitation(*, patient: Patient, by: User) -> tuple[str, str]:
     return uidb64, token
 
 
-PATIENT_USER_FIELDS = ("first_name", "last_name", "email")
+PATIENT_USER_FIELDS = ("first_name", "last_name", "email", "language")
 PATIENT_FIELDS = ("timezone", "baseline_pain")
 
 
@@ -128,6 +135,8 @@ def patient_update(*, patient: Patient, by: User, base_url: str = "", **changes)
         raise ValueError(f"patient_update does not change {sorted(unknown)}")
     patient = changeable(Patient, patient.pk, by=by, lock=False, related=("user", "clinic"))
     errors = _names_errors(**{k: v for k, v in changes.items() if k in NAME_FIELDS})
+    if "language" in changes and changes["language"] not in dict(settings.LANGUAGES):
+        errors = {**errors, "language": [_("Choose one of the languages offered.")]}
     if errors:
         raise ValidationError(errors)
     if "email" in changes:

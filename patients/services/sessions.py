@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from ..models import (
@@ -129,7 +130,7 @@ def _validate_session(
     elif day < plan.start_date:
         errors.setdefault("date", []).append(
             _("Your plan starts on %(start)s; you cannot log a day before it.")
-            % {"start": plan.start_date.isoformat()}
+            % {"start": date_format(plan.start_date, "DATE_FORMAT")}
         )
     elif day < earliest:
         errors.setdefault("date", []).append(

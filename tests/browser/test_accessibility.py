@@ -84,6 +84,7 @@ def _pages():
                 "/accounts/password_change/",
                 f"/accounts/email/confirm/{email_change_token(waiting)}/",
                 "/accounts/email/",
+                "/accounts/language/",
             ],
         ],
         # Sam, the demo patient, has the questionnaires waiting: each one's page.
@@ -104,6 +105,7 @@ def _pages():
                 f"{patient}/welcome/",
                 f"{patient}/email/",
                 "/accounts/email/",
+                "/accounts/language/",
                 "/portal/patients/add/",
                 "/portal/reports/",
                 "/accounts/two-factor/",

@@ -74,6 +74,16 @@ PSFS_ACTIVITIES = [
     "Driving to work",
     "Walking the dog",
 ]
+# Rosa reads Spanish: her pages, printed program and mail are in Spanish, her activities in her words.
+SPANISH_SPEAKERS = {"rosa.lopez"}
+PSFS_ACTIVITIES_ES = [
+    "Ponerme los calcetines",
+    "Ver una película sentada",
+    "Llevar la bolsa de la compra",
+    "Levantarme de la cama",
+    "Trabajar una hora en el huerto",
+    "Coger a mi nieto en brazos",
+]
 # The demo patient (Sam) has not answered the questionnaires yet: Today shows them to answer.
 QUESTIONNAIRES_WAITING = {"patient"}
 
@@ -182,6 +192,7 @@ class Command(BaseCommand):
             email=f"{username}@example.org",
             password=DEMO_PASSWORD,
             baseline_pain=pain,
+            language="es" if username in SPANISH_SPEAKERS else None,
         )
         today = patient.local_date()
         start = today - timedelta(days=days)
@@ -201,7 +212,7 @@ class Command(BaseCommand):
             created_at=drafted_at - timedelta(hours=1)
         )
         week, review_from = 1, 7
-        activities = rng.sample(PSFS_ACTIVITIES, 3)
+        activities = rng.sample(PSFS_ACTIVITIES_ES if username in SPANISH_SPEAKERS else PSFS_ACTIVITIES, 3)
         ratings = [rng.choice([2, 3, 4]) for _ in activities]
         loading_since = timezone.now()
         notices = ProgressionNotice.objects.filter(plan=plan)
