@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Clinic
@@ -97,8 +97,9 @@ def message_notify(*, message_pk: int, base_url: str) -> bool:
     if to is None or not to.email or not to.is_active:
         return False
     context = {"message": message, "patient": patient, "recipient": to, "link": link}
-    subject = "".join(render_to_string("messaging/new_message_subject.txt", context).splitlines())
-    body = render_to_string("messaging/new_message_email.txt", context)
+    with translation.override(to.language):  # the reader's language, whoever wrote
+        subject = "".join(render_to_string("messaging/new_message_subject.txt", context).splitlines())
+        body = render_to_string("messaging/new_message_email.txt", context)
     try:
         send_mail(subject, body, None, [to.email])
     except (OSError, smtplib.SMTPException):  # the message is saved and shown; only the nudge is lost

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from patients.models import Patient
@@ -45,9 +46,12 @@ class EmailChannel:
             "unsubscribe_url": unsubscribe_url,
             "missed": kind == ReminderSent.Kind.MISSED,
         }
+        with translation.override(patient.user.language):  # sent by a command: no request's language
+            subject = str(_("Time for your exercises"))
+            body = render_to_string("reminders/reminder_email.txt", context)
         message = EmailMessage(
-            subject=_("Time for your exercises"),
-            body=render_to_string("reminders/reminder_email.txt", context),
+            subject=subject,
+            body=body,
             to=[patient.user.email],
             headers={
                 "List-Unsubscribe": f"<{unsubscribe_url}>",

@@ -7,6 +7,7 @@ from django.core import mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.urls import reverse
+from django.utils import translation
 
 from audit.models import AuditEvent
 from messaging.models import MESSAGE_MAX_LENGTH, Message
@@ -320,3 +321,21 @@ def test_a_mail_server_that_is_down_loses_only_the_nudge(
         response = client.post(reverse("messaging:thread"), {"body": "Are you there?"})
     assert response.status_code == 302
     assert Message.objects.get().body == "Are you there?"
+
+
+def test_the_email_is_in_the_recipients_language_whoever_writes(
+    patient, therapist, django_capture_on_commit_callbacks
+):
+    """A Spanish-speaking patient is told of their English-speaking therapist's answer in Spanish,
+    and the therapist of the patient's question in English."""
+    patient.user.language = "es"
+    patient.user.save(update_fields=["language"])
+    with translation.override("es"):  # the patient's own request runs in Spanish
+        with django_capture_on_commit_callbacks(execute=True):
+            send(patient, patient.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(patient, therapist, "Rest two days, then start again gently.")
+    to_therapist, to_patient = mail.outbox
+    assert "new message from a patient" in to_therapist.body
+    assert "mensaje nuevo de su fisioterapeuta" in to_patient.body
+    assert to_patient.subject == "BackCare: un mensaje nuevo de su fisioterapeuta"

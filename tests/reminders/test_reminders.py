@@ -253,3 +253,12 @@ def test_the_command_sends_what_is_due(reminded):
     call_command("send_reminders", verbosity=0)
     call_command("send_reminders", verbosity=0)
     assert len(mail.outbox) == ReminderSent.objects.count() == 1
+
+
+def test_the_reminder_is_in_the_patients_language(reminded):
+    reminded.user.language = "es"
+    reminded.user.save(update_fields=["language"])
+    assert reminders_send_due(now=at("Europe/London", 2026, 6, 10, 18, 30)) == 1
+    (email,) = mail.outbox
+    assert email.subject == "Es hora de sus ejercicios"
+    assert "Para dejar de recibir estos recordatorios" in email.body
