@@ -330,9 +330,9 @@ def test_the_email_is_in_the_recipients_language_whoever_writes(
     and the therapist of the patient's question in English."""
     patient.user.language = "es"
     patient.user.save(update_fields=["language"])
-    with translation.override("es"):  # the patient's own request runs in Spanish
-        with django_capture_on_commit_callbacks(execute=True):
-            send(patient, patient.user)
+    # The patient's own request runs in Spanish.
+    with translation.override("es"), django_capture_on_commit_callbacks(execute=True):
+        send(patient, patient.user)
     with django_capture_on_commit_callbacks(execute=True):
         send(patient, therapist, "Rest two days, then start again gently.")
     to_therapist, to_patient = mail.outbox
