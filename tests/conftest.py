@@ -6,6 +6,9 @@ import pytest
 # there unless told it is safe (it is: the tests are single-threaded).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from django.conf import settings as django_settings  # noqa: E402
+from django.utils import translation  # noqa: E402
+
 from exercises.models import ProgramTemplate  # noqa: E402
 from exercises.services import shipped_programs_load  # noqa: E402
 from outcomes.services import shipped_instruments_load  # noqa: E402
@@ -64,6 +67,16 @@ def _media_of_its_own(settings, tmp_path_factory):
     """Uploaded files (exercise pictures, the demo's among them) go to a folder of the test run,
     never into the project's media/."""
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")
+
+
+@pytest.fixture(autouse=True)
+def _each_test_starts_in_english():
+    """A request of a Spanish-speaking person leaves Spanish active in the thread, as Django does
+    between requests (the next request sets its own); a test that makes words without a request
+    must not inherit it from the test before."""
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

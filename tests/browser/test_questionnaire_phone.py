@@ -50,6 +50,7 @@ def test_a_patient_answers_nprs_and_psfs_on_a_phone(live_server, phone, active_p
     page.get_by_role("link", name="Pain rating (NPRS)").click()
 
     page.get_by_role("heading", name="Pain rating (NPRS)").wait_for()
+    page.wait_for_load_state()  # the page's stylesheet too, before anything is measured
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
     assert _targets_too_small(page, ".scale-option") == []
     assert _blocking(page) == []
