@@ -53,7 +53,7 @@ test: install axe
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts outcomes reminders -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

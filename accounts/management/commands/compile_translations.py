@@ -2,6 +2,7 @@
 reads, in pure Python (polib): no GNU gettext needed on a laptop or in the image. The repository
 holds only the .po files; `make install`, the Dockerfile and the test set-up run this."""
 
+import os
 from pathlib import Path
 
 import polib
@@ -24,7 +25,10 @@ def compile_catalogues(*, force: bool = False) -> list[Path]:
             catalogue = polib.pofile(str(po_path), check_for_duplicates=True)
         except (OSError, ValueError) as error:
             raise CommandError(f"{po_path}: {error}") from error
-        catalogue.save_as_mofile(str(mo_path))
+        # Written beside it, then moved into place: parallel test workers may compile at once.
+        partial = mo_path.with_name(f"{mo_path.name}.{os.getpid()}.partial")
+        catalogue.save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
         written.append(mo_path)
     return written
 
