@@ -96,3 +96,16 @@ def axe() -> Axe:
             pytest.fail(message)
         pytest.skip(message)
     return Axe.from_file(AXE_JS)
+
+
+def open_menu(page) -> None:
+    """On a phone: open the collapsed menu and wait until it has finished opening (a click during
+    Bootstrap's animation can be lost on a busy machine)."""
+    page.get_by_role("button", name="Show menu").click()
+    page.locator("#main-nav.show").wait_for()
+
+
+def open_account_menu(page) -> None:
+    """The menu under the person's name (devices, e-mail, language, two-factor login)."""
+    page.locator("#main-nav .dropdown-toggle").click()
+    page.locator("#main-nav .dropdown-menu.show").wait_for()

@@ -10,7 +10,7 @@ from accounts.models import DeviceToken
 from accounts.services import device_token_create
 from tests.factories import PASSWORD
 
-from .conftest import DESKTOP, PHONE, log_in, screenshot
+from .conftest import DESKTOP, PHONE, log_in, open_account_menu, open_menu, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,8 +37,8 @@ def test_a_patient_ends_an_old_phone_then_logs_out_everywhere(live_server, phone
     _new, new_token = device_token_create(user=user, name="New phone")
     page = phone_page
     log_in(page, live_server, user.username, PASSWORD)
-    page.get_by_role("button", name="Show menu").click()
-    page.locator("#main-nav .dropdown-toggle").click()  # the menu under the person's name
+    open_menu(page)
+    open_account_menu(page)
     page.get_by_role("link", name="Your devices").click()
     page.get_by_role("heading", name="Your devices", level=1).wait_for()
     assert page.get_by_role("heading", name="Old phone").is_visible()
@@ -70,7 +70,7 @@ def test_the_devices_page_passes_axe_for_a_therapist_on_a_desktop(live_server, b
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     log_in(page, live_server, therapist.username, PASSWORD)
-    page.locator("#main-nav .dropdown-toggle").click()  # the menu under the person's name
+    open_account_menu(page)
     page.get_by_role("link", name="Your devices").click()
     page.get_by_role("heading", name="Clinic tablet").wait_for()
     found = _violations(axe, page)

@@ -6,7 +6,7 @@ import pytest
 from messaging.models import Message
 from tests.factories import PASSWORD
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, open_menu, screenshot
 from .test_questionnaire_phone import PHONE_390, _blocking
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -21,7 +21,7 @@ def test_the_patient_asks_on_a_phone_and_the_therapist_answers_from_patient_deta
     phone.set_viewport_size(PHONE_390)
     log_in(phone, live_server, patient.user.username, PASSWORD)
     phone.wait_for_url(f"{live_server.url}/me/")
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     phone.get_by_role("link", name="Messages").click()
     phone.get_by_role("heading", name="Messages", level=1).wait_for()
     # Too long: refused with the reason, and what was typed is still there to shorten.
@@ -51,7 +51,7 @@ def test_the_patient_asks_on_a_phone_and_the_therapist_answers_from_patient_deta
     screenshot(desktop, "messages-therapist-desktop")
 
     phone.goto(f"{live_server.url}/me/")
-    phone.get_by_role("button", name="Show menu").click()
+    open_menu(phone)
     phone.get_by_role("link", name="Messages 1 unread message").click()
     bodies = phone.locator(".message-body").all_inner_texts()
     assert bodies == [

@@ -9,7 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import PASSWORD
 
-from .conftest import log_in, screenshot
+from .conftest import log_in, open_account_menu, open_menu, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -36,8 +36,8 @@ def test_a_therapist_turns_on_two_factor_login_and_logs_in_with_a_code(
     page.get_by_role("heading", name="My patients").wait_for()
 
     # The account menu (in the collapsed menu on a phone) leads to the enrolment page.
-    page.get_by_role("button", name="Show menu").click()
-    page.get_by_role("button", name=str(therapist)).click()
+    open_menu(page)
+    open_account_menu(page)
     page.get_by_role("link", name="Two-factor login").click()
     page.get_by_role("heading", name="Set up two-factor login").wait_for()
     assert page.locator("svg.qr-code").is_visible()
@@ -61,7 +61,7 @@ def test_a_therapist_turns_on_two_factor_login_and_logs_in_with_a_code(
     page.get_by_role("link", name="I have kept them: go on").click()
 
     # Log out and in again: the password alone is not enough.
-    page.get_by_role("button", name="Show menu").click()
+    open_menu(page)
     page.get_by_role("button", name="Log out").click()
     log_in(page, live_server, therapist.username, PASSWORD)
     page.get_by_role("heading", name="Enter your code").wait_for()
