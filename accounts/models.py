@@ -26,7 +26,7 @@ class Clinic(models.Model):
     timezone = models.CharField(
         _("time zone"), max_length=64, default=settings.TIME_ZONE, choices=timezone_choices
     )
-    # Changed by the clinic's manager (accounts.two_factor.clinic_two_factor_set), audited.
+    # Changed by the clinic's manager (accounts.services.clinic_setting_set), audited.
     require_two_factor = models.BooleanField(
         _("require two-factor login for staff"),
         default=False,
@@ -35,7 +35,7 @@ class Clinic(models.Model):
             "at every login."
         ),
     )
-    # Changed by the clinic's manager (messaging.services.clinic_managers_read_messages_set), audited.
+    # Changed by the clinic's manager (accounts.services.clinic_setting_set), audited.
     managers_read_messages = models.BooleanField(
         _("managers may read messages"),
         default=False,

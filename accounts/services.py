@@ -32,7 +32,7 @@ from knox.settings import knox_settings
 
 from audit.models import AuditEvent
 
-from .models import DeviceToken, EmailChange, User
+from .models import Clinic, DeviceToken, EmailChange, User
 
 
 class EndReason:
@@ -253,3 +253,31 @@ def password_reset_requested(*, user) -> None:
 def password_reset_completed(*, user, first_password: bool) -> None:
     """`user` chose a password from a one-time link: a reset, or (first_password) an invitation."""
     _audit(by=user, action="password.reset_completed", user=user, data={"invitation": first_password})
+
+
+# --- The clinic's settings ----------------------------------------------------------------------
+
+# A setting its manager changes: the audit action and the word its value is recorded under
+# (audit/describe.py reads them).
+CLINIC_SETTINGS = {
+    "require_two_factor": ("clinic.two_factor_required", "required"),
+    "managers_read_messages": ("clinic.managers_read_messages", "allowed"),
+}
+
+
+@transaction.atomic
+def clinic_setting_set(*, clinic: Clinic, setting: str, value: bool, by) -> bool:
+    """The clinic's manager changes one of its settings (CLINIC_SETTINGS), under the clinic's row
+    lock. Returns whether anything changed; a change is in the audit trail."""
+    if not (getattr(by, "is_manager", False) and by.clinic_id == clinic.pk):
+        raise ValidationError(_("Only the clinic's manager can change this."), code="forbidden")
+    action, word = CLINIC_SETTINGS[setting]
+    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
+    if getattr(clinic, setting) == value:
+        return False
+    setattr(clinic, setting, value)
+    clinic.save(update_fields=[setting])
+    AuditEvent.record(
+        actor=by, action=action, target=clinic, clinic=clinic, summary=str(clinic), data={word: value}
+    )
+    return True

@@ -306,30 +306,3 @@ def api_otp_error(user, otp) -> str | None:
     except TwoFactorLocked as locked:
         return str(locked)
     return None if device is not None else wrong_code_message(user)
-
-
-# --- The clinic's rule --------------------------------------------------------------------------
-
-
-@transaction.atomic
-def clinic_two_factor_set(*, clinic, required: bool, by) -> bool:
-    """The clinic's manager requires (or stops requiring) two-factor login of its staff. Returns
-    whether anything changed; a change is in the audit trail."""
-    if not (getattr(by, "is_manager", False) and by.clinic_id == clinic.pk):
-        raise ValidationError(_("Only the clinic's manager can change this."), code="forbidden")
-    from accounts.models import Clinic
-
-    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
-    if clinic.require_two_factor == required:
-        return False
-    clinic.require_two_factor = required
-    clinic.save(update_fields=["require_two_factor"])
-    AuditEvent.record(
-        actor=by,
-        action="clinic.two_factor_required",
-        target=clinic,
-        clinic=clinic,
-        summary=str(clinic),
-        data={"required": required},
-    )
-    return True

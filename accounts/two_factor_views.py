@@ -14,7 +14,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import two_factor
 from accounts.permissions import role_required
-from messaging.services import clinic_managers_read_messages_set
+from accounts.services import clinic_setting_set
 
 from .two_factor_forms import ClinicTwoFactorForm, CodeForm
 
@@ -175,7 +175,7 @@ def clinic_settings(request):
         required = form.cleaned_data["require_two_factor"]
         allowed = form.cleaned_data["managers_read_messages"]
         changed = False
-        if two_factor.clinic_two_factor_set(clinic=clinic, required=required, by=request.user):
+        if clinic_setting_set(clinic=clinic, setting="require_two_factor", value=required, by=request.user):
             changed = True
             if required:
                 messages.success(request, _("Two-factor login is now required for the clinic's staff."))
@@ -183,7 +183,9 @@ def clinic_settings(request):
                 messages.success(
                     request, _("Two-factor login is no longer required; staff may still use it.")
                 )
-        if clinic_managers_read_messages_set(clinic=clinic, allowed=allowed, by=request.user):
+        if clinic_setting_set(
+            clinic=clinic, setting="managers_read_messages", value=allowed, by=request.user
+        ):
             changed = True
             if allowed:
                 messages.success(request, _("The clinic's managers may now read patients' messages."))

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import Clinic
 from audit.models import AuditEvent
 from patients.access import OutOfScope
 from patients.models import Patient
@@ -123,25 +122,3 @@ def thread_read(*, patient: Patient, by) -> list[Message]:
     for message in thread:
         message.mine = message.author_id == by.pk
     return thread
-
-
-@transaction.atomic
-def clinic_managers_read_messages_set(*, clinic: Clinic, allowed: bool, by) -> bool:
-    """The clinic's manager lets the clinic's managers read (not write) patients' messages, or
-    stops it. Returns whether anything changed; a change is in the audit trail."""
-    if not (getattr(by, "is_manager", False) and by.clinic_id == clinic.pk):
-        raise ValidationError(_("Only the clinic's manager can change this."), code="forbidden")
-    clinic = Clinic.objects.select_for_update().get(pk=clinic.pk)
-    if clinic.managers_read_messages == allowed:
-        return False
-    clinic.managers_read_messages = allowed
-    clinic.save(update_fields=["managers_read_messages"])
-    AuditEvent.record(
-        actor=by,
-        action="clinic.managers_read_messages",
-        target=clinic,
-        clinic=clinic,
-        summary=str(clinic),
-        data={"allowed": allowed},
-    )
-    return True
