@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backcare.db_router import reads_from_replica
 from outcomes.models import CODE_CHOICES, EVERY_WEEKS_MAX, Instrument, PlanOutcome, Score
 from outcomes.models import Response as OutcomeResponse
 from outcomes.selectors import due_for
@@ -328,6 +329,7 @@ class OutcomeReportView(APIView):
         ],
         responses={200: OutcomeReportSerializer, 400: VALIDATION_ERROR_SCHEMA},
     )
+    @reads_from_replica  # a report: read on the replica when there is one
     def get(self, request):
         user = request.user
         form = ReportFilterForm(request.query_params, user=user, today=user.clinic.local_date())

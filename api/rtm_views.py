@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from api.permissions import ReadsReports
 from api.schema import VALIDATION_ERROR_SCHEMA
+from backcare.db_router import reads_from_replica
 from billing import rtm, selectors
 from billing.forms import MonthForm
 from reports.services import report_export_record
@@ -74,6 +75,7 @@ class RtmReportView(APIView):
         ],
         responses={200: RtmReportSerializer, 400: VALIDATION_ERROR_SCHEMA},
     )
+    @reads_from_replica  # a report: read on the replica when there is one
     def get(self, request):
         user = request.user
         form = MonthForm(request.query_params, user=user, today=user.clinic.local_date())

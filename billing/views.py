@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.permissions import reports_required, therapist_required
+from backcare.db_router import reads_from_replica
 from patients.models import Patient
 from portal.access import patient_for
 from reports.exports import csv_response
@@ -51,6 +52,7 @@ def _month_form(request) -> MonthForm:
 
 
 @reports_required
+@reads_from_replica
 def report(request):
     form = _month_form(request)
     context = {"form": form, "compares_therapists": Patient.objects.may_compare_therapists(request.user)}
@@ -121,6 +123,7 @@ def csv_rows(rows, month):
 
 
 @reports_required
+@reads_from_replica
 def report_csv(request):
     form = _month_form(request)
     if not form.is_valid():

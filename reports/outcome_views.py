@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from accounts.permissions import reports_required
+from backcare.db_router import reads_from_replica
 from patients.models import Patient
 
 from .exports import csv_response
@@ -16,6 +17,7 @@ def _form(request) -> ReportFilterForm:
 
 
 @reports_required
+@reads_from_replica
 def outcomes(request):
     form = _form(request)
     context = {"form": form, "compares_therapists": Patient.objects.may_compare_therapists(request.user)}
@@ -32,6 +34,7 @@ def outcomes(request):
 
 
 @reports_required
+@reads_from_replica
 def export_outcomes(request):
     form = _form(request)
     if not form.is_valid():

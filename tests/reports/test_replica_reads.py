@@ -182,3 +182,31 @@ def test_database_replica_url_adds_the_replica_and_nothing_else_changes():
     )
     assert both["default"]["HOST"] == "db" and both["replica"]["HOST"] == "db-replica"
     assert both["replica"]["TEST"]["MIRROR"] == "default"  # tests read the test database through it
+
+
+@pytest.mark.parametrize(
+    ("url", "api"),
+    [
+        ("/portal/reports/outcomes/", False),
+        ("/portal/reports/outcomes.csv", False),
+        ("/portal/rtm/", False),
+        ("/portal/rtm/rtm.csv", False),
+        ("/api/v1/reports/outcomes/", True),
+        ("/api/v1/reports/rtm/", True),
+    ],
+)
+def test_the_outcome_and_rtm_reports_read_the_replica_too(client, logged, manager, replica, url, api):
+    client.force_login(manager)
+    caller = client_for(manager) if api else client
+    with (
+        CaptureQueriesContext(replica) as on_replica,
+        CaptureQueriesContext(connections[PRIMARY]) as on_primary,
+    ):
+        response = caller.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, url
+    assert on_replica.captured_queries, f"{url} read nothing on the replica"
+    assert not any(q["sql"].startswith(("INSERT", "UPDATE", "DELETE")) for q in on_replica.captured_queries)
+    for table in REPORT_TABLES:
+        assert table not in _tables(on_primary.captured_queries), f"{url}: a read of {table} on the primary"
