@@ -8,20 +8,16 @@ django.core.exceptions.ValidationError with messages a person can act on.
 
 from .alerts import alert_acknowledge, alert_comment_problem, alert_raise_once, alerts_acknowledge
 from .patients import PATIENT_FIELDS, PATIENT_USER_FIELDS, patient_create, patient_invitation, patient_update
+from .plan_lifecycle import plan_approve, plan_complete, plan_edit_and_approve, plan_pause, plan_resume
 from .plans import (
     EARLIEST_START,
     LATEST_START,
     MAX_RULE_DAYS,
     PLAN_NOTE_MAX_LENGTH,
-    plan_approve,
-    plan_complete,
     plan_create_from_template,
     plan_edit,
-    plan_edit_and_approve,
     plan_exercise_add,
     plan_exercise_remove,
-    plan_pause,
-    plan_resume,
     plan_revise,
 )
 from .sessions import (
