@@ -7,7 +7,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as RequestInvalid
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,11 +18,10 @@ from outcomes.selectors import due_for
 from outcomes.services import plan_outcome_set, response_submit
 from patients.models import Plan
 from patients.selectors import patient_of_user
-from reports.forms import ReportFilterForm
 from reports.outcomes import outcome_report
-from reports.services import report_export_record
 
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsReports
+from .reports_views import report_read_args
 from .schema import VALIDATION_ERROR_SCHEMA
 
 # --- Serializers ---------------------------------------------------------------------------
@@ -331,18 +329,7 @@ class OutcomeReportView(APIView):
     )
     @reads_from_replica  # a report: read on the replica when there is one
     def get(self, request):
-        user = request.user
-        form = ReportFilterForm(request.query_params, user=user, today=user.clinic.local_date())
-        if not form.is_valid():
-            raise RequestInvalid({field: list(messages) for field, messages in form.errors.items()})
-        args = form.report_args()
-        report_export_record(
-            by=user,
-            export="api:reports/outcomes",
-            start=args["start"],
-            end=args["end"],
-            therapist=args["therapist"],
-        )
+        args = report_read_args(request, export="api:reports/outcomes")
         report = outcome_report(**args)
         return Response(
             {

@@ -9,11 +9,26 @@ from rest_framework.views import APIView
 
 from api.permissions import ReadsReports
 from api.schema import VALIDATION_ERROR_SCHEMA
-from backcare.db_router import replica_reads
+from backcare.db_router import reads_from_replica
 from patients.models import Patient
 from reports import selectors
 from reports.forms import ReportFilterForm
 from reports.services import report_export_record
+
+
+def report_read_args(request, *, export: str) -> dict:
+    """The report's range and therapist from the query (ReportFilterForm, as on the page; a bad one
+    answers 400), the read recorded in the clinic's audit trail as a CSV export is (on the
+    primary). Returns the selectors' arguments."""
+    user = request.user
+    form = ReportFilterForm(request.query_params, user=user, today=user.clinic.local_date())
+    if not form.is_valid():
+        raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
+    args = form.report_args()
+    report_export_record(
+        by=user, export=export, start=args["start"], end=args["end"], therapist=args["therapist"]
+    )
+    return args
 
 
 class WeekSerializer(serializers.Serializer):
@@ -109,36 +124,26 @@ class AdherenceReportView(APIView):
         ],
         responses={200: AdherenceReportSerializer, 400: VALIDATION_ERROR_SCHEMA},
     )
+    @reads_from_replica  # a report: read on the replica when there is one
     def get(self, request):
-        with replica_reads():  # a report: read on the replica when there is one
-            return Response(self._report(request))
-
-    def _report(self, request) -> dict:
         user = request.user
-        form = ReportFilterForm(request.query_params, user=user, today=user.clinic.local_date())
-        if not form.is_valid():
-            raise ValidationError({field: list(messages) for field, messages in form.errors.items()})
-        args = form.report_args()
-        # Clinic data leaving BackCare: recorded as the CSV exports are (on the primary).
-        report_export_record(
-            by=user,
-            export="api:reports/adherence",
-            start=args["start"],
-            end=args["end"],
-            therapist=args["therapist"],
-        )
+        args = report_read_args(request, export="api:reports/adherence")
         figures = selectors.adherence_figures(**args)
         by_therapist = selectors.adherence_by_therapist(**args, figures=figures)
         patients = selectors.adherence_by_patient(**args, figures=figures)
         compared = set(Patient.objects.therapists_compared_by(user).values_list("therapist_id", flat=True))
-        return {
-            "start": args["start"],
-            "end": args["end"],
-            "therapist": args["therapist"].pk if args["therapist"] else None,
-            "summary": TotalsSerializer(selectors.adherence_summary(**args, by_therapist=by_therapist)).data,
-            "weeks": WeekSerializer(selectors.adherence_weekly(**args, figures=figures), many=True).data,
-            "therapists": TherapistRowSerializer(
-                [row for row in by_therapist if row["therapist_id"] in compared], many=True
-            ).data,
-            "patients": PatientRowSerializer(patients, many=True).data,
-        }
+        return Response(
+            {
+                "start": args["start"],
+                "end": args["end"],
+                "therapist": args["therapist"].pk if args["therapist"] else None,
+                "summary": TotalsSerializer(
+                    selectors.adherence_summary(**args, by_therapist=by_therapist)
+                ).data,
+                "weeks": WeekSerializer(selectors.adherence_weekly(**args, figures=figures), many=True).data,
+                "therapists": TherapistRowSerializer(
+                    [row for row in by_therapist if row["therapist_id"] in compared], many=True
+                ).data,
+                "patients": PatientRowSerializer(patients, many=True).data,
+            }
+        )
