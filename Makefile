@@ -51,7 +51,7 @@ run: install
 
 test: install axe
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r accounts audit exercises patients portal printouts reports api backcare demo bench scripts outcomes reminders -lll
+	$(BIN)/bandit -q -r accounts api audit backcare bench billing demo exercises interop messaging outcomes patients portal printouts records reminders reports scripts -lll
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 

@@ -4,6 +4,7 @@ out everywhere; the pages pass axe on a phone and on a desktop."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from rest_framework.test import APIClient
 
 from accounts.models import DeviceToken
@@ -41,7 +42,7 @@ def test_a_patient_ends_an_old_phone_then_logs_out_everywhere(live_server, phone
     open_account_menu(page)
     page.get_by_role("link", name="Your devices").click()
     page.get_by_role("heading", name="Your devices", level=1).wait_for()
-    assert page.get_by_role("heading", name="Old phone").is_visible()
+    expect(page.get_by_role("heading", name="Old phone")).to_be_visible()
     assert not _violations(axe, page)
     # Nothing sticks out sideways on a phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -50,7 +51,7 @@ def test_a_patient_ends_an_old_phone_then_logs_out_everywhere(live_server, phone
     page.get_by_role("button", name=re.compile(r"^Log this device out\W+Old phone$")).click()
     page.get_by_text("That device is logged out").wait_for()
     assert page.get_by_role("heading", name="Old phone").count() == 0
-    assert page.get_by_role("heading", name="New phone").is_visible()
+    expect(page.get_by_role("heading", name="New phone")).to_be_visible()
     assert not _works(old_token) and _works(new_token)
 
     page.get_by_role("link", name="Log out everywhere…").click()
@@ -58,7 +59,7 @@ def test_a_patient_ends_an_old_phone_then_logs_out_everywhere(live_server, phone
     assert not _violations(axe, page)
     page.get_by_role("button", name="Yes, log out everywhere").click()
     page.get_by_role("heading", name="Log in to BackCare").wait_for()
-    assert page.get_by_text("You are logged out everywhere").is_visible()
+    expect(page.get_by_text("You are logged out everywhere")).to_be_visible()
     assert not _works(new_token)
     assert not DeviceToken.objects.filter(user=user).exists()
     page.goto(f"{live_server.url}/me/")

@@ -4,6 +4,7 @@ and the legs in turn, with rests, announces each step, and remembers the beep sw
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.progression_services import progression_override
 from patients.selectors import plan_exercises_up_to_week
@@ -71,8 +72,8 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     timer.evaluate(RECORD)
     card.get_by_role("button", name=button("Start", "Single knee-to-chest stretch")).focus()
     page.keyboard.press("Enter")  # keyboard-operable
-    assert card.get_by_role("button", name=button("Stop", "Single knee-to-chest stretch")).is_visible()
-    assert card.locator(".hold-timer-display").inner_text() == "Right leg, rep 1 of 2 — hold 1…"
+    expect(card.get_by_role("button", name=button("Stop", "Single knee-to-chest stretch"))).to_be_visible()
+    expect(card.locator(".hold-timer-display")).to_have_text("Right leg, rep 1 of 2 — hold 1…")
     live = card.locator("[aria-live=polite]")
     live.filter(has_text="Done: 2 times with each leg. Well done!").wait_for(timeout=20_000)
 
@@ -89,14 +90,14 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     ]
     shown = page.evaluate("window.shown")
     assert "Rest and breathe… 1" in shown and "Left leg, rep 2 of 2 — hold 1…" in shown
-    assert card.get_by_role("button", name=button("Start", "Single knee-to-chest stretch")).is_visible()
+    expect(card.get_by_role("button", name=button("Start", "Single knee-to-chest stretch"))).to_be_visible()
 
     # An exercise done with both legs together counts repetitions only; stopping says so.
     card, timer = _timer(page, "Bridge")
     timer.evaluate("(el) => el.setAttribute('data-rest-seconds', '1')")
     timer.evaluate(RECORD)
     card.get_by_role("button", name=button("Start", "Bridge")).click()
-    assert card.locator(".hold-timer-display").inner_text() == "Rep 1 of 2 — hold 1…"
+    expect(card.locator(".hold-timer-display")).to_have_text("Rep 1 of 2 — hold 1…")
     card.locator("[aria-live=polite]").filter(has_text="Done: 2 times. Well done!").wait_for(timeout=20_000)
     assert page.evaluate("window.announced") == [
         "Rep 1 of 2: hold 1 second.",
@@ -106,15 +107,15 @@ def test_the_timer_counts_reps_and_legs_in_turn_with_rests_and_announces_each_st
     ]
     card.get_by_role("button", name=button("Start", "Bridge")).click()
     card.get_by_role("button", name=button("Stop", "Bridge")).click()
-    assert card.locator("[aria-live=polite]").inner_text() == "Timer stopped."
+    expect(card.locator("[aria-live=polite]")).to_have_text("Timer stopped.")
 
     # One timer at a time: starting another stops the one running.
     card.get_by_role("button", name=button("Start", "Bridge")).click()
     other, _ = _timer(page, "Pelvic tilt")
     other.get_by_role("button", name=button("Start", "Pelvic tilt")).click()
-    assert card.locator("[aria-live=polite]").inner_text() == "Timer stopped."
-    assert card.get_by_role("button", name=button("Start", "Bridge")).is_visible()
-    assert other.locator("[aria-live=polite]").inner_text() == "Rep 1 of 2: hold 1 second."
+    expect(card.locator("[aria-live=polite]")).to_have_text("Timer stopped.")
+    expect(card.get_by_role("button", name=button("Start", "Bridge"))).to_be_visible()
+    expect(other.locator("[aria-live=polite]")).to_have_text("Rep 1 of 2: hold 1 second.")
     # A running timer (its button has just been pressed) still reads clearly.
     running = axe.run(page, context=".hold-timer.is-running", options=WCAG)
     assert running.response["violations"] == []

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from exercises.models import Exercise, ProgramTemplate
 from patients.models import Plan, PlanExercise
@@ -50,7 +51,7 @@ def test_a_therapist_adds_an_exercise_with_a_picture_builds_a_template_and_a_pla
     # The library: the shipped exercises, read-only.
     page.get_by_role("link", name="Exercises").click()
     page.get_by_role("heading", name="Exercise library").wait_for()
-    assert page.get_by_role("link", name="Bridge").is_visible()
+    expect(page.get_by_role("link", name="Bridge")).to_be_visible()
     screenshot(page, "library-exercises-desktop")
 
     # Add the clinic's own exercise, with a photo.
@@ -94,7 +95,7 @@ def test_a_therapist_adds_an_exercise_with_a_picture_builds_a_template_and_a_pla
     week.get_by_label("Most repetitions").fill("5")
     week.get_by_role("button", name="Add to this week").click()
     page.get_by_text("Exercise added to week 1.").wait_for()
-    assert page.get_by_role("link", name="Wall sit").is_visible()
+    expect(page.get_by_role("link", name="Wall sit")).to_be_visible()
     screenshot(page, "library-program-desktop")
     program = ProgramTemplate.objects.get(name="Riverside starter", clinic=therapist.clinic)
 
@@ -115,7 +116,7 @@ def test_a_therapist_adds_an_exercise_with_a_picture_builds_a_template_and_a_pla
     # The patient sees the clinic's exercise with its picture on Today, on a phone.
     log_in(phone_page, live_server, patient.user.username, PASSWORD)
     phone_page.get_by_role("heading", name="Today's exercises").wait_for()
-    assert phone_page.get_by_text("Slide down until your knees are bent.").is_visible()
+    expect(phone_page.get_by_text("Slide down until your knees are bent.")).to_be_visible()
     picture = phone_page.get_by_role("img", name="Picture of the Wall sit")
     picture.scroll_into_view_if_needed()
     assert loaded_width(phone_page, picture) == 320

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.models import Plan, SessionLog
 from patients.progression_services import plan_progression_refresh_if_stale, progression_override
@@ -102,12 +103,12 @@ def test_one_tap_logs_every_exercise_at_its_targets_on_a_desktop(live_server, de
     page.get_by_text("Something was different").click()
     page.locator(".exercise-changes > summary").filter(has_text="Partial curl").click()
     one_tap = page.get_by_role("button", name=re.compile("I did everything as prescribed"))
-    assert not one_tap.is_visible()  # put away while the rows are open: they are saved with theirs
+    expect(one_tap).not_to_be_visible()  # put away while the rows are open: they are saved with theirs
     screenshot(page, "patient-log-open-desktop")
     page.get_by_text("Something was different").click()
     one_tap.click()
     page.get_by_role("heading", name="My progress").wait_for()
-    assert page.get_by_text("Saved: your session for Today. Well done!").is_visible()
+    expect(page.get_by_text("Saved: your session for Today. Well done!")).to_be_visible()
     session = SessionLog.objects.get(patient=patient)
     assert (session.pain_before, session.pain_after, session.exercises_done) == (4, 2, 6)
 
@@ -156,7 +157,7 @@ def test_a_session_logged_without_signal_is_sent_once_when_the_phone_is_back_onl
 
     status = page.get_by_role("status").filter(has_text="Saved on this phone")
     status.wait_for()
-    assert status.inner_text() == "Saved on this phone. It will be sent when you are back online."
+    expect(status).to_have_text("Saved on this phone. It will be sent when you are back online.")
     screenshot(page, "patient-log-offline-phone")
     assert not SessionLog.objects.exists()
     assert len(_kept_on_phone(page)) == 1

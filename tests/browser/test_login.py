@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -11,8 +12,8 @@ def test_a_patient_logs_in_on_a_phone_and_sees_todays_exercises(live_server, pho
     page = phone_page
     log_in(page, live_server, active_plan.patient.user.username, PASSWORD)
     page.get_by_role("heading", name="Today's exercises").wait_for()
-    assert page.get_by_text("Take it slow, and stop if it hurts.").first.is_visible()
-    assert page.get_by_role("heading", name="Pelvic tilt").is_visible()
+    expect(page.get_by_text("Take it slow, and stop if it hurts.").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Pelvic tilt")).to_be_visible()
     screenshot(page, "patient-today-phone")
 
 

@@ -4,6 +4,7 @@ and nothing wider than the screen."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.selectors import plan_exercises_up_to_week
 from patients.services import ExerciseEntry, session_log
@@ -50,8 +51,8 @@ def test_manager_opens_a_patient_from_the_report_on_a_phone(live_server, phone_p
     name = patient.user.get_full_name()
     page.locator(".report-patients").get_by_role("link", name=name).click()
     page.get_by_role("heading", name=name, level=1).wait_for()
-    assert page.get_by_text("You are reading this patient's record.").is_visible()
-    assert page.get_by_text("Week 1 of 3").is_visible()
+    expect(page.get_by_text("You are reading this patient's record.")).to_be_visible()
+    expect(page.get_by_text("Week 1 of 3")).to_be_visible()
     assert page.get_by_role("button", name="Acknowledge").count() == 0
     assert page_width(page) <= PHONE["width"], "the patient page is wider than the phone"
     assert tables_scrolling_sideways(page) == 0

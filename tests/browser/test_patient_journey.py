@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.models import SessionLog
 from patients.services import session_log
@@ -42,10 +43,10 @@ def test_a_patient_logs_todays_session_on_a_phone_and_sees_it_in_the_history(
     log_in(page, live_server, patient.user.username, PASSWORD)
 
     page.get_by_role("heading", name="Today's exercises").wait_for()
-    assert page.get_by_text("Take it slow, and stop if it hurts.").first.is_visible()
-    assert page.get_by_role("heading", name="Week 1: Getting started").is_visible()
+    expect(page.get_by_text("Take it slow, and stop if it hurts.").first).to_be_visible()
+    expect(page.get_by_role("heading", name="Week 1: Getting started")).to_be_visible()
     first = page.locator(".exercise-card").first
-    assert first.get_by_role("img", name="Start: lying on your back, both knees bent").is_visible()
+    expect(first.get_by_role("img", name="Start: lying on your back, both knees bent")).to_be_visible()
     timer = first.get_by_role("button", name=re.compile(r"Start the timer\W+Single knee-to-chest stretch"))
     timer.click()  # the static script reveals and runs the timer
     display = first.locator(".hold-timer-display")
@@ -64,12 +65,12 @@ def test_a_patient_logs_todays_session_on_a_phone_and_sees_it_in_the_history(
     page.get_by_role("button", name=re.compile("I did everything as prescribed")).click()
 
     page.get_by_role("heading", name="My progress").wait_for()
-    assert page.get_by_text("Saved: your session for Today. Well done!").is_visible()
-    assert page.get_by_text("4 days in a row").is_visible()
+    expect(page.get_by_text("Saved: your session for Today. Well done!")).to_be_visible()
+    expect(page.get_by_text("4 days in a row")).to_be_visible()
     today_entry = page.locator(".session-list li").first
     assert "Today" in today_entry.inner_text()
     assert "Pain 6 → 3 · Better" in today_entry.inner_text()
-    assert page.get_by_role("img", name="Pain before and after each session").is_visible()
+    expect(page.get_by_role("img", name="Pain before and after each session")).to_be_visible()
     screenshot(page, "patient-progress-phone")
 
     session = SessionLog.objects.get(patient=patient, date=patient.local_date())

@@ -1,6 +1,7 @@
 """Approving a draft in a browser approves what is on the screen, unsaved changes included."""
 
 import pytest
+from playwright.sync_api import expect
 
 from patients import services
 from patients.models import Plan, PlanExercise
@@ -34,7 +35,7 @@ def test_change_a_target_press_approve_and_the_approved_plan_has_the_new_target(
     page.get_by_label("Hold (s) — Pelvic tilt").fill("8")
     page.get_by_role("button", name="Approve version 1").click()
     page.get_by_text("Your changes were saved and version 1 approved").wait_for()
-    assert page.get_by_text("Hold 8 s · 5 repetitions").first.is_visible()
+    expect(page.get_by_text("Hold 8 s · 5 repetitions").first).to_be_visible()
     screenshot(page, "plan-approved-with-changes-desktop")
     draft.refresh_from_db()
     assert draft.status == Plan.Status.APPROVED

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.models import Plan, PlanExercise
 from tests.factories import PASSWORD
@@ -39,7 +40,7 @@ def test_therapist_adds_a_patient_builds_and_approves_a_plan_and_the_patient_see
     page.get_by_label("Program").select_option(label="Back-strengthening exercises")
     page.get_by_role("button", name="Make a draft plan").click()
     page.get_by_text("Draft plan made.").wait_for()
-    assert page.get_by_role("heading", name="Week 3: Strengthening your core").is_visible()
+    expect(page.get_by_role("heading", name="Week 3: Strengthening your core")).to_be_visible()
 
     # One adjusted target: pelvic tilt held 8 seconds instead of 5.
     page.get_by_label("Hold (s) — Pelvic tilt").fill("8")
@@ -50,7 +51,7 @@ def test_therapist_adds_a_patient_builds_and_approves_a_plan_and_the_patient_see
 
     page.get_by_role("button", name="Approve version 1").click()
     page.get_by_text("Version 1 approved: the patient sees it now.").wait_for()
-    assert page.get_by_text("by " + therapist.get_full_name()).first.is_visible()
+    expect(page.get_by_text("by " + therapist.get_full_name()).first).to_be_visible()
     screenshot(page, "portal-plan-approved-desktop")
     plan = Plan.objects.get(patient__user__username="rita.moreno")
     assert plan.status == "approved" and plan.approved_by == therapist
@@ -65,14 +66,14 @@ def test_therapist_adds_a_patient_builds_and_approves_a_plan_and_the_patient_see
     patient_page.goto(invitation)
     patient_page.get_by_label("New password").first.fill("quiet-river-walk-7")
     patient_page.get_by_label("New password confirmation").fill("quiet-river-walk-7")
-    assert patient_page.get_by_text("Your username is rita.moreno").is_visible()
+    expect(patient_page.get_by_text("Your username is rita.moreno")).to_be_visible()
     screenshot(patient_page, "invitation-choose-password-phone")
     patient_page.get_by_role("button", name="Save my password").click()
     # Saving the password logs the patient in and opens Today.
     patient_page.get_by_role("heading", name="Today's exercises").wait_for()
-    assert patient_page.get_by_text("log in as rita.moreno").is_visible()
-    assert patient_page.get_by_role("heading", name="Week 1").is_visible()
-    assert patient_page.get_by_role("heading", name="Pelvic tilt").is_visible()
+    expect(patient_page.get_by_text("log in as rita.moreno")).to_be_visible()
+    expect(patient_page.get_by_role("heading", name="Week 1")).to_be_visible()
+    expect(patient_page.get_by_role("heading", name="Pelvic tilt")).to_be_visible()
     assert patient_page.get_by_role("heading", name="Partial curl").count() == 0
     tilt_card = patient_page.locator("li", has=patient_page.get_by_role("heading", name="Pelvic tilt"))
     assert re.search(r"\b8 s(ec|\b)", tilt_card.inner_text())

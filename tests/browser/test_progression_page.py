@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from patients.models import ProgressionOverride
 from patients.selectors import plan_exercises_up_to_week
@@ -51,7 +52,7 @@ def test_therapist_sees_the_alert_first_and_moves_the_patient_on(
     log_in(page, live_server, patient.therapist.username, PASSWORD)
     page.goto(f"{live_server.url}/portal/patients/{patient.pk}/progression/")
     page.get_by_role("heading", level=1).wait_for()
-    assert page.get_by_text("Ready to move on").is_visible()
+    expect(page.get_by_text("Ready to move on")).to_be_visible()
     first_alert = page.locator(".alert-open").first
     assert "Stopped Pelvic tilt" in first_alert.inner_text()
     screenshot(page, f"portal-progression-{size}")
@@ -60,6 +61,6 @@ def test_therapist_sees_the_alert_first_and_moves_the_patient_on(
     page.get_by_label("Reason").fill("Reviewed the week: steady, one sore day.")
     page.get_by_role("button", name="Record the decision").click()
     page.get_by_text("Recorded: Move on to the next week.").wait_for()
-    assert page.get_by_role("heading", name="Week 2 of 3: Taking it to the next level").is_visible()
+    expect(page.get_by_role("heading", name="Week 2 of 3: Taking it to the next level")).to_be_visible()
     assert ProgressionOverride.objects.get().reason == "Reviewed the week: steady, one sore day."
     screenshot(page, f"portal-progression-{size}-after")

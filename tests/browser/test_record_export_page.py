@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, ManagerFactory
 
@@ -25,7 +26,7 @@ def test_the_manager_downloads_the_record_on_a_phone(live_server, phone_page, ax
     page.get_by_role("heading", name=name, level=1).wait_for()
 
     button = page.get_by_role("link", name="Export the whole record (ZIP)")
-    assert button.is_visible()
+    expect(button).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert not _violations(axe, page)
     screenshot(page, "portal-patient-record-export-phone")

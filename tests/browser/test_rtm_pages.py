@@ -5,6 +5,7 @@ the screen."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from billing.defaults import codes_load
 from billing.models import BillingCode, TreatmentTime
@@ -49,7 +50,7 @@ def test_record_time_then_read_the_month(live_server, browser, axe, active_plan,
     page.get_by_role("button", name="Record time").click()
     page.wait_for_url(f"**/portal/patients/{patient.pk}/**")
     assert TreatmentTime.objects.get(patient=patient).minutes == 25
-    assert page.locator("#rtm-time").get_by_text("called about the bridge").is_visible()
+    expect(page.locator("#rtm-time").get_by_text("called about the bridge")).to_be_visible()
 
     page.goto(f"{live_server.url}/portal/rtm/?month={today:%Y-%m}")
     row = page.locator(f"tr[data-patient='{patient.pk}']")

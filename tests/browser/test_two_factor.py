@@ -6,6 +6,7 @@ from base64 import b32decode
 import pytest
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -40,22 +41,22 @@ def test_a_therapist_turns_on_two_factor_login_and_logs_in_with_a_code(
     open_account_menu(page)
     page.get_by_role("link", name="Two-factor login").click()
     page.get_by_role("heading", name="Set up two-factor login").wait_for()
-    assert page.locator("svg.qr-code").is_visible()
+    expect(page.locator("svg.qr-code")).to_be_visible()
     assert_accessible(axe, page)
     screenshot(page, "two-factor-enrol-phone")
 
     secret = page.locator("#secret-key").inner_text()
     page.get_by_label("6-digit code from your authenticator app").fill("000000")
     page.get_by_role("button", name="Turn on two-factor login").click()
-    assert page.get_by_text("That code is not right").is_visible()
+    expect(page.get_by_text("That code is not right")).to_be_visible()
     assert not TOTPDevice.objects.filter(user=therapist).exists()
 
     page.get_by_label("6-digit code from your authenticator app").fill(code_from(secret))
     page.get_by_role("button", name="Turn on two-factor login").click()
     page.get_by_role("heading", name="Your recovery codes").wait_for()
     assert page.locator("#recovery-codes li").count() == 10
-    assert page.get_by_role("button", name="Print").is_visible()
-    assert page.get_by_role("button", name="Copy").is_visible()
+    expect(page.get_by_role("button", name="Print")).to_be_visible()
+    expect(page.get_by_role("button", name="Copy")).to_be_visible()
     assert_accessible(axe, page)
     screenshot(page, "two-factor-recovery-codes-phone")
     page.get_by_role("link", name="I have kept them: go on").click()
@@ -72,7 +73,7 @@ def test_a_therapist_turns_on_two_factor_login_and_logs_in_with_a_code(
     label = "6-digit code from your authenticator app, or a recovery code"
     page.get_by_label(label).fill("999999")
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_text("4 more wrong codes").is_visible()
+    expect(page.get_by_text("4 more wrong codes")).to_be_visible()
     page.get_by_label(label).fill(code_from(secret, ahead=1))
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="My patients").wait_for()
