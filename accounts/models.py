@@ -57,6 +57,20 @@ class Clinic(models.Model):
         return timezone.localtime(at or timezone.now(), zoneinfo.ZoneInfo(self.timezone)).date()
 
 
+class ClinicUserManager(UserManager):
+    def staff_managed_by(self, user):
+        """The logins `user` looks after (the access rule for staff, as patients.access is for
+        patients): a clinic manager, the active therapists and managers of their clinic other
+        than themselves; anyone else, no one. A manager resets these people's two-factor login."""
+        if not (user.is_authenticated and user.role == User.Role.MANAGER):
+            return self.none()
+        return (
+            self.filter(clinic_id=user.clinic_id, role__in=[User.Role.THERAPIST, User.Role.MANAGER])
+            .filter(is_active=True)
+            .exclude(pk=user.pk)
+        )
+
+
 class User(AbstractUser):
     """A person who logs in. Clinic users have exactly one role and belong to one clinic.
 
@@ -88,7 +102,7 @@ class User(AbstractUser):
         _("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
-    objects = UserManager()
+    objects = ClinicUserManager()
 
     class Meta:
         verbose_name = _("user")

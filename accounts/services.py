@@ -42,12 +42,14 @@ class EndReason:
     PASSWORD_RESET = "password_reset"  # noqa: S105
     DEACTIVATED = "deactivated"
     LOG_OUT_EVERYWHERE = "log_out_everywhere"
+    TWO_FACTOR_RESET = "two_factor_reset"
 
     WORDS = {
         PASSWORD_CHANGED: gettext_lazy("the password was changed"),
         PASSWORD_RESET: gettext_lazy("a new password was chosen from an e-mailed link"),
         DEACTIVATED: gettext_lazy("the account was deactivated"),
         LOG_OUT_EVERYWHERE: gettext_lazy("they asked to log out everywhere"),
+        TWO_FACTOR_RESET: gettext_lazy("their manager reset their two-factor login"),
     }
 
 
@@ -130,7 +132,7 @@ def _audit(*, by, action: str, user, data: dict | None = None) -> None:
     )
 
 
-def _mail(*, template: str, to: str, context: dict) -> None:
+def send_account_mail(*, template: str, to: str, context: dict) -> None:
     """A mail about `context["user"]`'s login, in their own language whoever asked for it."""
     with translation.override(context["user"].language):
         subject = "".join(render_to_string(f"accounts/{template}_subject.txt", context).splitlines())
@@ -184,10 +186,14 @@ def email_change_request(*, user, new_email: str, by, base_url: str) -> EmailCha
             "email_change_confirm", kwargs={"token": email_change_token(change)}
         )
         confirm = {"user": user, "new_email": new_email, "link": link, "hours": _link_hours()}
-        transaction.on_commit(lambda: _mail(template="email_change_confirm", to=new_email, context=confirm))
+        transaction.on_commit(
+            lambda: send_account_mail(template="email_change_confirm", to=new_email, context=confirm)
+        )
     if old_email:
         notice = {"user": user, "new_email": new_email}
-        transaction.on_commit(lambda: _mail(template="email_change_notice", to=old_email, context=notice))
+        transaction.on_commit(
+            lambda: send_account_mail(template="email_change_notice", to=old_email, context=notice)
+        )
     return change
 
 

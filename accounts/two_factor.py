@@ -2,9 +2,11 @@
 
 A staff member turns it on by scanning a QR code into an authenticator app and confirming with a
 code from it (a `TOTPDevice`, confirmed); they get 10 single-use recovery codes (a `StaticDevice`
-of django-otp, its tokens). From then on every login of theirs (the pages after the password, and
-the API's token endpoint) also needs a current code or one recovery code. A clinic's manager can
-require it of the clinic's staff; patients never need it.
+of django-otp, whose tokens hold each code's digest, never the code: `recovery_code_digest`).
+From then on every login of theirs (the pages after the password, and the API's token endpoint)
+also needs a current code or one recovery code. A clinic's manager can
+require it of the clinic's staff, and turn it off for a staff member who lost both their phone and
+their codes (`two_factor_reset`); patients never need it.
 
 `pending_step(user)` is the one decision of what a logged-in person still owes ("verify",
 "enrol" or nothing), read by accounts.middleware.TwoFactorMiddleware for every page.
@@ -12,6 +14,8 @@ Wrong codes are counted like wrong passwords: AXES_FAILURE_LIMIT in a row lock t
 AXES_COOLOFF_TIME; the count is kept on the person's TOTP device and cleared by a right code.
 """
 
+import hashlib
+import os
 import time
 from base64 import b32encode
 from binascii import unhexlify
@@ -148,14 +152,30 @@ def _totp_matches(key: str, code: str, *, after_t: int = -1) -> int | None:
     return None
 
 
+def new_recovery_code() -> str:
+    """80 random bits as 16 characters of base32, in groups of four: "k7dq-2mxa-pz4r-h6tb"."""
+    text = b32encode(os.urandom(10)).decode().lower()
+    return "-".join(text[i : i + 4] for i in range(0, 16, 4))
+
+
+def recovery_code_digest(code: str) -> str:
+    """What the database keeps of a recovery code: the first 80 bits of its SHA-256, in base32
+    (StaticToken.token holds 16 characters). Codes are 80 random bits, so no one who reads the
+    table can find a code by trying them; spaces, dashes and capitals typed do not matter."""
+    return b32encode(hashlib.sha256(_normalise(code).encode()).digest()).decode()[:16].lower()
+
+
 def _new_recovery_codes(user) -> list[str]:
-    """Replaces every recovery code of `user` (the old ones stop working) with 10 new ones."""
+    """Replaces every recovery code of `user` (the old ones stop working) with 10 new ones,
+    returned to be shown once."""
     device, _created = StaticDevice.objects.get_or_create(
         user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
     )
     device.token_set.all().delete()
-    codes = [StaticToken.random_token() for _i in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    codes = [new_recovery_code() for _i in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_code_digest(code)) for code in codes
+    )
     return codes
 
 
@@ -219,6 +239,40 @@ def two_factor_disable(*, user, code: str) -> None:
     AuditEvent.record(actor=user, action="two_factor.disabled", target=user, clinic=user.clinic)
 
 
+@transaction.atomic
+def two_factor_reset(*, person_pk: int, by):
+    """A manager turns two-factor login off for a therapist or manager of their clinic who lost
+    their phone and their recovery codes (`User.objects.staff_managed_by`; refused otherwise).
+    The app and the codes are forgotten and every session and API token of the person ends, so
+    whoever holds the lost phone is logged out. The person is told by e-mail. Their next login
+    takes the password alone, or sets up a new app first where the clinic requires it."""
+    from accounts.models import User
+    from accounts.services import EndReason, end_all_sessions, send_account_mail
+
+    person = User.objects.staff_managed_by(by).select_for_update().filter(pk=person_pk).first()
+    if person is None:
+        raise ValidationError(
+            _("Only a manager of the person's clinic can reset their two-factor login."), code="out_of_scope"
+        )
+    if not TOTPDevice.objects.filter(user=person).exists():
+        raise ValidationError(
+            _("%(person)s has not set up two-factor login: there is nothing to reset.") % {"person": person},
+            code="off",
+        )
+    TOTPDevice.objects.filter(user=person).delete()
+    StaticDevice.objects.filter(user=person).delete()
+    AuditEvent.record(
+        actor=by, action="two_factor.reset", target=person, clinic=person.clinic, data={"person": str(person)}
+    )
+    end_all_sessions(user=person, by=by, reason=EndReason.TWO_FACTOR_RESET)
+    if person.email:
+        context = {"user": person, "by": by, "required": person.clinic.require_two_factor}
+        transaction.on_commit(
+            lambda: send_account_mail(template="two_factor_reset", to=person.email, context=context)
+        )
+    return person
+
+
 # --- The second step ----------------------------------------------------------------------------
 
 
@@ -263,7 +317,7 @@ def verify_code(*, user, code: str):
                 raise TwoFactorLocked(until)
             device.throttle_reset(commit=True)  # the lock is over: a fresh count
         code = _normalise(code)
-        if code.isdigit():
+        if len(code) == 6 and code.isdigit():
             step = _totp_matches(device.key, code, after_t=device.last_t)
             if step is not None:
                 device.last_t = step
@@ -273,7 +327,8 @@ def verify_code(*, user, code: str):
                 return device
         elif code:
             recovery = StaticDevice.objects.filter(user=user, confirmed=True).first()
-            token = recovery and recovery.token_set.select_for_update().filter(token=code).first()
+            digest = recovery_code_digest(code)
+            token = recovery and recovery.token_set.select_for_update().filter(token=digest).first()
             if token:
                 token.delete()
                 device.throttle_reset(commit=True)

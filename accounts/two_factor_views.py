@@ -1,10 +1,11 @@
 """Pages of two-factor login: the code step after the password, the staff member's own settings
-(enrolment, recovery codes, turning it off) and the clinic's requirement. The rules are in
+(enrolment, recovery codes, turning it off), the clinic's requirement, and a manager's reset of a
+staff member's two-factor login. The rules are in
 accounts.two_factor; the middleware (accounts.middleware.TwoFactorMiddleware) sends people here."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -13,6 +14,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import two_factor
+from accounts.models import User
 from accounts.permissions import role_required
 from accounts.services import clinic_setting_set
 
@@ -202,5 +204,37 @@ def clinic_settings(request):
             "clinic": clinic,
             "own_two_factor": two_factor.has_two_factor(request.user),
             "staff": two_factor.clinic_staff_two_factor(clinic),
+        },
+    )
+
+
+@role_required("manager")
+@require_http_methods(["GET", "POST"])
+def two_factor_reset(request, pk):
+    """A manager turns off two-factor login for a staff member who lost their phone and their
+    recovery codes: a page that says what happens, then the button."""
+    person = get_object_or_404(User.objects.staff_managed_by(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            two_factor.two_factor_reset(person_pk=person.pk, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Two-factor login is reset for %(person)s. "
+                    "They were logged out everywhere and told by e-mail."
+                )
+                % {"person": person},
+            )
+        return redirect("clinic_settings")
+    return render(
+        request,
+        "accounts/two_factor_reset.html",
+        {
+            "person": person,
+            "has_two_factor": two_factor.has_two_factor(person),
+            "required": request.user.clinic.require_two_factor,
         },
     )

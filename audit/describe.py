@@ -447,6 +447,9 @@ SENTENCES: dict[str, Callable[..., Description]] = {
     "two_factor.disabled": _simple(_("Turned off two-factor login for their own account")),
     "two_factor.recovery_codes_renewed": _simple(_("Made new recovery codes (the old ones no longer work)")),
     "two_factor.recovery_code_used": _recovery_code_used,
+    "two_factor.reset": _simple(
+        _("Reset two-factor login for %(person)s: their authenticator app and recovery codes no longer work")
+    ),
     "account.sessions_ended": _sessions_ended,
     "exercise.created": _simple(_("Added the exercise %(name)s to the clinic's library")),
     "exercise.changed": _exercise_changed,

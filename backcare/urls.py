@@ -35,6 +35,11 @@ urlpatterns = [
     path("portal/audit/", include("audit.urls")),
     path("portal/reports/", include("reports.urls")),
     path("portal/clinic/", two_factor_views.clinic_settings, name="clinic_settings"),
+    path(
+        "portal/clinic/staff/<int:pk>/reset-two-factor/",
+        two_factor_views.two_factor_reset,
+        name="two_factor_reset",
+    ),
     path("portal/library/", include("exercises.urls")),
     path("portal/rtm/", include("billing.urls")),
     path("portal/", include("portal.urls")),

@@ -8,6 +8,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
+from accounts import two_factor
 from tests.factories import PASSWORD
 
 from .conftest import log_in, open_account_menu, open_menu, screenshot
@@ -78,3 +79,23 @@ def test_a_therapist_turns_on_two_factor_login_and_logs_in_with_a_code(
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="My patients").wait_for()
     screenshot(page, "two-factor-logged-in-phone")
+
+
+def test_a_manager_resets_two_factor_login_for_a_therapist_who_lost_their_phone(
+    live_server, desktop_page, therapist, manager, axe
+):
+    key = two_factor.new_secret()
+    two_factor.two_factor_enable(user=therapist, key=key, code=code_from(two_factor.secret_for_people(key)))
+    page = desktop_page
+    log_in(page, live_server, manager.username, PASSWORD)
+    page.goto(f"{live_server.url}/portal/clinic/")
+    page.get_by_role("link", name=f"Reset two-factor login for {therapist}").click()
+    page.get_by_role("heading", name=f"Reset two-factor login for {therapist}").wait_for()
+    assert_accessible(axe, page)
+    screenshot(page, "two-factor-reset-desktop")
+
+    page.get_by_role("button", name="Reset two-factor login").click()
+    expect(page.get_by_text(f"Two-factor login is reset for {therapist}")).to_be_visible()
+    row = page.get_by_role("row", name=str(therapist))
+    expect(row.get_by_role("cell", name="Not set up")).to_be_visible()
+    assert not TOTPDevice.objects.filter(user=therapist).exists()
