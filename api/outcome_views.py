@@ -20,6 +20,7 @@ from patients.models import Plan
 from patients.selectors import patient_of_user
 from reports.outcomes import outcome_report
 
+from .fields import DataTextField
 from .permissions import IsPatient, IsPatientOrTherapist, IsTherapist, ReadsReports
 from .reports_views import report_read_args
 from .schema import VALIDATION_ERROR_SCHEMA
@@ -141,7 +142,7 @@ class ScoreRowSerializer(serializers.ModelSerializer):
 class DueSerializer(serializers.Serializer):
     instrument_code = serializers.CharField(source="code")
     instrument = serializers.IntegerField(source="instrument.pk")
-    name = serializers.CharField(source="instrument.name")
+    name = DataTextField(source="instrument.name")
     due_date = serializers.DateField(source="due.due_date")
     kind = serializers.CharField(source="due.kind")
     overdue = serializers.BooleanField()

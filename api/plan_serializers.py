@@ -43,6 +43,8 @@ class PlanExerciseSerializer(serializers.ModelSerializer):
 
 
 class PlanWeekSerializer(serializers.ModelSerializer):
+    title = DataTextField(read_only=True)
+    introduction = DataTextField(read_only=True)
     progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
     exercises = PlanExerciseSerializer(many=True, read_only=True)
 

@@ -42,6 +42,12 @@ from .reminder_serializers import ReminderSettingsSerializer
 
 
 class ExerciseSerializer(serializers.ModelSerializer):
+    """An exercise as read: the shipped program's text in the reader's language, as the pages show it."""
+
+    name = DataTextField(read_only=True)
+    starting_position = DataTextField(read_only=True)
+    instructions = DataTextField(read_only=True)
+    cautions = DataTextField(read_only=True)
     illustration = serializers.FileField(read_only=True, allow_null=True, use_url=True)
 
     class Meta:
@@ -67,7 +73,7 @@ class WeekExerciseSerializer(serializers.ModelSerializer):
     """An exercise a week adds, with the hold and repetition range the program states."""
 
     slug = serializers.SlugField(source="exercise.slug", read_only=True)
-    name = serializers.CharField(source="exercise.name", read_only=True)
+    name = DataTextField(source="exercise.name", read_only=True)
     per_side = serializers.BooleanField(source="exercise.per_side", read_only=True)
 
     class Meta:
@@ -86,6 +92,8 @@ class WeekExerciseSerializer(serializers.ModelSerializer):
 
 
 class ProgramWeekSerializer(serializers.ModelSerializer):
+    title = DataTextField(read_only=True)
+    introduction = DataTextField(read_only=True)
     progression_rule = ProgressionRuleSerializer(source="*", read_only=True)
     exercises = WeekExerciseSerializer(many=True, read_only=True)
 
@@ -96,6 +104,9 @@ class ProgramWeekSerializer(serializers.ModelSerializer):
 
 
 class ProgramSerializer(serializers.ModelSerializer):
+    name = DataTextField(read_only=True)
+    description = DataTextField(read_only=True)
+    general_cautions = DataTextField(read_only=True)
     weeks = ProgramWeekSerializer(many=True, read_only=True)
 
     class Meta:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from accounts.services import email_change_request
+from exercises.data_text import data_texts
 from tests.api.conftest import client_for
 from tests.factories import PASSWORD, PatientFactory
 from tests.printouts.conftest import pdf_required  # noqa: F401  (a fixture)
@@ -375,3 +376,48 @@ def test_a_spanish_speaking_therapist_sees_the_shipped_library_in_spanish(client
     assert "Ejercicios para fortalecer la espalda" in program and "Semana 1: Para empezar" in program
     assert "Getting started" not in program
     assert_no_english(text(client.get(reverse("portal:caseload"))))
+
+
+def _shipped_english(answer) -> list[str]:
+    """Every string in a JSON answer that is shipped English text with a Spanish translation."""
+    translated = {english for english, spanish in data_texts("es").items() if english != spanish}
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str) and value in translated:
+            found.append(value)
+
+    walk(answer)
+    return found
+
+
+def test_no_api_answer_to_a_spanish_speaker_holds_the_shipped_english_text(spanish_plan):
+    """Every endpoint a Spanish-speaking patient or therapist reads gives the shipped program's
+    and questionnaires' text in Spanish: exercise names, week titles and introductions,
+    progression rules, the questionnaires due. (An instrument's own resource is its definition as
+    stored, which states its language; it is not translated.)"""
+    patient_api = client_for(spanish_plan.patient.user)
+    therapist = spanish_plan.patient.therapist
+    therapist.language = "es"
+    therapist.save(update_fields=["language"])
+    therapist_api = client_for(therapist)
+    paths = {
+        patient_api: ["/api/v1/me/today/", "/api/v1/me/questionnaires/"],
+        therapist_api: [
+            f"/api/v1/plans/{spanish_plan.pk}/",
+            "/api/v1/plans/",
+            "/api/v1/programs/",
+            "/api/v1/exercises/",
+        ],
+    }
+    for api, urls in paths.items():
+        for url in urls:
+            answer = api.get(url)
+            assert answer.status_code == 200, url
+            assert not _shipped_english(answer.json()), f"{url}: {_shipped_english(answer.json())[:5]}"
