@@ -46,7 +46,6 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -190,43 +189,6 @@ def periods_store(*, plan: Plan, decision: ProgressionDecision) -> bool:
         for week, start, end in wanted
     )
     return True
-
-
-def plan_end_day(*, plan: Plan) -> date | None:
-    """The day an ended plan was completed or superseded, in its patient's time zone (None while
-    live): its periods are computed as of that day."""
-    if plan.ended_at is None or plan.is_live:
-        return None
-    return plan.patient.local_date(plan.ended_at)
-
-
-def periods_refresh(*, plan: Plan, today: date) -> bool:
-    """Store the periods the engine decides for `plan` as of `today`, nothing else.
-
-    For the plan's life-cycle services, which hold its lock: approval (so a new plan's days
-    have their week at once), pause and resume (paused days do not count towards a week), and
-    just before a plan is superseded or completed (so its periods are final up to its end).
-    """
-    from .progression_services import ProgressionFacts  # the engine's facts, read per plan
-
-    return periods_store(plan=plan, decision=ProgressionFacts(plan, today=today).decide())
-
-
-@transaction.atomic
-def periods_fill(*, missing_only: bool = True) -> int:
-    """Store periods for every counted plan (for databases from before periods existed).
-
-    Live plans are re-evaluated today; ended ones as of the day they ended. With
-    `missing_only`, plans that already have periods are left alone. Returns the plans written.
-    """
-    plans = Plan.objects.filter(counted()).select_related("patient").order_by("pk")
-    if missing_only:
-        plans = plans.filter(~Exists(ProgressionPeriod.objects.filter(plan=OuterRef("pk"))))
-    written = 0
-    for plan in plans.select_for_update(of=("self",)).iterator(chunk_size=200):
-        today = plan_end_day(plan=plan) or plan.patient.local_date()
-        written += periods_refresh(plan=plan, today=today)
-    return written
 
 
 # --- Prescribed days and exercises ------------------------------------------------------------

@@ -32,6 +32,7 @@ from .models import (
     PlanWeek,
     ProgressionNotice,
     ProgressionOverride,
+    ProgressionPeriod,
     SessionLog,
     text_too_long,
 )
@@ -563,3 +564,34 @@ def plans_evaluate_all(*, now=None) -> dict[str, int]:
         counts["alerts"] += len(raised)
         counts[plan.progression_state] = counts.get(plan.progression_state, 0) + 1
     return counts
+
+
+# --- The week periods adherence counts, outside a session log or an override -----------------
+
+
+def periods_refresh(*, plan: Plan, today: date) -> bool:
+    """Store the periods the engine decides for `plan` as of `today`, nothing else.
+
+    For the plan's life-cycle services, which hold its lock: approval (so a new plan's days
+    have their week at once), pause and resume (paused days do not count towards a week), and
+    just before a plan is superseded or completed (so its periods are final up to its end).
+    """
+    return adherence.periods_store(plan=plan, decision=ProgressionFacts(plan, today=today).decide())
+
+
+@transaction.atomic
+def periods_fill(*, missing_only: bool = True) -> int:
+    """Store periods for every counted plan (for databases from before periods existed).
+
+    Live plans are re-evaluated today; ended ones as of the day they ended (completed or
+    superseded, in the patient's time zone). With
+    `missing_only`, plans that already have periods are left alone. Returns the plans written.
+    """
+    plans = Plan.objects.filter(adherence.counted()).select_related("patient").order_by("pk")
+    if missing_only:
+        plans = plans.filter(~Exists(ProgressionPeriod.objects.filter(plan=OuterRef("pk"))))
+    written = 0
+    for plan in plans.select_for_update(of=("self",)).iterator(chunk_size=200):
+        today = plan.patient.local_date(None if plan.is_live else plan.ended_at)
+        written += periods_refresh(plan=plan, today=today)
+    return written

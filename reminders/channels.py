@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from patients.models import Patient
 
+from .links import unsubscribe_token
 from .models import ReminderSent
 
 
@@ -38,8 +39,6 @@ class EmailChannel:
         return bool(patient.user.email)
 
     def send(self, patient: Patient, kind: str) -> None:
-        from .services import unsubscribe_token
-
         unsubscribe_url = absolute(reverse("reminders:unsubscribe", args=[unsubscribe_token(patient)]))
         context = {
             "today_url": absolute(reverse("patients:today")),

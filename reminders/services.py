@@ -4,7 +4,6 @@ and which reminders are due now (sent by `manage.py send_reminders`)."""
 import logging
 from datetime import date, datetime, time, timedelta
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone as tz
@@ -19,12 +18,7 @@ from .timing import due_at
 
 logger = logging.getLogger(__name__)
 
-UNSUBSCRIBE_SALT = "reminders.unsubscribe"
 MISSED_DAYS = 2
-
-
-class BadUnsubscribeLink(Exception):
-    pass
 
 
 def reminder_settings_of(patient: Patient) -> ReminderSettings:
@@ -77,18 +71,6 @@ def _audit(*, patient: Patient, by, on: bool, via: str, settings: ReminderSettin
         patient=patient,
         data=data,
     )
-
-
-def unsubscribe_token(patient: Patient) -> str:
-    return signing.dumps(patient.pk, salt=UNSUBSCRIBE_SALT)
-
-
-def patient_from_unsubscribe_token(token: str) -> Patient:
-    try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return Patient.objects.select_related("user", "clinic").get(pk=pk)
-    except (signing.BadSignature, Patient.DoesNotExist, TypeError, ValueError) as exc:
-        raise BadUnsubscribeLink from exc
 
 
 @transaction.atomic
@@ -203,12 +185,9 @@ def reminders_send_due(*, now: datetime | None = None, channel: Channel | None =
 
 __all__ = [
     "ALL_DAYS",
-    "BadUnsubscribeLink",
-    "patient_from_unsubscribe_token",
     "reminder_due",
     "reminder_settings_change",
     "reminder_settings_of",
     "reminders_send_due",
     "reminders_unsubscribe",
-    "unsubscribe_token",
 ]

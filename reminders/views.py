@@ -8,9 +8,8 @@ from accounts.permissions import patient_required
 from patients.views import _own_patient
 
 from .forms import ReminderSettingsForm
+from .links import BadUnsubscribeLink, patient_from_unsubscribe_token
 from .services import (
-    BadUnsubscribeLink,
-    patient_from_unsubscribe_token,
     reminder_settings_change,
     reminder_settings_of,
     reminders_unsubscribe,

@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import adherence
 from ..access import changeable
 from ..models import Plan, PlanExercise, PlanPause
-from ..progression_services import plan_notices_close, plan_progression_store
+from ..progression_services import periods_refresh, plan_notices_close, plan_progression_store
 from .common import _audit, _text_too_long
 from .plans import User, plan_edit
 
@@ -24,7 +23,7 @@ def _plan_end(*, plan: Plan, status: str, by: User, now: datetime, reason: str) 
     its week periods are counted one last time, and its open progression notices close."""
     today = plan.patient.local_date(now)
     PlanPause.objects.filter(plan=plan, resumed_on__isnull=True).update(resumed_on=today, resumed_by=by)
-    adherence.periods_refresh(plan=plan, today=today)  # final
+    periods_refresh(plan=plan, today=today)  # final
     plan.status, plan.ended_at = status, now
     plan.save(update_fields=["status", "ended_at"])
     plan_notices_close(plan=plan, reason=reason)

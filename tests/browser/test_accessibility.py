@@ -18,7 +18,7 @@ from exercises import library
 from exercises.models import Exercise, ProgramTemplate
 from patients.models import Alert, Patient, Plan, SessionLog
 from patients.services import alerts_acknowledge, plan_revise
-from reminders.services import unsubscribe_token
+from reminders.links import unsubscribe_token
 
 from .conftest import AXE_JS, DESKTOP, PHONE, log_in
 

@@ -11,12 +11,9 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from patients.models import Plan, PlanPause, SessionLog
+from reminders.links import unsubscribe_token
 from reminders.models import ReminderSent
-from reminders.services import (
-    reminder_settings_change,
-    reminders_send_due,
-    unsubscribe_token,
-)
+from reminders.services import reminder_settings_change, reminders_send_due
 
 EVERY_DAY = [0, 1, 2, 3, 4, 5, 6]
 

@@ -7,9 +7,8 @@ that has none yet: run it once after `migrate` on a database from before migrati
 
 from django.core.management.base import BaseCommand
 
-from patients.adherence import periods_fill
 from patients.models import Plan
-from patients.progression_services import plans_evaluate_all
+from patients.progression_services import periods_fill, plans_evaluate_all
 
 
 class Command(BaseCommand):
