@@ -76,3 +76,28 @@ def test_the_patient_and_the_therapist_see_before_and_after_drawn_the_same_way(c
         f"{days[1]}: pain after 5",
         f"{days[2]}: pain after 3",
     ]
+
+
+def test_a_spanish_patients_chart_keeps_its_coordinates_in_numbers_a_browser_can_draw(client, active_plan):
+    """Spanish writes 12,5 for 12.5; an SVG coordinate written that way is not drawn at all."""
+    patient = active_plan.patient
+    patient.user.language = "es"
+    patient.user.save(update_fields=["language"])
+    today = patient.local_date()
+    for back, (before, after) in enumerate([(6, 3), (5, 5), (4, 0)]):
+        session_log(
+            patient=patient,
+            day=today - timedelta(days=back),
+            pain_before=before,
+            pain_after=after,
+            symptom_change="same",
+            exercises=entries_for(active_plan),
+        )
+    client.login(username=patient.user.username, password=PASSWORD)
+    chart = pain_figure(client.get(reverse("patients:progress")).content.decode())
+
+    assert "Antes de la sesión" in chart
+    coordinates = re.findall(r'\s(?:cx|cy|x|y|x1|x2|y1|y2)="([^"]*)"', chart)
+    assert coordinates and all(re.fullmatch(r"-?\d+(\.\d+)?", value) for value in coordinates)
+    for points in re.findall(r'points="([^"]*)"', chart):
+        assert all(re.fullmatch(r"\d+(\.\d+)?,\d+(\.\d+)?", pair) for pair in points.split())
