@@ -13,11 +13,12 @@ do no arithmetic beyond adding a fixed offset. The pieces every chart shares:
 And the one pain chart (`pain_chart`) that the patient's progress page and the therapist's
 patient detail both draw with `templates/includes/pain_chart.html`, so that the two read the same:
 pain before a session is a dashed line with open circles, pain after a solid line with filled
-squares, and the "after" values are written beside their markers when there are few points.
+squares, and the "after" values are written beside their markers when there are few points
+(leaving out a value whose label would run into another's).
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 # A date label such as "17 Nov" in 14-unit type is about 45 units wide; labels keep a gap.
@@ -166,6 +167,24 @@ class ValueScale:
         return [Gridline(self.y(v), v, label(v)) for v in values]
 
 
+def without_crowded_labels(markers: Sequence[Marker], *, size: float = 15) -> list[Marker]:
+    """The markers with a value label left out (label_y None) where it would overlap a label
+    already written, going from the newest point back, so the latest value is always written.
+    Labels are `size`-unit type, centred on their x, about 0.6 × size wide per character."""
+    kept: list[tuple[float, float, float, float]] = []
+    result = []
+    for marker in reversed(markers):
+        if marker.label_y is not None:
+            half = 0.3 * size * len(str(marker.value)) + 1
+            box = (marker.x - half, marker.x + half, marker.label_y - 0.75 * size, marker.label_y)
+            if any(box[0] < k[1] and k[0] < box[1] and box[2] < k[3] and k[2] < box[3] for k in kept):
+                marker = replace(marker, label_y=None)
+            else:
+                kept.append(box)
+        result.append(marker)
+    return result[::-1]
+
+
 def polyline(markers: Sequence[Marker]) -> str:
     """The `points` attribute of an SVG <polyline> through the markers."""
     return " ".join(f"{m.x},{m.y}" for m in markers)
@@ -198,8 +217,7 @@ class PainChart:
     before_line: str
     after_line: str
     before: list[Marker]
-    after: list[Marker]
-    show_values: bool
+    after: list[Marker]  # an "after" marker with a label_y has its value written there
 
 
 def pain_chart(points: Iterable[PainPoint], *, frame: Frame = PHONE) -> PainChart | None:
@@ -209,13 +227,15 @@ def pain_chart(points: Iterable[PainPoint], *, frame: Frame = PHONE) -> PainChar
         return None
     days = DateScale.over((p.day for p in points), frame)
     pain = ValueScale(0, MAX_PAIN, frame)
+    write_values = len(points) <= SHOW_VALUES_UP_TO
     before, after = [], []
     for point in points:
         x, by, ay = days.x(point.day), pain.y(point.before), pain.y(point.after)
         # Write the "after" value on the side away from the "before" marker.
         below = point.after < point.before or (point.after == point.before and point.after > 0)
+        label_y = round(ay + 21 if below else ay - 10, 1) if write_values else None
         before.append(Marker(x, by, point.before, point.day))
-        after.append(Marker(x, ay, point.after, point.day, label_y=round(ay + 21 if below else ay - 10, 1)))
+        after.append(Marker(x, ay, point.after, point.day, label_y=label_y))
     return PainChart(
         frame=frame,
         gridlines=pain.gridlines(2),
@@ -224,6 +244,5 @@ def pain_chart(points: Iterable[PainPoint], *, frame: Frame = PHONE) -> PainChar
         before_line=polyline(before),
         after_line=polyline(after),
         before=before,
-        after=after,
-        show_values=len(points) <= SHOW_VALUES_UP_TO,
+        after=without_crowded_labels(after),
     )

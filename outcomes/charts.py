@@ -10,6 +10,9 @@ from decimal import Decimal
 from backcare.charts import DateScale, Frame, Gridline, Marker, Tick, ValueScale, polyline
 
 FRAME = Frame(width=640, height=240, left=48, right=30, top=20, bottom=40)
+# The first and last scores sit this far in from the axes, so their written values stay clear
+# of the scale's numbers on the left.
+INSET = 20
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,7 @@ def trend_chart(points: list[tuple[date, Decimal]], *, low: int, high: int) -> T
     """Geometry for (day, score) points, oldest first, on the scale low..high; None without points."""
     if not points:
         return None
-    days = DateScale.over((day for day, _value in points), FRAME)
+    days = DateScale.over((day for day, _value in points), FRAME, inset=INSET)
     scores = ValueScale(low, high, FRAME)
     markers = []
     for day, value in points:

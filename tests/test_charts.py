@@ -73,10 +73,23 @@ def test_the_after_value_is_written_away_from_the_before_marker_and_clear_of_the
     assert chart.frame.plot_bottom < after[gone.day].label_y <= chart.tick_y - 15
 
 
-def test_values_are_written_only_while_they_do_not_crowd_each_other():
-    days = [START + timedelta(days=n) for n in range(20)]
-    assert pain_chart([PainPoint(d, 3, 2) for d in days[:14]]).show_values
-    assert not pain_chart([PainPoint(d, 3, 2) for d in days]).show_values
+def written(chart) -> list[int]:
+    return [m.value for m in chart.after if m.label_y is not None]
+
+
+def test_after_values_are_written_only_while_they_do_not_crowd_each_other():
+    days = [START + timedelta(days=n) for n in range(28)]
+    every_other_day = [PainPoint(d, 3, n % 3) for n, d in enumerate(days[::2])]  # 14 sessions
+    assert written(pain_chart(every_other_day, frame=WIDE)) == [m.after for m in every_other_day]
+    assert not written(pain_chart([PainPoint(d, 3, 2) for d in days], frame=WIDE))  # too many
+
+
+def test_a_value_that_would_run_into_its_neighbours_is_left_out_but_the_latest_is_written():
+    days = [START, START + timedelta(days=26), START + timedelta(days=27)]  # two days running
+    chart = pain_chart([PainPoint(days[0], 5, 4), PainPoint(days[1], 3, 1), PainPoint(days[2], 2, 1)])
+    assert written(chart) == [4, 1]
+    assert chart.after[-1].label_y is not None and chart.after[1].label_y is None
+    assert len(written(pain_chart([PainPoint(d, 3, 1) for d in days], frame=WIDE))) == 3  # room for all
 
 
 def test_values_beyond_the_scale_are_drawn_at_its_edge():
@@ -92,7 +105,11 @@ def test_the_outcome_trend_draws_the_baseline_through_the_first_score_with_clear
     chart = trend_chart(points, low=0, high=24)
     assert chart.baseline_y == chart.markers[0].y
     assert [m.value for m in chart.markers] == ["12", "9.5", "6", "4"]
-    assert chart.markers[0].x == chart.frame.plot_left and chart.markers[-1].x == chart.frame.plot_right
+    # In from the axes, so the first value is not written over the scale's numbers.
+    assert (
+        chart.markers[0].x == chart.frame.plot_left + 20
+        and chart.markers[-1].x == chart.frame.plot_right - 20
+    )
     assert [line.value for line in chart.gridlines] == [0, 4, 8, 12, 16, 20, 24]
     assert [t.day for t in chart.ticks] == [day for day, _v in points]
     assert trend_chart([], low=0, high=24) is None
