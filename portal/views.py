@@ -310,7 +310,9 @@ def patient_detail(request, pk):
             "progression_notice": progression_notice_open_for(plan=live),
             "acknowledge_form": AcknowledgeForm(),
             "pause_form": PauseForm(),
-            "chart": pain_chart([PainPoint(*point[:3]) for point in points], frame=WIDE),
+            "chart": pain_chart(
+                [PainPoint(day, before, after) for day, before, after, _change in points], frame=WIDE
+            ),
             "points": points,
             "weeks": plan_week_rows(patient=patient, today=today),
             "sessions": sessions,
