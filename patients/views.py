@@ -24,10 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.permissions import patient_required
+from backcare.charts import PainPoint, pain_chart
 from outcomes.selectors import due_for
 
 from .adherence import adherence_this_week
-from .charts import ChartPoint, pain_chart
 from .forms import FORM_FIELD, SessionLogForm
 from .models import Patient, Plan, SessionLog
 from .progression_selectors import patient_safety_messages
@@ -238,7 +238,7 @@ def progress(request):
     local_today = patient.local_date()
     history = list(session_history(patient=patient))
     recent = [s for s in history if s.date > local_today - timedelta(days=28)]
-    chart = pain_chart([ChartPoint(s.date, s.pain_before, s.pain_after) for s in recent])
+    chart = pain_chart([PainPoint(s.date, s.pain_before, s.pain_after) for s in recent])
     context = {
         "patient": patient,
         "plan": plan,

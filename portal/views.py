@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import EmailChange
 from accounts.permissions import role_required, therapist_required
+from backcare.charts import WIDE, PainPoint, pain_chart
 from billing.selectors import treatment_times_for
 from messaging.forms import MessageForm
 from messaging.models import Message
@@ -36,7 +37,6 @@ from reminders.selectors import reminder_summary
 
 from . import selectors
 from .access import may_change, may_export_record, patient_for
-from .charts import pain_chart
 from .errors import add_errors, error_message, form_errors_message
 from .forms import (
     AcknowledgeForm,
@@ -310,7 +310,9 @@ def patient_detail(request, pk):
             "progression_notice": progression_notice_open_for(plan=live),
             "acknowledge_form": AcknowledgeForm(),
             "pause_form": PauseForm(),
-            "chart": pain_chart(points),
+            "chart": pain_chart(
+                [PainPoint(day, before, after) for day, before, after, _change in points], frame=WIDE
+            ),
             "points": points,
             "weeks": plan_week_rows(patient=patient, today=today),
             "sessions": sessions,

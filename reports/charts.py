@@ -1,82 +1,59 @@
-"""The weekly trend chart as plain SVG geometry, drawn by a template (no script, no inline style).
+"""The clinic report's weekly trend, drawn with the shared chart pieces (backcare/charts.py).
 
-Two series on a 0–100 % scale: sessions (solid line, round markers) and exercises (dashed
-line, square markers). Each point carries its value as text, so the chart reads without
-colour; the same numbers are in a table beside it.
+Two series on a 0–100 % scale: sessions (solid line, round markers, value above) and exercises
+(dashed line, square markers, value below). Each point carries its value as text, so the chart
+reads without colour; the same numbers are in a table beside it. Each week sits in the middle of
+its own slot, so the scale's days run from the middle of the first slot to that of the last.
 """
 
 from dataclasses import dataclass
 
-from django.utils.formats import date_format
+from backcare.charts import DateScale, Frame, Gridline, Marker, Tick, ValueScale, polyline
 
-WIDTH, HEIGHT = 640, 280
-LEFT, RIGHT, TOP, BOTTOM = 48, 16, 24, 48
-
-
-@dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-    label: str
-
-    # Marker and value-label positions, so the template does no arithmetic.
-    @property
-    def box_x(self) -> float:
-        return round(self.x - 5, 1)
-
-    @property
-    def box_y(self) -> float:
-        return round(self.y - 5, 1)
-
-    @property
-    def above(self) -> float:
-        return round(self.y - 10, 1)
-
-    @property
-    def below(self) -> float:
-        return round(self.y + 20, 1)
+FRAME = Frame(width=640, height=280, left=48, right=16, top=24, bottom=48)
 
 
 @dataclass(frozen=True)
 class Series:
-    key: str
-    points: list[Point]
+    markers: list[Marker]
 
     @property
-    def path(self) -> str:
-        return " ".join(f"{'M' if i == 0 else 'L'}{p.x:.1f},{p.y:.1f}" for i, p in enumerate(self.points))
+    def line(self) -> str:
+        return polyline(self.markers)
 
 
-def _y(percent: float) -> float:
-    return TOP + (HEIGHT - TOP - BOTTOM) * (1 - min(percent, 100) / 100)
+@dataclass(frozen=True)
+class WeeklyChart:
+    frame: Frame
+    gridlines: list[Gridline]
+    ticks: list[Tick]
+    tick_y: int
+    sessions: Series
+    exercises: Series
 
 
-def weekly_chart(weeks: list[dict]) -> dict:
-    """Coordinates for reports/_weekly_chart.svg from adherence_weekly() rows."""
-    count = max(len(weeks), 1)
-    step = (WIDTH - LEFT - RIGHT) / count
-    xs = [LEFT + step * (i + 0.5) for i in range(len(weeks))]
-    series = []
-    for key, field in (("sessions", "session_pct"), ("exercises", "exercise_pct")):
-        points = [
-            Point(round(x, 1), round(_y(week[field]), 1), f"{week[field]:.0f}%")
-            for x, week in zip(xs, weeks, strict=True)
-            if week[field] is not None
-        ]
-        series.append(Series(key, points))
-    return {
-        "width": WIDTH,
-        "height": HEIGHT,
-        "left": LEFT,
-        "right": WIDTH - RIGHT,
-        "bottom": HEIGHT - BOTTOM,
-        "grid": [{"y": round(_y(v), 1), "label": f"{v}%"} for v in (0, 25, 50, 75, 100)],
-        "axis_label_x": LEFT - 6,
-        "x_labels": [
-            {"x": round(x, 1), "label": date_format(week["start"], "j M")}
-            for x, week in zip(xs, weeks, strict=True)
-        ],
-        "sessions": series[0],
-        "exercises": series[1],
-        "label_y": HEIGHT - BOTTOM + 20,
-    }
+def weekly_chart(weeks: list[dict]) -> WeeklyChart:
+    """Coordinates for reports/_weekly_chart.html from adherence_weekly() rows."""
+    slot = (FRAME.plot_right - FRAME.plot_left) / max(len(weeks), 1)
+    days = DateScale.over((week["start"] for week in weeks), FRAME, inset=slot / 2) if weeks else None
+    percent = ValueScale(0, 100, FRAME)
+
+    def series(field: str, label_offset: int) -> Series:
+        markers = []
+        for week in weeks:
+            if week[field] is not None:
+                y = percent.y(week[field])
+                label = f"{week[field]:.0f}%"
+                markers.append(
+                    Marker(days.x(week["start"]), y, label, week["start"], round(y + label_offset, 1))
+                )
+        return Series(markers)
+
+    return WeeklyChart(
+        frame=FRAME,
+        gridlines=percent.gridlines(25, label=lambda v: f"{v}%"),
+        ticks=days.ticks(week["start"] for week in weeks) if days else [],
+        tick_y=FRAME.plot_bottom + 20,
+        sessions=series("session_pct", -10),
+        exercises=series("exercise_pct", 20),
+    )

@@ -422,7 +422,7 @@ def test_progress_shows_history_pain_chart_with_numbers_adherence_and_streak(cli
     assert "3 days in a row" in page
     assert "Great work. Keep it up!" in page
     # The chart: an SVG drawn on the server, before and after told apart by shape, not colour.
-    assert '<svg viewBox="0 0 340 230" role="img"' in html
+    assert '<svg viewBox="0 0 340 240" role="img"' in html
     assert html.count('class="marker-before"') == 3 + 1  # three points and the key
     assert html.count('class="marker-after"') == 3 + 1
     # The same numbers as a table.

@@ -1,7 +1,5 @@
 """What a therapist does in the portal, through its pages."""
 
-import datetime as dt
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -9,7 +7,6 @@ from django.urls import reverse
 from exercises.models import Exercise
 from patients import services
 from patients.models import Alert, Patient, Plan, PlanExercise
-from portal.charts import pain_chart
 from tests.factories import PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +291,7 @@ def test_the_patient_page_shows_this_week_the_timeline_the_chart_and_open_alerts
     ]
     assert "Pain 3 before, 5 after" in html and "It hurt, stopped" in html and "Stiff this morning." in html
     assert "Worse" in html and "up 2" in html
-    assert "<svg" in html and "Pain before (dashed, squares)" in html
+    assert "<svg" in html and "Before the session (dashed line, open circles)" in html
     assert "<td>3</td><td>5</td><td>+2</td>" in html.replace("\n", "")  # the chart's numbers as a table
     assert world.alert.message in html and "Acknowledge" in html
     assert "Continue draft version 2" in html
@@ -327,24 +324,3 @@ def test_another_patients_alert_is_not_found_through_this_patient(client, world)
         "portal:alert_acknowledge", kwargs={"pk": world.patient.pk, "alert_pk": other_plan_alert.pk}
     )
     assert client.post(url, {"comment": "x"}).status_code == 404
-
-
-# --- Pure parts ---------------------------------------------------------------------------
-
-
-def test_the_pain_chart_puts_0_at_the_bottom_and_10_at_the_top():
-    chart = pain_chart([(dt.date(2026, 1, 1), 0, 10, 10), (dt.date(2026, 1, 2), 5, 5, 0)])
-    assert chart.before[0].y == chart.plot_bottom and chart.after[0].y == chart.plot_top
-    assert chart.before[0].x == chart.plot_left and chart.before[1].x == chart.plot_right
-    assert pain_chart([]) is None
-
-
-def test_the_pain_chart_labels_the_first_and_last_day_and_no_two_labels_overlap():
-    start = dt.date(2026, 1, 1)
-    days = [start + dt.timedelta(days=n) for n in (0, 1, 6, 7, 8, 13, 14)]
-    chart = pain_chart([(day, 3, 2, -1) for day in days])
-    ticks = [day for _x, day in chart.x_ticks]
-    assert ticks[0] == days[0] and ticks[-1] == days[-1]
-    xs = [x for x, _day in chart.x_ticks]
-    assert all(b - a >= 60 for a, b in zip(xs, xs[1:], strict=False))
-    assert len(ticks) >= 4
