@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.utils import formats
+
 from backcare.charts import DateScale, Frame, Gridline, Marker, Tick, ValueScale, polyline
 
 FRAME = Frame(width=640, height=240, left=48, right=30, top=20, bottom=40)
@@ -27,8 +29,11 @@ class TrendChart:
 
 
 def _number(value: Decimal) -> str:
+    """A score as the page's table writes it, in the reader's language ("11.5", "11,5"), without
+    trailing zeros."""
     text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return formats.number_format(Decimal(text), use_l10n=True)
 
 
 def trend_chart(points: list[tuple[date, Decimal]], *, low: int, high: int) -> TrendChart | None:

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from backcare.charts import LABEL_WIDTH, PHONE, WIDE, DateScale, PainPoint, ValueScale, pain_chart
 from outcomes.charts import trend_chart
@@ -132,3 +133,12 @@ def test_the_weekly_report_puts_each_week_in_the_middle_of_its_slot_and_skips_em
     assert chart.sessions.markers[-1].y == chart.frame.plot_top  # above 100 % stays on the chart
     assert [line.label for line in chart.gridlines] == ["0%", "25%", "50%", "75%", "100%"]
     assert weekly_chart([]).ticks == []
+
+
+def test_a_questionnaires_scores_are_written_on_the_chart_as_in_the_table():
+    """Without trailing zeros, with the reader's decimal mark: "11,5" on a Spanish page."""
+    points = [(date(2026, 11, 2), Decimal("11.50")), (date(2026, 11, 16), Decimal("12.00"))]
+    with translation.override("en"):
+        assert [m.value for m in trend_chart(points, low=0, high=50).markers] == ["11.5", "12"]
+    with translation.override("es"):
+        assert [m.value for m in trend_chart(points, low=0, high=50).markers] == ["11,5", "12"]
