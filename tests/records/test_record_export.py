@@ -63,6 +63,8 @@ def _url(patient):
 def test_the_manager_downloads_the_whole_record_from_the_patients_page(client, history, pdf_required):
     patient, second = history
     manager = ManagerFactory(clinic=patient.clinic)
+    patient.clinic.managers_read_messages = True  # every section, the messages too
+    patient.clinic.save(update_fields=["managers_read_messages"])
     client.force_login(manager)
 
     page = client.get(reverse("portal:patient_detail", kwargs={"pk": patient.pk})).content.decode()
@@ -184,10 +186,38 @@ def test_a_later_feature_adds_its_section_and_the_record_carries_it(history):
     patient, _ = history
     extra = Section("questionnaires.json", "answers", lambda export: [{"patient": export.patient.pk}])
     files = _zip_bytes(
-        record_zip(patient=patient, base_url="http://testserver/", sections=[*SECTIONS[:1], extra])
+        record_zip(
+            patient=patient,
+            by=ManagerFactory(clinic=patient.clinic),
+            base_url="http://testserver/",
+            sections=[*SECTIONS[:1], extra],
+        )
     )
     assert set(files) == {"patient.json", "questionnaires.json", "manifest.json"}
     assert _json(files, "questionnaires.json") == [{"patient": patient.pk}]
+
+
+def test_the_messages_come_along_only_where_the_clinic_lets_managers_read_them(active_plan):
+    """The clinic's setting keeps the thread from its managers: the ZIP a manager takes away is
+    no way around it, and its manifest says why the messages are not there."""
+    from messaging.services import message_send
+
+    patient = active_plan.patient
+    secret = "My left knee clicks when I do the bridge"
+    message_send(patient=patient, by=patient.user, body=secret, base_url="http://testserver/")
+    manager = ManagerFactory(clinic=patient.clinic)
+    url = f"/api/v1/patients/{patient.pk}/record/"
+
+    files = _zip_bytes(client_for(manager).get(url).content)
+    assert "messages.json" not in files
+    assert not any(secret.encode() in content for content in files.values())
+    left_out = next(f for f in _json(files, "manifest.json")["files"] if f["name"] == "messages.json")
+    assert "does not let its managers read messages" in left_out["left_out"]
+
+    patient.clinic.managers_read_messages = True
+    patient.clinic.save(update_fields=["managers_read_messages"])
+    files = _zip_bytes(client_for(manager).get(url).content)
+    assert [m["body"] for m in _json(files, "messages.json")] == [secret]
 
 
 def _zip_bytes(content: bytes) -> dict:
