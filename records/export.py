@@ -179,6 +179,37 @@ def _progression(export: Export) -> dict:
     }
 
 
+def _questionnaires(export: Export) -> list:
+    """Every questionnaire answered, oldest due date first: the version's name, the answers as
+    given, and the score with its change from baseline."""
+    from outcomes.models import Response, Score
+
+    responses = (
+        Response.objects.filter(patient=export.patient)
+        .select_related("instrument", "score")
+        .order_by("due_date", "instrument_code", "pk")
+    )
+    answered = []
+    for response in responses:
+        try:
+            score = row(response.score, exclude=("id", "response"))
+        except Score.DoesNotExist:
+            score = None
+        answered.append({**row(response), "questionnaire": str(response.instrument), "score": score})
+    return answered
+
+
+def _treatment_time(export: Export) -> list:
+    """Every entry of treatment-management time (RTM): the day, minutes, what was done, by whom."""
+    from billing.models import TreatmentTime
+
+    entries = TreatmentTime.objects.filter(patient=export.patient).select_related("recorded_by")
+    return [
+        {**row(entry), "recorded_by_name": _person(entry.recorded_by)}
+        for entry in entries.order_by("day", "recorded_at", "pk")
+    ]
+
+
 def audit_events_about(patient: Patient):
     """The audit events about `patient`: those naming them, and printouts of their plans."""
     plan_ids = [str(pk) for pk in Plan.objects.filter(patient=patient).values_list("pk", flat=True)]
@@ -249,6 +280,8 @@ SECTIONS: list[Section] = [
     Section(
         "progression.json", _("the weeks the patient was in, progression notices and overrides"), _progression
     ),
+    Section("questionnaires.json", _("every questionnaire answered, with its score"), _questionnaires),
+    Section("treatment_time.json", _("every entry of treatment-management time (RTM)"), _treatment_time),
     Section(
         "messages.json",
         _("every message between the patient and their therapist"),

@@ -220,6 +220,40 @@ def test_the_messages_come_along_only_where_the_clinic_lets_managers_read_them(a
     assert [m["body"] for m in _json(files, "messages.json")] == [secret]
 
 
+def test_the_record_has_the_questionnaire_answers_and_the_treatment_time(active_plan):
+    """Both are the patient's health record (the FHIR export carries the answers): a record taken
+    away for the patient or another clinic without them is not the whole record."""
+    from billing.services import treatment_time_record
+    from outcomes.services import response_submit
+
+    patient = active_plan.patient
+    other = PatientFactory(therapist=patient.therapist)
+    response_submit(patient=patient, code="nprs", answers=[6], today=active_plan.start_date)
+    for whose in (patient, other):
+        treatment_time_record(
+            patient=whose,
+            by=patient.therapist,
+            day=patient.local_date(),
+            minutes=20,
+            activity=f"Called {whose.user.first_name} about the pain after bridges.",
+            interactive=True,
+            by_assistant=False,
+        )
+    manager = ManagerFactory(clinic=patient.clinic)
+    files = _zip_bytes(client_for(manager).get(f"/api/v1/patients/{patient.pk}/record/").content)
+
+    answers = _json(files, "questionnaires.json")
+    assert [(a["instrument_code"], a["answers"], a["score"]["value"]) for a in answers] == [
+        ("nprs", {"items": [6]}, "6.00")
+    ]
+    assert answers[0]["questionnaire"].startswith("Pain rating (NPRS)")
+    time = _json(files, "treatment_time.json")
+    assert [(t["minutes"], t["interactive"], t["activity"]) for t in time] == [
+        (20, True, f"Called {patient.user.first_name} about the pain after bridges.")
+    ]
+    assert time[0]["recorded_by_name"] == str(patient.therapist)
+
+
 def _zip_bytes(content: bytes) -> dict:
     archive = zipfile.ZipFile(io.BytesIO(content))
     return {name: archive.read(name) for name in archive.namelist()}
