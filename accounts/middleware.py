@@ -52,8 +52,10 @@ class TwoFactorMiddleware:
     A therapist or manager who owes a code (accounts.two_factor.pending_step: VERIFY) reaches only
     the code page; one whose clinic requires two-factor login and who has no authenticator yet
     (ENROL) reaches only the enrolment pages. Logging out, the pages open to everyone
-    (@login_not_required) and static files stay reachable. Under /api/ a half-finished login
-    counts as no login at all: the browser's session is not accepted there (a token still is).
+    (@login_not_required) and static files stay reachable, but as to a stranger. Under /api/
+    and on those open pages a half-finished login counts as no login at all: the browser's
+    session is not accepted there (a token still is), so an open view that serves the signed-in
+    (an exercise picture) does not serve someone who has given only the password.
     """
 
     VERIFY_VIEWS = {"two_factor_verify", "logout"}
@@ -82,7 +84,10 @@ class TwoFactorMiddleware:
             return None
         allowed = self.VERIFY_VIEWS if step == two_factor.VERIFY else self.ENROL_VIEWS
         view_name = request.resolver_match.view_name if request.resolver_match else ""
-        if view_name in allowed or not getattr(view_func, "login_required", True):
+        if view_name in allowed:
+            return None
+        if not getattr(view_func, "login_required", True):
+            request.user = AnonymousUser()
             return None
         target = reverse("two_factor_verify" if step == two_factor.VERIFY else "two_factor_manage")
         if request.method == "GET":

@@ -23,18 +23,21 @@ from interop.selectors import BULK_KINDS, bulk_resources, patient_everything
 
 
 def _since(value: str | None) -> datetime | None:
-    """`_since` as a moment: an instant (a time without a zone is UTC) or a day (its start, UTC)."""
+    """`_since` as a moment in UTC: an instant (a time without a zone is UTC) or a day (its start,
+    UTC). An instant that is outside the calendar in UTC (9999-12-31T23:00-05:00) is refused."""
     if not value:
         return None
     try:
         moment = parse_datetime(value)
         if moment is None and (day := parse_date(value)) is not None:
             moment = datetime.combine(day, time.min)
-    except ValueError:
+        if moment is not None:
+            moment = moment.astimezone(UTC) if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         moment = None
     if moment is None:
         raise ValidationError({"_since": [_("Give an instant such as 2026-03-01T00:00:00Z, or a day.")]})
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+    return moment
 
 
 class PatientEverythingView(APIView):

@@ -7,10 +7,17 @@ that someone else's patient exists: it answers 400 like any unknown id.
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
+from outcomes.models import PlanOutcome
 from patients.filters import AlertFilter, PatientChoiceFilter  # AlertFilter is shared with the portal
 from patients.models import Plan, SessionLog
 
-__all__ = ["AlertFilter", "PatientChoiceFilter", "PlanFilter", "SessionFilter"]
+__all__ = ["AlertFilter", "PatientChoiceFilter", "PlanFilter", "ScheduleFilter", "SessionFilter"]
+
+
+def visible_plans(request):
+    if request is None:  # schema generation
+        return Plan.objects.none()
+    return Plan.objects.visible_to(request.user)
 
 
 class SessionFilter(filters.FilterSet):
@@ -31,3 +38,13 @@ class PlanFilter(filters.FilterSet):
     class Meta:
         model = Plan
         fields = ["patient", "status"]
+
+
+class ScheduleFilter(filters.FilterSet):
+    plan = filters.ModelChoiceFilter(
+        queryset=visible_plans, help_text=_("Only this plan's (an id from /api/v1/plans/).")
+    )
+
+    class Meta:
+        model = PlanOutcome
+        fields = ["plan"]

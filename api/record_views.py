@@ -14,10 +14,11 @@ from records.views import zip_response
 
 class PatientRecordView(APIView):
     """One patient's whole record: a ZIP of JSON files (the patient and their login without the
-    password, every plan version, session, alert, progression period, notice and override, and
-    the audit events about them) and the printed program (PDF), with `manifest.json` listing
-    each file. A clinic manager, for a patient of their clinic; another clinic's patient answers
-    404. Every export is recorded in the clinic's audit trail."""
+    password, every plan version, session, alert, progression period, notice and override, every
+    questionnaire answered with its score, the RTM treatment time, the messages where the clinic
+    lets its managers read them, and the audit events about them) and the printed program (PDF),
+    with `manifest.json` listing each file. A clinic manager, for a patient of their clinic;
+    another clinic's patient answers 404. Every export is recorded in the clinic's audit trail."""
 
     permission_classes = [ExportsRecords]
 

@@ -9,7 +9,7 @@ from patients.models import Patient
 from portal.forms import DateInput
 from reports.selectors import report_therapists
 
-from .models import MINUTES_MAX
+from .models import FIRST_DAY, MINUTES_MAX
 from .services import ACTIVITY_MAX_LENGTH
 
 
@@ -46,7 +46,7 @@ class TreatmentTimeForm(forms.Form):
     def __init__(self, *args, today: date, who: str, **kwargs):
         kwargs.setdefault("initial", {"day": today, "performed_by": who})
         super().__init__(*args, **kwargs)
-        self.fields["day"].widget.attrs["max"] = today.isoformat()
+        self.fields["day"].widget.attrs.update(min=FIRST_DAY.isoformat(), max=today.isoformat())
 
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
@@ -87,7 +87,7 @@ class MonthForm(forms.Form):
             month = date(int(match.group(1)), int(match.group(2)), 1) if match else None
         except ValueError:
             month = None
-        if month is None or month.year < 2000:
+        if month is None or month < FIRST_DAY:
             raise forms.ValidationError(_("Enter a month as year-month, for example 2026-03."))
         if month > self.today.replace(day=1):
             raise forms.ValidationError(_("The month cannot be after this month."))

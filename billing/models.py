@@ -5,6 +5,8 @@ The codes are rows a site operator edits in the Django admin when the rules chan
 migration loads the 2026 defaults); `billing.rtm` counts with whatever the rows say.
 """
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -14,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from patients.access import PatientScopedQuerySet
 
 MINUTES_MAX = 240
+# The first day the RTM report shows (its month field starts at 2000-01): time is not recorded
+# before it, where no report would ever count it (a year typed short, 0026, is caught here).
+FIRST_DAY = date(2000, 1, 1)
 
 
 class BillingCode(models.Model):

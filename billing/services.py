@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from patients.access import changeable
 from patients.models import Patient
 
-from .models import MINUTES_MAX, TreatmentTime
+from .models import FIRST_DAY, MINUTES_MAX, TreatmentTime
 
 ACTIVITY_MAX_LENGTH = 2000
 
@@ -30,6 +30,8 @@ def treatment_time_problems(*, day: date, minutes: int, activity: str, today: da
         problems["day"] = _("The day cannot be in the future (today is %(today)s).") % {
             "today": today.isoformat()
         }
+    elif day < FIRST_DAY:
+        problems["day"] = _("Enter a day from %(first)s on.") % {"first": FIRST_DAY.isoformat()}
     if not activity.strip():
         problems["activity"] = _("Say what was done (for example: reviewed the logs, called the patient).")
     elif len(activity.strip()) > ACTIVITY_MAX_LENGTH:

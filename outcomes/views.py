@@ -23,12 +23,14 @@ from .selectors import due_for
 from .services import plan_outcome_set, response_submit
 
 
+def _whole_number(value: str) -> int | None:
+    """A posted option or rating as a number, or None (unanswered) for anything else: "²" and "①"
+    pass str.isdigit() but are no number, and a thousand digits are too many for int()."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
 def _chosen(post, count: int) -> list:
-    answers = []
-    for number in range(1, count + 1):
-        value = post.get(f"item-{number}", "")
-        answers.append(int(value) if value.isdigit() else None)
-    return answers
+    return [_whole_number(post.get(f"item-{number}", "")) for number in range(1, count + 1)]
 
 
 def _activities(post) -> list[dict]:
@@ -38,7 +40,7 @@ def _activities(post) -> list[dict]:
         rating = post.get(f"activity-{number}-rating", "")
         if not name and not rating:
             continue
-        rows.append({"name": name, "rating": int(rating) if rating.isdigit() else None})
+        rows.append({"name": name, "rating": _whole_number(rating)})
     return rows
 
 
@@ -115,8 +117,7 @@ def answer(request, code: str):
 
 
 def _rating(post, number: int) -> int | None:
-    value = post.get(f"activity-{number}-rating", "")
-    return int(value) if value.isdigit() else None
+    return _whole_number(post.get(f"activity-{number}-rating", ""))
 
 
 @therapist_required

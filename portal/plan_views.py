@@ -4,6 +4,7 @@ each reaches its patient through `portal.access.patient_for` (404 for anyone els
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
@@ -244,6 +245,15 @@ def _add_exercise(request, plan, form) -> bool:
     return True
 
 
+def _posted_id(request, name: str) -> int:
+    """The object id a button posts, or 404 as for an unknown id: a missing or malformed one ("",
+    "²", thousands of digits) would otherwise reach the query and fail there."""
+    value = request.POST.get(name, "")
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        raise Http404
+    return int(value)
+
+
 @therapist_required
 @require_POST
 def plan_exercise_remove(request, pk, plan_pk):
@@ -252,7 +262,7 @@ def plan_exercise_remove(request, pk, plan_pk):
     item = get_object_or_404(
         PlanExercise.objects.select_related("exercise", "week__plan"),
         week__plan=plan,
-        pk=request.POST.get("plan_exercise"),
+        pk=_posted_id(request, "plan_exercise"),
     )
     try:
         services.plan_exercise_remove(plan_exercise=item, by=request.user)

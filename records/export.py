@@ -56,9 +56,11 @@ LOGIN_FIELDS = (
 
 @dataclass(frozen=True)
 class Export:
-    """What every section is given: the patient (with user, clinic, therapist) and when."""
+    """What every section is given: the patient (with user, clinic, therapist), who exports (a
+    section the access layer keeps from them is left out) and when."""
 
     patient: Patient
+    by: object  # the exporting user
     at: dt.datetime
     base_url: str
 
@@ -177,6 +179,37 @@ def _progression(export: Export) -> dict:
     }
 
 
+def _questionnaires(export: Export) -> list:
+    """Every questionnaire answered, oldest due date first: the version's name, the answers as
+    given, and the score with its change from baseline."""
+    from outcomes.models import Response, Score
+
+    responses = (
+        Response.objects.filter(patient=export.patient)
+        .select_related("instrument", "score")
+        .order_by("due_date", "instrument_code", "pk")
+    )
+    answered = []
+    for response in responses:
+        try:
+            score = row(response.score, exclude=("id", "response"))
+        except Score.DoesNotExist:
+            score = None
+        answered.append({**row(response), "questionnaire": str(response.instrument), "score": score})
+    return answered
+
+
+def _treatment_time(export: Export) -> list:
+    """Every entry of treatment-management time (RTM): the day, minutes, what was done, by whom."""
+    from billing.models import TreatmentTime
+
+    entries = TreatmentTime.objects.filter(patient=export.patient).select_related("recorded_by")
+    return [
+        {**row(entry), "recorded_by_name": _person(entry.recorded_by)}
+        for entry in entries.order_by("day", "recorded_at", "pk")
+    ]
+
+
 def audit_events_about(patient: Patient):
     """The audit events about `patient`: those naming them, and printouts of their plans."""
     plan_ids = [str(pk) for pk in Plan.objects.filter(patient=patient).values_list("pk", flat=True)]
@@ -200,10 +233,14 @@ def _audit(export: Export) -> list:
     ]
 
 
-def _messages(export: Export) -> list:
-    """The thread with the therapist, oldest first: who wrote, when, the words, when it was read."""
+def _messages(export: Export) -> list | None:
+    """The thread with the therapist, oldest first: who wrote, when, the words, when it was read.
+    Only for someone who may read the thread (`Patient.objects.messages_readable_by`: a manager
+    where the clinic lets its managers read messages); None for anyone else."""
     from messaging.models import Message
 
+    if not Patient.objects.messages_readable_by(export.by).filter(pk=export.patient.pk).exists():
+        return None
     messages = Message.objects.filter(patient=export.patient).select_related("author", "read_by")
     return [
         {
@@ -243,7 +280,14 @@ SECTIONS: list[Section] = [
     Section(
         "progression.json", _("the weeks the patient was in, progression notices and overrides"), _progression
     ),
-    Section("messages.json", _("every message between the patient and their therapist"), _messages),
+    Section("questionnaires.json", _("every questionnaire answered, with its score"), _questionnaires),
+    Section("treatment_time.json", _("every entry of treatment-management time (RTM)"), _treatment_time),
+    Section(
+        "messages.json",
+        _("every message between the patient and their therapist"),
+        _messages,
+        when_empty=_("the clinic does not let its managers read messages (clinic settings)"),
+    ),
     Section("audit.json", _("every audit event about the patient, in words"), _audit),
     Section(
         "program.pdf",
@@ -260,12 +304,13 @@ def _encode(content) -> bytes:
     return json.dumps(content, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2).encode()
 
 
-def record_zip(*, patient: Patient, base_url: str, sections: list[Section] | None = None) -> bytes:
-    """The ZIP of `patient`'s record: one file per section and `manifest.json` saying what is in it
-    and why a section is left out (no approved plan to print; PDFs not available here)."""
+def record_zip(*, patient: Patient, by, base_url: str, sections: list[Section] | None = None) -> bytes:
+    """The ZIP of `patient`'s record as `by` takes it away: one file per section and
+    `manifest.json` saying what is in it and why a section is left out (no approved plan to print;
+    PDFs not available here; messages the clinic keeps from its managers)."""
     from printouts.pdf import PdfUnavailable
 
-    export = Export(patient=patient, at=timezone.now(), base_url=base_url)
+    export = Export(patient=patient, by=by, at=timezone.now(), base_url=base_url)
     manifest = {"format": FORMAT_VERSION, "exported_at": export.at, "patient_id": patient.pk, "files": []}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -19,7 +19,7 @@ def record_export(*, patient_pk: int, by, base_url: str) -> tuple[str, bytes]:
         .select_related("user", "clinic", "therapist")
         .get(pk=patient_pk)
     )
-    content = record_zip(patient=patient, base_url=base_url)
+    content = record_zip(patient=patient, by=by, base_url=base_url)
     AuditEvent.record(
         actor=by,
         action="patient.record_exported",

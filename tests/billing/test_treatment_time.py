@@ -66,6 +66,7 @@ def test_an_assistants_time_is_marked_for_cq_and_audited_in_words(client, patien
         ({"minutes": "241"}, "minutes", "240"),
         ({"minutes": "ten"}, "minutes", "number"),
         ({"day": "2999-01-01"}, "day", "future"),
+        ({"day": "0026-03-10"}, "day", "2000"),  # a year typed short: no RTM report can ever show it
         ({"day": "31/02/2026"}, "day", "date"),
         ({"activity": "   "}, "activity", "required"),
     ],

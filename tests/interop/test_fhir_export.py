@@ -124,6 +124,19 @@ def test_since_keeps_only_what_changed(record):
     assert client_for(record.therapist).get(url(record), {"_since": "yesterday"}).status_code == 400
 
 
+@pytest.mark.parametrize("since", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00"])
+def test_a_since_past_the_calendar_is_a_clear_400_and_exports_nothing(record, since):
+    """A moment that exists only in its own time zone (in UTC it falls outside years 1 to 9999)."""
+    manager = ManagerFactory(clinic=record.clinic)
+    for response in (
+        client_for(record.therapist).get(url(record), {"_since": since}),
+        client_for(manager).get("/api/v1/fhir/export/Observation.ndjson", {"_since": since}),
+    ):
+        assert response.status_code == 400
+        assert "_since" in response.json()
+    assert not AuditEvent.objects.filter(action="fhir.exported").exists()
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [

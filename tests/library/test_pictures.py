@@ -101,6 +101,21 @@ def test_the_picture_is_served_only_to_people_of_the_clinic(client, clinic_peopl
     assert client.get(url).status_code == 302  # to the login page
 
 
+def test_a_password_alone_does_not_show_the_picture_to_staff_who_owe_a_code(client, clinic_people, wall_sit):
+    """The second step of a login guards the clinic's pictures as it guards its pages."""
+    from tests.security.test_two_factor import enrol, log_in_with_password, next_code
+
+    therapist = clinic_people[0]
+    enrol(therapist)
+    log_in_with_password(client, therapist)
+    url = f"/pictures/exercises/{wall_sit.pk}/"
+    response = client.get(url)
+    assert response.status_code == 302  # to a login, not the picture
+    assert not response.get("Content-Type", "").startswith("image/")
+    client.post("/accounts/two-factor/code/", {"code": next_code(therapist)})
+    assert client.get(url).status_code == 200
+
+
 def test_uploaded_files_have_no_public_address(client, clinic_people, wall_sit):
     client.force_login(clinic_people[0])
     assert client.get("/media/" + wall_sit.illustration.name).status_code == 404

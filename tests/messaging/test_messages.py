@@ -290,7 +290,9 @@ def test_the_whole_record_has_the_messages(patient, manager):
     from records.export import record_zip
 
     send(patient, patient.user)
-    files = zipfile.ZipFile(io.BytesIO(record_zip(patient=patient, base_url="http://testserver/")))
+    allow_managers(patient.clinic)
+    record = record_zip(patient=patient, by=manager, base_url="http://testserver/")
+    files = zipfile.ZipFile(io.BytesIO(record))
     messages = json.loads(files.read("messages.json"))
     assert [(m["body"], m["from_patient"], m["author_name"]) for m in messages] == [
         (SECRET, True, str(patient.user))

@@ -68,3 +68,14 @@ def test_the_therapist_sets_a_drafts_schedule_and_reads_the_patients_scores(inst
     assert refused.status_code == 400 and "draft plan" in str(refused.json())
     listed = api.get("/api/v1/schedules/", {"plan": draft.pk}).json()["results"]
     assert {row["instrument_code"] for row in listed} == {"nprs", "psfs"}
+
+
+def test_a_schedule_list_filtered_by_something_that_is_no_plan_id_is_a_clear_400(instruments, active_plan):
+    """The value "²" passes str.isdigit() but is no number, 5000 digits are too many for int(), and a typo
+    must not answer with every schedule as if there were no filter."""
+    api = _api(active_plan.patient.therapist)
+    for value in ("²", "9" * 5000, "first"):
+        response = api.get("/api/v1/schedules/", {"plan": value})
+        assert response.status_code == 400 and "plan" in response.json()
+    listed = api.get("/api/v1/schedules/", {"plan": active_plan.pk}).json()["results"]
+    assert {row["plan"] for row in listed} == {active_plan.pk}

@@ -38,6 +38,25 @@ def test_an_unanswered_question_saves_nothing_and_says_so(client, instruments, a
     assert not Response.objects.exists()
 
 
+def test_a_digit_that_is_not_a_number_is_an_unanswered_question_not_a_failure(
+    client, instruments, active_plan
+):
+    """The answers "²" and "①" pass str.isdigit() but are no number, and 5000 digits are too many for int():
+    the page says what to fix and saves nothing."""
+    client = _login(client, active_plan.patient)
+    for value in ("²", "①", "9" * 5000):
+        page = client.post("/me/questionnaires/nprs/", {"item-1": value})
+        assert page.status_code == 200
+        assert "Please answer question(s) 1" in page.content.decode()
+    page = client.post(
+        "/me/questionnaires/psfs/",
+        {f"activity-{n}-name": name for n, name in enumerate(("Socks", "Sitting", "Lifting"), 1)}
+        | {f"activity-{n}-rating": "²" for n in (1, 2, 3)},
+    )
+    assert page.status_code == 200 and "Nothing was saved yet" in page.content.decode()
+    assert not Response.objects.exists()
+
+
 def test_psfs_names_activities_at_baseline_and_rates_the_same_ones_later(
     client, instruments, patient, handout_program
 ):

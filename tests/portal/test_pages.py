@@ -207,6 +207,24 @@ def test_building_a_plan_from_the_handout_adjusting_it_and_approving_it(client, 
     assert "Approval record" in response.content.decode()
 
 
+@pytest.mark.parametrize("posted", ["bridge", "", "²", "9" * 5000])
+def test_removing_an_exercise_that_is_no_exercise_id_is_not_found_and_removes_nothing(
+    client, patient, handout_program, posted
+):
+    plan = services.plan_create_from_template(
+        confirm_start_date=True,
+        patient=patient,
+        template=handout_program,
+        start_date=patient.local_date(),
+        by=patient.therapist,
+    )
+    before = PlanExercise.objects.filter(week__plan=plan).count()
+    client.force_login(patient.therapist)
+    response = client.post(plan_url(plan, "portal:plan_exercise_remove"), {"plan_exercise": posted})
+    assert response.status_code == 404
+    assert PlanExercise.objects.filter(week__plan=plan).count() == before
+
+
 def test_a_target_outside_the_range_without_a_reason_saves_nothing_and_keeps_the_input(
     client, patient, handout_program
 ):

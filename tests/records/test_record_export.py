@@ -63,6 +63,8 @@ def _url(patient):
 def test_the_manager_downloads_the_whole_record_from_the_patients_page(client, history, pdf_required):
     patient, second = history
     manager = ManagerFactory(clinic=patient.clinic)
+    patient.clinic.managers_read_messages = True  # every section, the messages too
+    patient.clinic.save(update_fields=["managers_read_messages"])
     client.force_login(manager)
 
     page = client.get(reverse("portal:patient_detail", kwargs={"pk": patient.pk})).content.decode()
@@ -184,10 +186,72 @@ def test_a_later_feature_adds_its_section_and_the_record_carries_it(history):
     patient, _ = history
     extra = Section("questionnaires.json", "answers", lambda export: [{"patient": export.patient.pk}])
     files = _zip_bytes(
-        record_zip(patient=patient, base_url="http://testserver/", sections=[*SECTIONS[:1], extra])
+        record_zip(
+            patient=patient,
+            by=ManagerFactory(clinic=patient.clinic),
+            base_url="http://testserver/",
+            sections=[*SECTIONS[:1], extra],
+        )
     )
     assert set(files) == {"patient.json", "questionnaires.json", "manifest.json"}
     assert _json(files, "questionnaires.json") == [{"patient": patient.pk}]
+
+
+def test_the_messages_come_along_only_where_the_clinic_lets_managers_read_them(active_plan):
+    """The clinic's setting keeps the thread from its managers: the ZIP a manager takes away is
+    no way around it, and its manifest says why the messages are not there."""
+    from messaging.services import message_send
+
+    patient = active_plan.patient
+    secret = "My left knee clicks when I do the bridge"
+    message_send(patient=patient, by=patient.user, body=secret, base_url="http://testserver/")
+    manager = ManagerFactory(clinic=patient.clinic)
+    url = f"/api/v1/patients/{patient.pk}/record/"
+
+    files = _zip_bytes(client_for(manager).get(url).content)
+    assert "messages.json" not in files
+    assert not any(secret.encode() in content for content in files.values())
+    left_out = next(f for f in _json(files, "manifest.json")["files"] if f["name"] == "messages.json")
+    assert "does not let its managers read messages" in left_out["left_out"]
+
+    patient.clinic.managers_read_messages = True
+    patient.clinic.save(update_fields=["managers_read_messages"])
+    files = _zip_bytes(client_for(manager).get(url).content)
+    assert [m["body"] for m in _json(files, "messages.json")] == [secret]
+
+
+def test_the_record_has_the_questionnaire_answers_and_the_treatment_time(active_plan):
+    """Both are the patient's health record (the FHIR export carries the answers): a record taken
+    away for the patient or another clinic without them is not the whole record."""
+    from billing.services import treatment_time_record
+    from outcomes.services import response_submit
+
+    patient = active_plan.patient
+    other = PatientFactory(therapist=patient.therapist)
+    response_submit(patient=patient, code="nprs", answers=[6], today=active_plan.start_date)
+    for whose in (patient, other):
+        treatment_time_record(
+            patient=whose,
+            by=patient.therapist,
+            day=patient.local_date(),
+            minutes=20,
+            activity=f"Called {whose.user.first_name} about the pain after bridges.",
+            interactive=True,
+            by_assistant=False,
+        )
+    manager = ManagerFactory(clinic=patient.clinic)
+    files = _zip_bytes(client_for(manager).get(f"/api/v1/patients/{patient.pk}/record/").content)
+
+    answers = _json(files, "questionnaires.json")
+    assert [(a["instrument_code"], a["answers"], a["score"]["value"]) for a in answers] == [
+        ("nprs", {"items": [6]}, "6.00")
+    ]
+    assert answers[0]["questionnaire"].startswith("Pain rating (NPRS)")
+    time = _json(files, "treatment_time.json")
+    assert [(t["minutes"], t["interactive"], t["activity"]) for t in time] == [
+        (20, True, f"Called {patient.user.first_name} about the pain after bridges.")
+    ]
+    assert time[0]["recorded_by_name"] == str(patient.therapist)
 
 
 def _zip_bytes(content: bytes) -> dict:
