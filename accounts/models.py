@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AbstractAuthToken, AuthTokenManager
 from knox.settings import CONSTANTS
 
+from backcare.models import ChangeStamped
+
 
 def timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(zoneinfo.available_timezones())]
@@ -71,7 +73,7 @@ class ClinicUserManager(UserManager):
         )
 
 
-class User(AbstractUser):
+class User(ChangeStamped, AbstractUser):
     """A person who logs in. Clinic users have exactly one role and belong to one clinic.
 
     Only site operators (superusers) have no role and no clinic; they use the Django admin.

@@ -103,7 +103,7 @@ def patient_resource(patient) -> dict:
     resource = {
         "resourceType": "Patient",
         "id": patient_id(patient),
-        "meta": _meta(max(patient.created_at, user.date_joined)),
+        "meta": _meta(patient_updated(patient)),
         "identifier": [{"system": "urn:backcare:patient", "value": str(patient.pk)}],
         "active": user.is_active,
         "name": [{"use": "usual", "text": _person(user)}],
@@ -121,9 +121,16 @@ def patient_resource(patient) -> dict:
     return resource
 
 
+def patient_updated(patient) -> datetime:
+    """When the Patient resource last changed: the patient's row or their login's (name, e-mail,
+    active), whichever was saved last (backcare.models.ChangeStamped)."""
+    return max(patient.updated_at, patient.user.updated_at)
+
+
 def plan_updated(plan) -> datetime:
-    """The latest moment the plan's record changed that BackCare keeps: created, approved, ended."""
-    return max(moment for moment in (plan.created_at, plan.approved_at, plan.ended_at) if moment)
+    """When the CarePlan and Goal last changed: the plan's last save (approved, paused, resumed,
+    completed, superseded all save it)."""
+    return plan.updated_at
 
 
 def _ref(kind: str, resource_id: str) -> dict:

@@ -64,7 +64,7 @@ def patient_everything(*, user, pk: int, since: datetime | None = None) -> tuple
     if since is not None:
         responses = responses.filter(updated_at__gte=since)
     resources = []
-    if since is None or max(patient.created_at, patient.user.date_joined) >= since:
+    if since is None or fhir.patient_updated(patient) >= since:
         resources.append(fhir.patient_resource(patient))
     for plan in plans:
         plan.patient = patient
@@ -104,7 +104,7 @@ def bulk_resources(*, user, kind: str, since: datetime | None = None, size: int 
         patients = visible.select_related("user", "clinic", "therapist")
         for batch in _batches(patients, size):
             for patient in batch:
-                if since is None or max(patient.created_at, patient.user.date_joined) >= since:
+                if since is None or fhir.patient_updated(patient) >= since:
                     yield fhir.patient_resource(patient)
     elif kind in ("CarePlan", "Goal"):
         plans = _plans() if kind == "CarePlan" else Plan.objects.exclude(status=Plan.Status.DRAFT)

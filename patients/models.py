@@ -11,6 +11,7 @@ from django.utils import timezone as tz
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Clinic, timezone_choices
+from backcare.models import ChangeStamped
 from exercises.models import DoseRange, Exercise, ProgramTemplate, ProgressionRule, rule_constraints
 
 from . import choices
@@ -47,7 +48,7 @@ def text_limit_constraint(field: str, *, name: str) -> models.CheckConstraint:
     )
 
 
-class Patient(models.Model):
+class Patient(ChangeStamped):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -100,7 +101,7 @@ class Patient(models.Model):
         return tz.localtime(at or tz.now(), self.tzinfo).date()
 
 
-class Plan(models.Model):
+class Plan(ChangeStamped):
     """A patient's copy of a program template, with their own targets.
 
     Life: draft → approved (who and when recorded) → paused / completed. A plan is active
