@@ -32,10 +32,18 @@ class MessageSerializer(serializers.ModelSerializer):
     )
     author_name = serializers.SerializerMethodField(help_text=_("Who wrote it, by name."))
     mine = serializers.SerializerMethodField(help_text=_("Whether the caller wrote it."))
+    submission = serializers.UUIDField(
+        write_only=True,
+        required=False,
+        help_text=_(
+            "Optional: a key the client makes for this message (a UUID). Sending again with the "
+            "same key, after a timeout for instance, stores the message once and answers with it."
+        ),
+    )
 
     class Meta:
         model = Message
-        fields = ["id", "body", "from_patient", "author_name", "mine", "created_at", "read_at"]
+        fields = ["id", "body", "from_patient", "author_name", "mine", "created_at", "read_at", "submission"]
         read_only_fields = ["id", "from_patient", "author_name", "mine", "created_at", "read_at"]
 
     def get_author_name(self, message) -> str:
@@ -76,6 +84,7 @@ class _Thread(GenericAPIView):
                 by=request.user,
                 body=serializer.validated_data["body"],
                 base_url=request.build_absolute_uri("/"),
+                submission=serializer.validated_data.get("submission"),
             )
         except OutOfScope:
             raise NotFound from None

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from backcare.forms import SubmittedOnceForm
 from patients.models import Patient
 from portal.forms import DateInput
 from reports.selectors import report_therapists
@@ -13,7 +14,7 @@ from .models import FIRST_DAY, MINUTES_MAX
 from .services import ACTIVITY_MAX_LENGTH
 
 
-class TreatmentTimeForm(forms.Form):
+class TreatmentTimeForm(SubmittedOnceForm):
     """Minutes of treatment management; the rules themselves are the service's
     (treatment_time_problems), whose messages land on the fields."""
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcare.models import submission_key
 from patients.access import PatientScopedQuerySet
 
 MINUTES_MAX = 240
@@ -119,6 +120,8 @@ class TreatmentTime(models.Model):
     activity = models.TextField(_("what was done"), max_length=2000)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+    # A double click on "Record time" must not double the minutes (and cross a billing threshold).
+    submission = submission_key()
 
     objects = TreatmentTimeQuerySet.as_manager()
 

@@ -1,12 +1,14 @@
 """Writes of the RTM feature: a therapist records treatment-management time for a patient."""
 
 from datetime import date
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from backcare.models import submitted_before
 from patients.access import changeable
 from patients.models import Patient
 
@@ -52,13 +54,18 @@ def treatment_time_record(
     interactive: bool,
     by_assistant: bool,
     performed_by: str = "",
+    submission: UUID | None = None,
 ) -> TreatmentTime:
     """Record minutes of treatment management for the patient; only their own therapist may.
 
     Raises OutOfScope for anyone else, ValidationError (field → message) for bad input;
-    either way nothing is stored. Writes the audit row in the same transaction.
+    either way nothing is stored. Writes the audit row in the same transaction. The same
+    `submission` (the form's key) sent again returns the entry it stored the first time: the
+    patient's row lock makes the second sending wait for the first and then find it.
     """
-    patient = changeable(Patient, patient.pk, by=by, lock=False, related=("clinic", "user"))
+    patient = changeable(Patient, patient.pk, by=by, lock=True, related=("clinic", "user"))
+    if earlier := submitted_before(TreatmentTime, submission, patient=patient, recorded_by=by):
+        return earlier
     problems = treatment_time_problems(
         day=day, minutes=minutes, activity=activity, today=treatment_time_today(patient=patient, by=by)
     )
@@ -73,6 +80,7 @@ def treatment_time_record(
         by_assistant=by_assistant,
         performed_by=(performed_by.strip() or by.get_full_name() or by.username)[:150],
         recorded_by=by,
+        submission=submission,
     )
     AuditEvent.record(
         actor=by,

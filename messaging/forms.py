@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from backcare.forms import SubmittedOnceForm
+
 from .models import MESSAGE_MAX_LENGTH
 from .services import message_body_clean
 
 
-class MessageForm(forms.Form):
+class MessageForm(SubmittedOnceForm):
     body = forms.CharField(
         label=_("Your message"),
         required=False,  # the service's rule says what is missing, in the same words everywhere

@@ -14,6 +14,7 @@ from django.db.models.lookups import GreaterThan
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backcare.models import submission_key
 from patients.access import MessageScopedQuerySet
 from patients.models import TEXT_MAX_LENGTH, Patient, text_limit_constraint
 
@@ -42,6 +43,8 @@ class Message(models.Model):
         related_name="+",
         verbose_name=_("read by"),
     )
+    # A message sent twice (a double tap, a retry after a slow answer) is stored once.
+    submission = submission_key()
 
     objects = MessageScopedQuerySet.as_manager()
 

@@ -8,6 +8,7 @@ view or a test handing over someone else's patient gets OutOfScope, whoever asks
 
 import logging
 import smtplib
+from uuid import UUID
 
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -18,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.models import AuditEvent
+from backcare.models import submitted_before
 from patients.access import OutOfScope
 from patients.models import Patient
 
@@ -44,10 +46,13 @@ def message_body_clean(body: str | None) -> str:
     return body
 
 
-def thread_patient(*, patient_pk: int, by, write: bool) -> Patient:
+def thread_patient(*, patient_pk: int, by, write: bool, lock: bool = False) -> Patient:
     """The patient whose thread `by` may read (write=False) or write in (write=True); OutOfScope
-    otherwise. Callers state their intent with `write` (no default)."""
+    otherwise. Callers state their intent with `write` (no default); `lock` holds the patient's
+    row until the transaction ends (one message of the thread stored at a time)."""
     patients = Patient.objects.messages_writable_by(by) if write else Patient.objects.messages_readable_by(by)
+    if lock:
+        patients = patients.select_for_update(of=("self",))
     try:
         return patients.select_related("user", "therapist", "clinic").get(pk=patient_pk)
     except Patient.DoesNotExist:
@@ -55,16 +60,26 @@ def thread_patient(*, patient_pk: int, by, write: bool) -> Patient:
 
 
 @transaction.atomic
-def message_send(*, patient: Patient, by, body: str, base_url: str) -> Message:
+def message_send(
+    *, patient: Patient, by, body: str, base_url: str, submission: UUID | None = None
+) -> Message:
     """`by` (the patient, or their therapist) writes `body` in the patient's thread.
 
     The message is in the patient's audit trail as "message sent" (never its words), and the
     other side is told by e-mail that a message is waiting, without its words, once committed.
-    `base_url` ("https://clinic.example.org/") is where the e-mail's link points.
+    `base_url` ("https://clinic.example.org/") is where the e-mail's link points. The same
+    `submission` (the form's or the client's key) sent again returns the message stored the
+    first time, and tells no one again.
     """
-    patient = thread_patient(patient_pk=patient.pk, by=by, write=True)
+    patient = thread_patient(patient_pk=patient.pk, by=by, write=True, lock=True)
+    if earlier := submitted_before(Message, submission, patient=patient, author=by):
+        return earlier
     message = Message.objects.create(
-        patient=patient, author=by, from_patient=by.pk == patient.user_id, body=message_body_clean(body)
+        patient=patient,
+        author=by,
+        from_patient=by.pk == patient.user_id,
+        body=message_body_clean(body),
+        submission=submission,
     )
     AuditEvent.record(
         actor=by,

@@ -4,7 +4,7 @@ posts here). Who may read and write is decided in patients/access.py; the views 
 messaging.services and render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,12 +23,17 @@ from .services import message_send, thread_read
 def _send(request, patient: Patient, form: MessageForm) -> bool:
     if not form.is_valid():
         return False
-    message_send(
-        patient=patient,
-        by=request.user,
-        body=form.cleaned_data["body"],
-        base_url=request.build_absolute_uri("/"),
-    )
+    try:
+        message_send(
+            patient=patient,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            base_url=request.build_absolute_uri("/"),
+            submission=form.cleaned_data["submission"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
     messages.success(request, _("Message sent."))
     return True
 
