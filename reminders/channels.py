@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from patients.models import Patient
 
 from .links import unsubscribe_token
-from .models import ReminderSent
 
 
 class Channel(Protocol):
@@ -31,7 +30,9 @@ def absolute(path: str) -> str:
 
 class EmailChannel:
     """Through Django's e-mail backend (EMAIL_URL). No health details: only that it is time for the
-    exercises, a link to Today and a one-click unsubscribe (a link and the List-Unsubscribe header)."""
+    exercises, a link to Today and a one-click unsubscribe (a link and the List-Unsubscribe header).
+    The nudge after missed days reads like any other reminder: whoever else reads the inbox does not
+    learn that sessions were missed."""
 
     name = "email"
 
@@ -43,7 +44,6 @@ class EmailChannel:
         context = {
             "today_url": absolute(reverse("patients:today")),
             "unsubscribe_url": unsubscribe_url,
-            "missed": kind == ReminderSent.Kind.MISSED,
         }
         with translation.override(patient.user.language):  # sent by a command: no request's language
             subject = str(_("Time for your exercises"))
