@@ -46,7 +46,7 @@ if [ "${1:-}" = "--in-process" ]; then
   exit 0
 fi
 
-"$BIN/gunicorn" backcare.wsgi --bind "127.0.0.1:$PORT" --workers 2 --no-control-socket \
+"$BIN/gunicorn" backcare.wsgi --bind "127.0.0.1:$PORT" --workers "${LOADTEST_WORKERS:-2}" --no-control-socket \
   --log-level warning --pid "$STATIC_ROOT/gunicorn.pid" &
 server=$!
 trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -rf "$STATIC_ROOT"' EXIT
