@@ -13,7 +13,7 @@ to, while plans keep showing the version that was prescribed (`Exercise.replaced
 
 import secrets
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -23,10 +23,14 @@ from patients.services import MAX_RULE_DAYS  # a template's week rule has the pl
 
 from .access import NotInLibrary, library_changeable, uses_library
 from .images import image_clean
-from .models import Exercise, ExerciseIllustration, ProgramTemplate, ProgramWeek, WeekExercise
-
-# The one limit on a library text (instructions, cautions, descriptions), in forms, API and here.
-LIBRARY_TEXT_MAX_LENGTH = 4000
+from .models import (
+    LIBRARY_TEXT_MAX_LENGTH,
+    Exercise,
+    ExerciseIllustration,
+    ProgramTemplate,
+    ProgramWeek,
+    WeekExercise,
+)
 
 EXERCISE_FIELDS = (
     "name",
@@ -57,19 +61,21 @@ def _audit(*, by, action: str, target, data: dict) -> None:
 
 
 def _checked(item, *, texts: tuple[str, ...], exclude: tuple[str, ...]) -> None:
-    """The model's own validation (choices, validators, constraints) plus the text limit."""
+    """The model's own validation (choices, validators, constraints) plus the text limit, said on
+    the field it concerns (the database's length constraints would say it for the whole form)."""
     errors = {}
+    too_long = _("Keep this to %(max)s characters or fewer.") % {"max": LIBRARY_TEXT_MAX_LENGTH}
     for name in texts:
         if len(getattr(item, name) or "") > LIBRARY_TEXT_MAX_LENGTH:
-            errors[name] = ValidationError(
-                _("Keep this to %(max)s characters or fewer.") % {"max": LIBRARY_TEXT_MAX_LENGTH},
-                code="max_length",
-            )
+            errors[name] = ValidationError(too_long, code="max_length")
     try:
         item.full_clean(exclude=list(exclude), validate_unique=False)
     except ValidationError as error:
         for field, messages in error.message_dict.items():
-            errors.setdefault(field, messages)
+            if field == NON_FIELD_ERRORS:
+                messages = [message for message in messages if message != too_long]
+            if messages:
+                errors.setdefault(field, messages)
     if errors:
         raise ValidationError(errors)
 

@@ -3,10 +3,29 @@ import re
 from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 from .access import LibraryQuerySet
+
+# The one limit on a library text (instructions, cautions, descriptions): forms, API, services and
+# the database's own constraints below.
+LIBRARY_TEXT_MAX_LENGTH = 4000
+
+
+def library_text_constraints(prefix: str, *fields: str) -> list[models.BaseConstraint]:
+    return [
+        models.CheckConstraint(
+            condition=LessThanOrEqual(Length(name), LIBRARY_TEXT_MAX_LENGTH),
+            name=f"{prefix}_{name}_length",
+            violation_error_message=_("Keep this to %(max)s characters or fewer.")
+            % {"max": LIBRARY_TEXT_MAX_LENGTH},
+        )
+        for name in fields
+    ]
+
 
 # Instructions are split into steps a sentence at a time.
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -127,6 +146,7 @@ class Exercise(DoseRange):
         verbose_name_plural = _("exercises")
         constraints = [
             *range_constraints("exercise"),
+            *library_text_constraints("exercise", "starting_position", "instructions", "cautions"),
             models.CheckConstraint(
                 condition=Q(video_url="") | Q(video_url__startswith="https://"),
                 name="exercise_video_https",
@@ -187,6 +207,7 @@ class ProgramTemplate(models.Model):
         ordering = ["name"]
         verbose_name = _("program template")
         verbose_name_plural = _("program templates")
+        constraints = library_text_constraints("program", "description", "general_cautions")
 
     def __str__(self) -> str:
         return self.name
@@ -293,6 +314,7 @@ class ProgramWeek(ProgressionRule):
             ),
             models.CheckConstraint(condition=Q(number__gte=1), name="program_week_number_positive"),
             *rule_constraints("program_week"),
+            *library_text_constraints("program_week", "introduction"),
         ]
 
     def __str__(self) -> str:

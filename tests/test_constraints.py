@@ -59,3 +59,23 @@ def test_usernames_are_unique_ignoring_case(db):
     UserFactory(username="rita.moreno")
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(username="Rita.Moreno")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("field", ["starting_position", "instructions", "cautions"])
+def test_an_exercises_text_over_the_library_limit_is_refused_by_the_database(field):
+    """The forms and the API hold the 4,000-character limit; the database holds it for any other
+    path (a script, the admin, a future endpoint)."""
+    _exercise(slug="at-the-limit", **{field: "x" * 4000}).save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _exercise(slug="over-the-limit", **{field: "x" * 4001}).save()
+
+
+@pytest.mark.django_db
+def test_a_programs_texts_over_the_library_limit_are_refused_by_the_database(handout_program):
+    for field in ("description", "general_cautions"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            type(handout_program).objects.filter(pk=handout_program.pk).update(**{field: "x" * 4001})
+    week = handout_program.weeks.first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ProgramWeek.objects.filter(pk=week.pk).update(introduction="x" * 4001)

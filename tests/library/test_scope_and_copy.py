@@ -129,6 +129,8 @@ def test_bad_exercise_input_is_refused_with_a_message_and_nothing_is_saved(clini
         with pytest.raises(ValidationError) as refused:
             library.exercise_create(by=therapist, data={**EXERCISE, **changes})
         assert words in " ".join(refused.value.message_dict[field]), refused.value.message_dict
+        if field != "__all__":  # said once, on its field (the database's constraint says it too)
+            assert "__all__" not in refused.value.message_dict, refused.value.message_dict
     assert Exercise.objects.count() == before
 
 
