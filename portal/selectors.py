@@ -86,8 +86,9 @@ PROGRESSION_RANK = {
 class Triage:
     ALERTS = 0  # open safety alerts: the most serious, then the oldest, first
     PROGRESSION = 1  # held back, or ready to move on and waiting for the therapist
-    QUIET = 2  # no session for 3+ days, or symptoms reported worse last time
-    REST = 3
+    MESSAGES = 2  # a message from the patient the therapist has not opened yet
+    QUIET = 3  # no session for 3+ days, or symptoms reported worse last time
+    REST = 4
 
 
 def _triage_order(descending: bool) -> list:
@@ -165,7 +166,7 @@ def caseload_for(
     next_week_min_days the days the next week's rule asks for in this one (when "ready" began)
     worst_alert      the most serious open alert's severity (patients.choices.ALERT_SEVERITY)
     oldest_alert_at  when the oldest open alert was raised
-    triage_group     Triage.ALERTS / PROGRESSION / QUIET / REST (the default order)
+    triage_group     Triage.ALERTS / PROGRESSION / MESSAGES / QUIET / REST (the default order)
     """
     window_start, _today = last_days_window(today=today)
     silence_day = today - timedelta(days=SILENCE_DAYS)
@@ -257,6 +258,7 @@ def caseload_for(
                     progression_state__in=[Plan.ProgressionState.HELD, Plan.ProgressionState.READY],
                     then=Value(Triage.PROGRESSION),
                 ),
+                When(unread_messages__gt=0, then=Value(Triage.MESSAGES)),
                 When(
                     Q(silent=True) | Q(last_symptom=SessionLog.SymptomChange.WORSE), then=Value(Triage.QUIET)
                 ),

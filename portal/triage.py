@@ -139,6 +139,13 @@ def triage_line(patient: Patient, *, today: date) -> TriageLine:
             _("Review the hold"),
             progression,
         )
+    if group == Triage.MESSAGES:
+        return TriageLine(
+            group,
+            unread_messages_phrase(patient),
+            _("Read and answer"),
+            reverse("portal:patient_messages", kwargs={"pk": patient.pk}),
+        )
     if group == Triage.QUIET:
         if patient.silent:
             reason = (

@@ -79,6 +79,7 @@ def caseload(request):
     groups = {
         selectors.Triage.ALERTS: _("Safety alerts"),
         selectors.Triage.PROGRESSION: _("Progression: waiting for you"),
+        selectors.Triage.MESSAGES: _("Messages waiting for you"),
         selectors.Triage.QUIET: _("Quiet or reported worse"),
         selectors.Triage.REST: _("Everyone else"),
     }
@@ -87,7 +88,10 @@ def caseload(request):
     for patient in page:
         line = triage_line(patient, today=today)
         patient.questionnaires_overdue = questionnaires_overdue(due.get(patient.pk, []), today=today)
-        patient.unread_messages_phrase = unread_messages_phrase(patient)
+        # The badge beside another reason; in the messages group the messages are the reason.
+        patient.unread_messages_phrase = (
+            "" if line.group == selectors.Triage.MESSAGES else unread_messages_phrase(patient)
+        )
         rows.append((patient, line, groups[line.group]))
 
     def link(**changes) -> str:

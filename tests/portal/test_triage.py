@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from messaging.services import message_send
 from patients.models import Alert, Plan
-from portal.selectors import clinic_today
+from portal.selectors import Triage, clinic_today
 from tests.factories import ManagerFactory, TherapistFactory
 
 from .test_caseload import make_patient
@@ -71,6 +72,32 @@ def _rows(response):
     return [(p.user.last_name, line.group) for p, line, _label in response.context["rows"]]
 
 
+def test_a_patients_unread_question_comes_after_progression_and_before_the_quiet(
+    client, therapist, busy_caseload
+):
+    """A patient who asked something is waiting for the therapist, like a week to confirm: after
+    safety alerts and progression, before the quiet ones; a patient with alerts stays with alerts."""
+    asking, alerted = busy_caseload["Rest3"], busy_caseload["HurtOld"]
+    for patient in (asking, alerted):
+        message_send(
+            patient=patient, by=patient.user, body="Is clicking normal?", base_url="http://testserver/"
+        )
+    client.force_login(therapist)
+    response = client.get(reverse("portal:caseload"))
+    rows = _rows(response)
+    groups = [group for _name, group in rows]
+    assert groups == sorted(groups)
+    assert dict(rows)["Rest3"] == Triage.MESSAGES and dict(rows)["HurtOld"] == Triage.ALERTS
+    assert Triage.PROGRESSION < Triage.MESSAGES < Triage.QUIET
+    line = next(line for p, line, _label in response.context["rows"] if p.pk == asking.pk)
+    assert line.reason == "1 unread message"
+    assert line.action_label == "Read and answer"
+    assert line.action_url == reverse("portal:patient_messages", kwargs={"pk": asking.pk})
+    page = response.content.decode()
+    assert "Messages waiting for you" in page
+    assert page.count("1 unread message") == 2  # HurtOld's badge beside its alerts, Rest3's reason
+
+
 def test_the_caseload_opens_on_what_needs_the_therapist_now(client, therapist, busy_caseload):
     client.force_login(therapist)
     response = client.get(reverse("portal:caseload"))
@@ -126,7 +153,7 @@ def test_clearing_a_patients_alerts_is_one_post(client, therapist, busy_caseload
     assert AuditEvent.objects.filter(action="alert.acknowledged").count() == audit_before + 11
     rows = _rows(client.get(reverse("portal:caseload")))
     assert rows[0][0] == "HurtOld"
-    assert ("Many", 3) in rows or "Many" not in dict(rows)  # now with everyone else (page 2)
+    assert ("Many", Triage.REST) in rows or "Many" not in dict(rows)  # now with everyone else (page 2)
 
 
 def test_a_patients_alerts_are_grouped_by_cause_most_serious_and_newest_first(
