@@ -144,7 +144,7 @@ def triage_line(patient: Patient, *, today: date) -> TriageLine:
             group,
             unread_messages_phrase(patient),
             _("Read and answer"),
-            reverse("portal:patient_messages", kwargs={"pk": patient.pk}),
+            detail + "#messages",  # the thread beside the patient's pain and plan
         )
     if group == Triage.QUIET:
         if patient.silent:

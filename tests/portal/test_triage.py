@@ -92,7 +92,7 @@ def test_a_patients_unread_question_comes_after_progression_and_before_the_quiet
     line = next(line for p, line, _label in response.context["rows"] if p.pk == asking.pk)
     assert line.reason == "1 unread message"
     assert line.action_label == "Read and answer"
-    assert line.action_url == reverse("portal:patient_messages", kwargs={"pk": asking.pk})
+    assert line.action_url == reverse("portal:patient_detail", kwargs={"pk": asking.pk}) + "#messages"
     page = response.content.decode()
     assert "Messages waiting for you" in page
     assert page.count("1 unread message") == 2  # HurtOld's badge beside its alerts, Rest3's reason
