@@ -49,13 +49,12 @@ class UserModelBackend(ModelBackend):
     next request, in every process."""
 
     def get_user(self, user_id):
-        from django.db.models import Exists, OuterRef
-        from django_otp.plugins.otp_totp.models import TOTPDevice
+        from accounts.two_factor import two_factor_on
 
         user = (
             UserModel._default_manager.select_related("clinic", "patient")
             # Whether they have two-factor login (accounts.two_factor.pending_step), in the same query.
-            .annotate(two_factor_on=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+            .annotate(two_factor_on=two_factor_on())
             .filter(pk=user_id)
             .first()
         )

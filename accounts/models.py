@@ -60,17 +60,19 @@ class Clinic(models.Model):
 
 
 class ClinicUserManager(UserManager):
+    def clinic_staff(self, clinic_id: int):
+        """The clinic's active therapists and managers."""
+        return self.filter(
+            clinic_id=clinic_id, role__in=[User.Role.THERAPIST, User.Role.MANAGER], is_active=True
+        )
+
     def staff_managed_by(self, user):
         """The logins `user` looks after (the access rule for staff, as patients.access is for
-        patients): a clinic manager, the active therapists and managers of their clinic other
-        than themselves; anyone else, no one. A manager resets these people's two-factor login."""
+        patients): a clinic manager, the clinic's staff other than themselves; anyone else, no one.
+        A manager resets these people's two-factor login."""
         if not (user.is_authenticated and user.role == User.Role.MANAGER):
             return self.none()
-        return (
-            self.filter(clinic_id=user.clinic_id, role__in=[User.Role.THERAPIST, User.Role.MANAGER])
-            .filter(is_active=True)
-            .exclude(pk=user.pk)
-        )
+        return self.clinic_staff(user.clinic_id).exclude(pk=user.pk)
 
 
 class User(ChangeStamped, AbstractUser):

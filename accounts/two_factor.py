@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
@@ -83,15 +84,18 @@ def recovery_codes_left(user) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
+def two_factor_on() -> Exists:
+    """An annotation for a User queryset: whether the person has a confirmed authenticator app."""
+    return Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+
+
 def clinic_staff_two_factor(clinic):
     """The clinic's active therapists and managers, each with `two_factor_on`, by name."""
-    from django.db.models import Exists, OuterRef
-
     from accounts.models import User
 
     return (
-        User.objects.filter(clinic=clinic, role__in=[User.Role.THERAPIST, User.Role.MANAGER], is_active=True)
-        .annotate(two_factor_on=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)))
+        User.objects.clinic_staff(clinic.pk)
+        .annotate(two_factor_on=two_factor_on())
         .order_by("last_name", "first_name", "pk")
     )
 

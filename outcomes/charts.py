@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import formats
 
 from backcare.charts import DateScale, Frame, Gridline, Marker, Tick, ValueScale, polyline
+from outcomes.scoring import plain_number
 
 FRAME = Frame(width=640, height=240, left=48, right=30, top=20, bottom=40)
 # The first and last scores sit this far in from the axes, so their written values stay clear
@@ -29,11 +30,8 @@ class TrendChart:
 
 
 def _number(value: Decimal) -> str:
-    """A score as the page's table writes it, in the reader's language ("11.5", "11,5"), without
-    trailing zeros."""
-    text = f"{value:f}"
-    text = text.rstrip("0").rstrip(".") if "." in text else text
-    return formats.number_format(Decimal(text), use_l10n=True)
+    """A score as the page's table writes it, in the reader's language ("11.5", "11,5")."""
+    return formats.number_format(Decimal(plain_number(value)), use_l10n=True)
 
 
 def trend_chart(points: list[tuple[date, Decimal]], *, low: int, high: int) -> TrendChart | None:

@@ -276,3 +276,9 @@ def change(rule: Rule, *, baseline: Score, latest: Score) -> Change:
         ):
             meaningful = "worse"
     return Change(points=points, improvement=improvement, percent=percent, meaningful=meaningful)
+
+
+def plain_number(value: Decimal | int) -> str:
+    """A score or threshold as people write it: "11.5", "12" (not "11.50", "12.00")."""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

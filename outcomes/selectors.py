@@ -16,7 +16,7 @@ from patients.models import Patient, Plan, PlanPause
 
 from .models import Instrument, PlanOutcome, Response
 from .schedule import Due, due_dates, due_now, is_overdue
-from .scoring import RULES, Change, Rule, change
+from .scoring import RULES, Change, Rule, change, plain_number
 
 # A completed plan's questionnaires stay answerable this long after completion.
 AFTER_COMPLETION_DAYS = 14
@@ -248,17 +248,12 @@ class Panel:
 def mcid_words(rule: Rule) -> str:
     if rule.mcid_points is None:
         return str(_("no meaningful-change threshold (it sorts patients by risk)"))
-    parts = [_("%(points)s points") % {"points": _plain(rule.mcid_points)}]
+    parts = [_("%(points)s points") % {"points": plain_number(rule.mcid_points)}]
     if rule.mcid_percent:
         parts.append(_("%(percent)s %% of the baseline") % {"percent": rule.mcid_percent})
     if rule.mcid_one_part:
-        parts.append(_("%(points)s points on one activity") % {"points": _plain(rule.mcid_one_part)})
+        parts.append(_("%(points)s points on one activity") % {"points": plain_number(rule.mcid_one_part)})
     return str(_(" or ").join(str(part) for part in parts))
-
-
-def _plain(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def outcome_panels(*, patient: Patient, plan: Plan | None) -> list[Panel]:

@@ -24,7 +24,7 @@ from patients.services import alert_raise_once
 
 from .itemfile import ItemFile, item_file_parse
 from .models import EVERY_WEEKS_MAX, Instrument, PlanOutcome, ProgramOutcomeDefault, Response, Score
-from .scoring import RULES, Activity, AnswerError, change
+from .scoring import RULES, Activity, AnswerError, change, plain_number
 from .selectors import AFTER_COMPLETION_DAYS, plan_dues
 
 User = get_user_model()
@@ -306,13 +306,8 @@ def response_submit(*, patient: Patient, code: str, answers, today: date | None 
                 message=_("%(name)s is meaningfully worse than at the start: %(baseline)s → %(latest)s.")
                 % {
                     "name": instrument.name,
-                    "baseline": _number(baseline.score.value),
-                    "latest": _number(score.value),
+                    "baseline": plain_number(baseline.score.value),
+                    "latest": plain_number(score.value),
                 },
             )
     return Answered(response=response, created=existing is None, alert=alert)
-
-
-def _number(value) -> str:
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -95,14 +95,10 @@ class PatientQuerySet(models.QuerySet):
         return self.none()
 
     def messages_writable_by(self, user) -> "PatientQuerySet":
-        """In whose thread `user` may write: the patient in their own, their therapist in it."""
-        if not user.is_authenticated:
+        """In whose thread `user` may write: the threads they read, but a manager's (read-only)."""
+        if not user.is_authenticated or user.is_manager:
             return self.none()
-        if user.is_therapist:
-            return self.filter(therapist=user, clinic_id=user.clinic_id)
-        if user.is_patient:
-            return self.filter(user=user)
-        return self.none()
+        return self.messages_readable_by(user)
 
     def may_add(self, user) -> bool:
         """Whether `user` may add a patient: a therapist, to their own caseload and clinic."""
