@@ -45,6 +45,7 @@ def test_the_patient_asks_on_a_phone_and_the_therapist_answers_from_patient_deta
     desktop.wait_for_url(f"{live_server.url}/portal/")
     # The question puts the patient in the triage's messages group, its button opening the thread.
     desktop.get_by_text("Messages waiting for you").wait_for()
+    screenshot(desktop, "messages-triage-desktop")
     desktop.get_by_role("link", name=re.compile(r"^Read and answer")).click()
     thread = desktop.locator("#messages")
     thread.get_by_text("Can I do the bridge if my back feels stiff").wait_for()
